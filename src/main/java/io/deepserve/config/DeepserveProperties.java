@@ -1,0 +1,56 @@
+package io.deepserve.config;
+
+import java.nio.file.Path;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every {@code deepserve.*} knob in one tree. Each one is listed in the README's configuration table.
+ */
+@Validated
+@ConfigurationProperties("deepserve")
+public record DeepserveProperties(
+		@NotNull @DefaultValue("./data") Path dataDir,
+		@Valid @DefaultValue Engine engine,
+		@Valid @DefaultValue Registry registry,
+		@Valid @DefaultValue Datasets datasets) {
+
+	/** Where artifacts (model files, dataset files) live: {@code <dataDir>/artifacts}. */
+	public Path artifactsDir() {
+		return dataDir.resolve("artifacts");
+	}
+
+	/** Scratch space that may be wiped at any time: extracted models, DJL's engine cache. */
+	public Path cacheDir() {
+		return dataDir.resolve("cache");
+	}
+
+	/**
+	 * @param name deep-learning engine loaded at start
+	 * @param loadAtStartup load the engine in the background at start; readiness is DOWN until it has
+	 */
+	public record Engine(@DefaultValue("PyTorch") String name, @DefaultValue("true") boolean loadAtStartup) {
+	}
+
+	/** @param maxArtifactSize largest model artifact accepted by import */
+	public record Registry(@NotNull @DefaultValue("2GB") DataSize maxArtifactSize) {
+	}
+
+	/**
+	 * @param maxUploadSize largest dataset file accepted
+	 * @param maxImagePixels largest image (width x height) accepted inside an image dataset
+	 * @param maxEntries most files accepted inside one dataset zip
+	 */
+	public record Datasets(@NotNull @DefaultValue("1GB") DataSize maxUploadSize,
+			@Min(1) @DefaultValue("40000000") long maxImagePixels,
+			@Min(1) @DefaultValue("200000") int maxEntries) {
+	}
+
+}

@@ -1,0 +1,118 @@
+package io.deepserve.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.regex.Pattern;
+
+import io.deepserve.web.ApiException;
+
+/**
+ * Blobs as files under one root directory. A write goes to a temporary file in the same directory, is fsynced,
+ * then renamed into place, so a reader never sees half a file and a crash never leaves one under its key.
+ */
+public class FileSystemArtifactStore implements ArtifactStore {
+
+	/** Keys are slash-separated segments of safe characters; no segment may be "." or "..". */
+	private static final Pattern KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$");
+
+	private final Path root;
+
+	public FileSystemArtifactStore(Path root) throws IOException {
+		this.root = Files.createDirectories(root).toAbsolutePath().normalize();
+	}
+
+	@Override
+	public StoredArtifact put(String key, InputStream content, long maxBytes) throws IOException {
+		Path target = resolve(key);
+		Files.createDirectories(target.getParent());
+		if (Files.exists(target)) {
+			throw new FileAlreadyExistsException(target.toString());
+		}
+		Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
+		try {
+			MessageDigest digest = Sha256.newDigest();
+			long size = 0;
+			try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+					OutputStream out = Channels.newOutputStream(channel)) {
+				byte[] buffer = new byte[64 * 1024];
+				for (int n; (n = content.read(buffer)) > 0;) {
+					size += n;
+					if (size > maxBytes) {
+						throw ApiException.tooLarge("the artifact is larger than the configured limit of " + maxBytes
+								+ " bytes");
+					}
+					digest.update(buffer, 0, n);
+					out.write(buffer, 0, n);
+				}
+				out.flush();
+				channel.force(true);
+			}
+			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+			fsyncDirectory(target.getParent());
+			return new StoredArtifact(key, Sha256.hex(digest), size);
+		}
+		finally {
+			Files.deleteIfExists(tmp);
+		}
+	}
+
+	@Override
+	public InputStream openVerified(String key, String expectedSha256) throws IOException {
+		return Files.newInputStream(localVerifiedFile(key, expectedSha256));
+	}
+
+	@Override
+	public Path localVerifiedFile(String key, String expectedSha256) throws IOException {
+		Path file = resolve(key);
+		if (!Files.exists(file)) {
+			throw new NoSuchFileException(key);
+		}
+		String actual = Sha256.of(file);
+		if (!actual.equals(expectedSha256)) {
+			throw new ChecksumMismatchException(key, expectedSha256, actual);
+		}
+		return file;
+	}
+
+	@Override
+	public boolean exists(String key) {
+		return Files.exists(resolve(key));
+	}
+
+	@Override
+	public void delete(String key) throws IOException {
+		Files.deleteIfExists(resolve(key));
+	}
+
+	private Path resolve(String key) {
+		if (key == null || !KEY.matcher(key).matches()) {
+			throw new IllegalArgumentException("invalid artifact key: " + key);
+		}
+		Path path = root.resolve(key).normalize();
+		if (!path.startsWith(root)) {
+			throw new IllegalArgumentException("artifact key escapes the store: " + key);
+		}
+		return path;
+	}
+
+	private static void fsyncDirectory(Path dir) {
+		// Makes the rename durable on Linux; some platforms cannot open a directory, which is fine to skip.
+		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+		catch (IOException ex) {
+			// not supported here
+		}
+	}
+
+}
