@@ -1,0 +1,18 @@
+package io.deepserve.registry;
+
+import java.nio.file.Path;
+
+/**
+ * Opens an artifact with the deep-learning engine before it is registered, so a file that cannot be served is
+ * refused at import rather than at the first request. Implemented outside the registry, where the engine lives.
+ */
+public interface ArtifactInspector {
+
+	/**
+	 * @param file the artifact's bytes (a DJL model zip or a TorchScript file), already checked for a safe layout
+	 * @return the number of parameters the model holds
+	 * @throws io.deepserve.web.ApiException {@code 400 invalid_artifact} when the engine cannot load it
+	 */
+	long parameterCount(NewModelVersion spec, ArtifactFormat format, Path file);
+
+}

@@ -1,0 +1,304 @@
+package io.deepserve.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.deepserve.config.DeepserveProperties;
+import io.deepserve.storage.ArtifactStore;
+import io.deepserve.storage.Sha256;
+import io.deepserve.storage.StoredArtifact;
+import io.deepserve.web.ApiException;
+import io.deepserve.web.Names;
+
+/**
+ * The model registry: immutable numbered versions per model name, aliases with history, and verified access to
+ * each version's artifact. The one public entry point for other packages.
+ */
+@Service
+public class ModelRegistry {
+
+	public static final String PRODUCTION = "production";
+
+	private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+	private final ModelRepository repository;
+
+	private final ArtifactStore store;
+
+	private final TransactionTemplate tx;
+
+	private final ObjectProvider<ArtifactInspector> inspector;
+
+	private final ApplicationEventPublisher events;
+
+	private final ModelCache cache;
+
+	private final DeepserveProperties properties;
+
+	private final Clock clock;
+
+	ModelRegistry(ModelRepository repository, ArtifactStore store, TransactionTemplate tx,
+			ObjectProvider<ArtifactInspector> inspector, ApplicationEventPublisher events,
+			DeepserveProperties properties) {
+		this.repository = repository;
+		this.store = store;
+		this.tx = tx;
+		this.inspector = inspector;
+		this.events = events;
+		this.properties = properties;
+		this.cache = new ModelCache(properties.cacheDir().resolve("models"));
+		this.clock = Clock.systemUTC();
+	}
+
+	/** A model and its aliases, as listed. */
+	public record ModelSummary(String name, String task, Integer latestVersion, Map<String, Integer> aliases,
+			Instant createdAt) {
+	}
+
+	/** A model with every version. */
+	public record ModelDetails(String name, String task, Integer latestVersion, Map<String, Integer> aliases,
+			Instant createdAt, List<ModelVersion> versions) {
+	}
+
+	/** One alias switch: who moved it from which version to which, and when. */
+	public record AliasChange(String alias, Integer fromVersion, Integer toVersion, Instant changedAt,
+			String changedBy) {
+	}
+
+	/**
+	 * Registers a new version from an uploaded or trained artifact. The artifact is checked (safe zip layout,
+	 * loadable by the engine when an inspector is present), written atomically with its SHA-256, and only then
+	 * given a number.
+	 * @param artifact the artifact's bytes; read to the end, not closed
+	 */
+	public ModelVersion register(String name, NewModelVersion spec, InputStream artifact) throws IOException {
+		Names.require("model", name);
+		ModelVersionValidator.validate(spec);
+		long max = properties.registry().maxArtifactSize().toBytes();
+		Path staging = Files.createDirectories(properties.cacheDir().resolve("staging"));
+		Path upload = Files.createTempFile(staging, "import-", ".bin");
+		try {
+			String sha256 = copyLimited(artifact, upload, max);
+			ArtifactFormat format = ArtifactLayout.detect(upload);
+			ArtifactInspector engine = inspector.getIfAvailable();
+			NewModelVersion checked = engine == null ? spec
+					: spec.withParameters(engine.parameterCount(spec, format, upload));
+			String key = "models/" + name + "/" + UUID.randomUUID() + "/artifact." + format.extension();
+			StoredArtifact stored;
+			try (InputStream in = Files.newInputStream(upload)) {
+				stored = store.put(key, in, max);
+			}
+			if (!stored.sha256().equals(sha256)) {
+				store.delete(key);
+				throw new IOException("artifact changed while it was being stored");
+			}
+			try {
+				ModelVersion created = tx.execute(status -> insert(name, checked, format, stored));
+				log.info("registered {} ({}, {} bytes, sha256 {})", created.ref(), format.id(), stored.sizeBytes(),
+						stored.sha256());
+				return created;
+			}
+			catch (RuntimeException ex) {
+				store.delete(key);
+				throw ex;
+			}
+		}
+		finally {
+			Files.deleteIfExists(upload);
+		}
+	}
+
+	private ModelVersion insert(String name, NewModelVersion spec, ArtifactFormat format, StoredArtifact stored) {
+		Instant now = clock.instant();
+		String task = repository.ensureModel(name, spec.task(), now);
+		if (!task.equals(spec.task())) {
+			throw ApiException.conflict("task_mismatch",
+					"model '" + name + "' holds " + task + " versions; this version is " + spec.task());
+		}
+		int number = repository.allocateVersion(name);
+		ModelVersion version = new ModelVersion(name, number, spec.task(), spec.architecture(), format.id(),
+				spec.inputShape(), spec.labels(), spec.preprocessing(), spec.forecast(), spec.metrics(),
+				spec.lineage(), spec.serving(), stored.sha256(), stored.sizeBytes(), spec.parameters(), now,
+				ModelVersion.READY, stored.key());
+		repository.insertVersion(version);
+		return version;
+	}
+
+	/** Copies at most {@code max} bytes to {@code target}; returns their SHA-256. */
+	private static String copyLimited(InputStream in, Path target, long max) throws IOException {
+		try (OutputStream out = Files.newOutputStream(target)) {
+			MessageDigest digest = Sha256.newDigest();
+			byte[] buffer = new byte[64 * 1024];
+			long size = 0;
+			for (int n; (n = in.read(buffer)) > 0;) {
+				size += n;
+				if (size > max) {
+					throw ApiException.tooLarge("the artifact is larger than deepserve.registry.max-artifact-size ("
+							+ max + " bytes)");
+				}
+				digest.update(buffer, 0, n);
+				out.write(buffer, 0, n);
+			}
+			if (size == 0) {
+				throw ApiException.badRequest("invalid_artifact", "the artifact is empty");
+			}
+			return Sha256.hex(digest);
+		}
+	}
+
+	public List<ModelSummary> list() {
+		return repository.findModels()
+			.stream()
+			.map(m -> new ModelSummary(m.name(), m.task(), repository.latestVersion(m.name()).orElse(null),
+					repository.aliases(m.name()), m.createdAt()))
+			.toList();
+	}
+
+	public ModelDetails get(String name) {
+		ModelRepository.ModelRow model = model(name);
+		return new ModelDetails(model.name(), model.task(), repository.latestVersion(name).orElse(null),
+				repository.aliases(name), model.createdAt(), repository.findVersions(name));
+	}
+
+	public ModelVersion version(String name, int version) {
+		model(name);
+		return repository.findVersion(name, version)
+			.orElseThrow(() -> ApiException.notFound("version_not_found",
+					"model '" + name + "' has no version " + version));
+	}
+
+	/** Resolves {@code name}, {@code name:7} or {@code name@alias} to a version. */
+	public ModelVersion resolve(String ref) {
+		return resolve(ModelRef.parse(ref));
+	}
+
+	public ModelVersion resolve(ModelRef ref) {
+		model(ref.name());
+		if (ref.version() != null) {
+			return version(ref.name(), ref.version());
+		}
+		if (ref.alias() != null) {
+			Integer v = repository.aliases(ref.name()).get(ref.alias());
+			if (v == null) {
+				throw ApiException.notFound("alias_not_found",
+						"model '" + ref.name() + "' has no alias '" + ref.alias() + "'");
+			}
+			return version(ref.name(), v);
+		}
+		Integer production = repository.aliases(ref.name()).get(PRODUCTION);
+		if (production != null) {
+			return version(ref.name(), production);
+		}
+		return repository.latestReadyVersion(ref.name())
+			.map(v -> version(ref.name(), v))
+			.orElseThrow(() -> ApiException.notFound("model_not_ready", "model '" + ref.name()
+					+ "' has no READY version"));
+	}
+
+	/** Deletes a version and its artifact; refused while an alias points to it. Its number is never reused. */
+	public void delete(String name, int version) throws IOException {
+		ModelVersion removed = tx.execute(status -> {
+			ModelVersion v = version(name, version);
+			List<String> aliases = repository.aliasesOf(name, version);
+			if (!aliases.isEmpty()) {
+				throw ApiException.conflict("version_in_use", v.ref() + " is behind alias(es) " + aliases
+						+ "; move or delete them first");
+			}
+			repository.deleteVersion(name, version);
+			return v;
+		});
+		store.delete(removed.artifactKey());
+		cache.evict(removed);
+		log.info("deleted {}", removed.ref());
+	}
+
+	/** Points {@code alias} at {@code version} atomically, recording who did it. */
+	public ModelVersion setAlias(String name, String alias, int version, String by) {
+		ModelRef.requireAlias(alias);
+		ModelVersion target = version(name, version);
+		if (!ModelVersion.READY.equals(target.status())) {
+			throw ApiException.conflict("version_not_ready", target.ref() + " is " + target.status());
+		}
+		Integer previous = tx.execute(status -> {
+			Integer from = repository.lockAlias(name, alias).orElse(null);
+			Instant now = clock.instant();
+			repository.upsertAlias(name, alias, version, now, by);
+			if (from == null || from != version) {
+				repository.recordAliasChange(name, alias, from, version, now, by);
+			}
+			return from;
+		});
+		events.publishEvent(new AliasChangedEvent(name, alias, previous, version));
+		log.info("alias {}@{} -> {} (was {}) by {}", name, alias, version, previous, by);
+		return target;
+	}
+
+	public void deleteAlias(String name, String alias, String by) {
+		ModelRef.requireAlias(alias);
+		model(name);
+		Integer previous = tx.execute(status -> {
+			Optional<Integer> from = repository.lockAlias(name, alias);
+			if (from.isEmpty()) {
+				throw ApiException.notFound("alias_not_found", "model '" + name + "' has no alias '" + alias + "'");
+			}
+			repository.deleteAlias(name, alias);
+			repository.recordAliasChange(name, alias, from.get(), null, clock.instant(), by);
+			return from.get();
+		});
+		events.publishEvent(new AliasChangedEvent(name, alias, previous, null));
+	}
+
+	public List<AliasChange> aliasHistory(String name, String alias) {
+		ModelRef.requireAlias(alias);
+		model(name);
+		return repository.aliasHistory(name, alias)
+			.stream()
+			.map(c -> new AliasChange(c.alias(), c.fromVersion(), c.toVersion(), c.changedAt(), c.changedBy()))
+			.toList();
+	}
+
+	/** The exact stored bytes, after checking they still hash to the recorded SHA-256. */
+	public InputStream openArtifact(ModelVersion version) throws IOException {
+		return store.openVerified(version.artifactKey(), version.sha256());
+	}
+
+	/**
+	 * A local, verified copy ready for the engine: the extracted directory of a DJL model zip, or the TorchScript
+	 * file. The checksum is checked on every call, so a corrupted artifact is never loaded.
+	 */
+	public Path materialize(ModelVersion version) {
+		try {
+			Path verified = store.localVerifiedFile(version.artifactKey(), version.sha256());
+			return cache.materialize(version, verified);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read the artifact of " + version.ref(), ex);
+		}
+	}
+
+	private ModelRepository.ModelRow model(String name) {
+		Names.require("model", name);
+		return repository.findModel(name)
+			.orElseThrow(() -> ApiException.notFound("model_not_found", "no model named '" + name + "'"));
+	}
+
+}

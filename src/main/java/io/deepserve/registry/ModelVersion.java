@@ -1,0 +1,31 @@
+package io.deepserve.registry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/**
+ * One immutable, numbered version of a model: what it is, how to feed it, where it came from, and the digest of
+ * its artifact.
+ */
+public record ModelVersion(String name, int version, String task, String architecture, String format,
+		List<Long> inputShape, List<String> labels, Preprocessing preprocessing, ForecastSpec forecast,
+		Map<String, Object> metrics, Lineage lineage, Map<String, Object> serving, String sha256, long sizeBytes,
+		Long parameters, Instant createdAt, String status, @JsonIgnore String artifactKey) {
+
+	public static final String READY = "READY";
+
+	public static final String FAILED = "FAILED";
+
+	/** {@code name:version}, the form used in lineage, job results and inference responses. */
+	public String ref() {
+		return name + ":" + version;
+	}
+
+	public boolean isTorchScript() {
+		return ArtifactFormat.TORCHSCRIPT.id().equals(format);
+	}
+
+}

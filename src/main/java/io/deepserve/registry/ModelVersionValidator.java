@@ -1,0 +1,80 @@
+package io.deepserve.registry;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.deepserve.web.ApiException;
+
+/** Checks a {@link NewModelVersion} before anything is stored; every failure is a 400 {@code invalid_metadata}. */
+final class ModelVersionValidator {
+
+	private static final Pattern ARCHITECTURE = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
+
+	private ModelVersionValidator() {
+	}
+
+	static void validate(NewModelVersion spec) {
+		if (spec == null) {
+			throw invalid("metadata is required");
+		}
+		if (spec.architecture() == null || !ARCHITECTURE.matcher(spec.architecture()).matches()) {
+			throw invalid("architecture must be a lower-case word such as resnet18 or torchscript");
+		}
+		if (NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
+			validateClassifier(spec);
+		}
+		else if (NewModelVersion.FORECASTING.equals(spec.task())) {
+			validateForecaster(spec.forecast());
+		}
+		else {
+			throw invalid("task must be 'image-classification' or 'forecasting'");
+		}
+		if (spec.inputShape() != null && spec.inputShape().stream().anyMatch(d -> d == null || d < -1 || d == 0)) {
+			throw invalid("inputShape dimensions must be positive (or -1 for any)");
+		}
+	}
+
+	private static void validateClassifier(NewModelVersion spec) {
+		List<String> labels = spec.labels();
+		if (labels == null || labels.size() < 2) {
+			throw invalid("an image classifier needs at least 2 labels");
+		}
+		if (labels.stream().anyMatch(l -> l == null || l.isBlank()) || new HashSet<>(labels).size() != labels.size()) {
+			throw invalid("labels must be non-blank and unique");
+		}
+		Preprocessing p = spec.preprocessing();
+		if (p == null || p.imageSize() == null || p.imageSize() < 8 || p.imageSize() > 4096) {
+			throw invalid("preprocessing.imageSize (8 to 4096) is required for an image classifier");
+		}
+		if (p.resize() != null && p.resize() < p.imageSize()) {
+			throw invalid("preprocessing.resize must be at least imageSize");
+		}
+		checkChannels("mean", p.mean());
+		checkChannels("std", p.std());
+		if (p.std() != null && p.std().stream().anyMatch(s -> s <= 0)) {
+			throw invalid("preprocessing.std values must be positive");
+		}
+	}
+
+	private static void checkChannels(String field, List<Float> values) {
+		if (values != null && (values.size() != 3 || values.stream().anyMatch(v -> v == null || !Float.isFinite(v)))) {
+			throw invalid("preprocessing." + field + " must hold 3 finite numbers (R, G, B)");
+		}
+	}
+
+	private static void validateForecaster(ForecastSpec forecast) {
+		if (forecast == null || forecast.window() == null || forecast.horizon() == null) {
+			throw invalid("a forecaster needs forecast.window and forecast.horizon");
+		}
+		if (forecast.window() < 1 || forecast.window() > 100_000 || forecast.horizon() < 1
+				|| forecast.horizon() > 10_000) {
+			throw invalid("forecast.window must be 1 to 100000 and forecast.horizon 1 to 10000");
+		}
+	}
+
+	private static ApiException invalid(String detail) {
+		return ApiException.badRequest("invalid_metadata", detail);
+	}
+
+}

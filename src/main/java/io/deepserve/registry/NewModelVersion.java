@@ -1,0 +1,23 @@
+package io.deepserve.registry;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The description of a version to register: the {@code metadata} part of an import, or what a training job
+ * produced. The registry adds the number, digest, size and time.
+ */
+public record NewModelVersion(String task, String architecture, List<Long> inputShape, List<String> labels,
+		Preprocessing preprocessing, ForecastSpec forecast, Map<String, Object> metrics, Lineage lineage,
+		Map<String, Object> serving, Long parameters) {
+
+	public static final String IMAGE_CLASSIFICATION = "image-classification";
+
+	public static final String FORECASTING = "forecasting";
+
+	public NewModelVersion withParameters(Long count) {
+		return new NewModelVersion(task, architecture, inputShape, labels, preprocessing, forecast, metrics, lineage,
+				serving, count);
+	}
+
+}
