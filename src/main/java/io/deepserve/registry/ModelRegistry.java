@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -112,7 +113,7 @@ public class ModelRegistry {
 				throw new IOException("artifact changed while it was being stored");
 			}
 			try {
-				ModelVersion created = tx.execute(status -> insert(name, checked, format, stored));
+				ModelVersion created = insert(name, checked, format, stored);
 				log.info("registered {} ({}, {} bytes, sha256 {})", created.ref(), format.id(), stored.sizeBytes(),
 						stored.sha256());
 				return created;
@@ -129,7 +130,18 @@ public class ModelRegistry {
 
 	private ModelVersion insert(String name, NewModelVersion spec, ArtifactFormat format, StoredArtifact stored) {
 		Instant now = clock.instant();
-		String task = repository.ensureModel(name, spec.task(), now);
+		try {
+			tx.executeWithoutResult(status -> repository.ensureModel(name, spec.task(), now));
+		}
+		catch (DuplicateKeyException ex) {
+			// created concurrently by another registration: fine, it exists now
+		}
+		return tx.execute(status -> insertVersion(name, spec, format, stored, now));
+	}
+
+	private ModelVersion insertVersion(String name, NewModelVersion spec, ArtifactFormat format,
+			StoredArtifact stored, Instant now) {
+		String task = repository.lockModel(name);
 		if (!task.equals(spec.task())) {
 			throw ApiException.conflict("task_mismatch",
 					"model '" + name + "' holds " + task + " versions; this version is " + spec.task());

@@ -42,13 +42,20 @@ class ModelRepository {
 		this.json = json;
 	}
 
-	/** Creates the model row if it is new; returns its task (which may differ from {@code task}). */
-	String ensureModel(String name, String task, Instant now) {
-		jdbc.sql("INSERT INTO models (name, task, next_version, created_at) VALUES (?, ?, 1, ?) "
-				+ "ON CONFLICT (name) DO NOTHING")
-			.params(name, task, utc(now))
+	/**
+	 * Creates the model row if it is new. Two racing creators may both pass the NOT EXISTS test; the loser gets
+	 * a {@link org.springframework.dao.DuplicateKeyException}, so call this in a transaction of its own.
+	 */
+	void ensureModel(String name, String task, Instant now) {
+		jdbc.sql("INSERT INTO models (name, task, next_version, created_at) SELECT ?, ?, 1, ? "
+				+ "WHERE NOT EXISTS (SELECT 1 FROM models WHERE name = ?)")
+			.params(name, task, utc(now), name)
 			.update();
-		return jdbc.sql("SELECT task FROM models WHERE name = ?").param(name).query(String.class).single();
+	}
+
+	/** Takes the model row's lock for the rest of the transaction and returns the model's task. */
+	String lockModel(String name) {
+		return jdbc.sql("SELECT task FROM models WHERE name = ? FOR UPDATE").param(name).query(String.class).single();
 	}
 
 	/** Takes the next version number; the row lock it holds until commit keeps numbers unique. */
