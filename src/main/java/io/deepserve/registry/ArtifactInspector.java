@@ -9,10 +9,10 @@ import java.nio.file.Path;
 public interface ArtifactInspector {
 
 	/**
-	 * @param file the artifact's bytes (a DJL model zip or a TorchScript file), already checked for a safe layout
+	 * @param artifact a TorchScript file, or the extracted folder of a DJL model zip (holding its .params file)
 	 * @return the number of parameters the model holds
 	 * @throws io.deepserve.web.ApiException {@code 400 invalid_artifact} when the engine cannot load it
 	 */
-	long parameterCount(NewModelVersion spec, ArtifactFormat format, Path file);
+	long parameterCount(NewModelVersion spec, ArtifactFormat format, Path artifact);
 
 }

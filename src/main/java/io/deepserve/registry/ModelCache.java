@@ -50,7 +50,7 @@ final class ModelCache {
 	}
 
 	/** The folder holding the {@code .params} file: the zip may wrap the model in one top folder. */
-	private static Path modelDir(Path dir) throws IOException {
+	static Path modelDir(Path dir) throws IOException {
 		try (Stream<Path> walk = Files.walk(dir)) {
 			return walk.filter(p -> p.getFileName().toString().endsWith(".params"))
 				.findFirst()
@@ -63,7 +63,7 @@ final class ModelCache {
 		return root.resolve(version.name()).resolve(version.version() + "-" + version.sha256().substring(0, 16));
 	}
 
-	private static void extract(Path zipFile, Path target) throws IOException {
+	static void extract(Path zipFile, Path target) throws IOException {
 		try (ZipFile zip = new ZipFile(zipFile.toFile())) {
 			Enumeration<? extends ZipEntry> entries = zip.entries();
 			while (entries.hasMoreElements()) {
@@ -85,7 +85,7 @@ final class ModelCache {
 		}
 	}
 
-	private static void deleteTree(Path path) throws IOException {
+	static void deleteTree(Path path) throws IOException {
 		if (!Files.exists(path)) {
 			return;
 		}

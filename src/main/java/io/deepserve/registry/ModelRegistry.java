@@ -100,9 +100,7 @@ public class ModelRegistry {
 		try {
 			String sha256 = copyLimited(artifact, upload, max);
 			ArtifactFormat format = ArtifactLayout.detect(upload);
-			ArtifactInspector engine = inspector.getIfAvailable();
-			NewModelVersion checked = engine == null ? spec
-					: spec.withParameters(engine.parameterCount(spec, format, upload));
+			NewModelVersion checked = inspect(spec, format, upload, staging);
 			String key = "models/" + name + "/" + UUID.randomUUID() + "/artifact." + format.extension();
 			StoredArtifact stored;
 			try (InputStream in = Files.newInputStream(upload)) {
@@ -125,6 +123,26 @@ public class ModelRegistry {
 		}
 		finally {
 			Files.deleteIfExists(upload);
+		}
+	}
+
+	/** Lets the engine load the artifact (a DJL zip is extracted first) and records its parameter count. */
+	private NewModelVersion inspect(NewModelVersion spec, ArtifactFormat format, Path upload, Path staging)
+			throws IOException {
+		ArtifactInspector engine = inspector.getIfAvailable();
+		if (engine == null) {
+			return spec;
+		}
+		if (format == ArtifactFormat.TORCHSCRIPT) {
+			return spec.withParameters(engine.parameterCount(spec, format, upload));
+		}
+		Path extracted = Files.createTempDirectory(staging, "inspect-");
+		try {
+			ModelCache.extract(upload, extracted);
+			return spec.withParameters(engine.parameterCount(spec, format, ModelCache.modelDir(extracted)));
+		}
+		finally {
+			ModelCache.deleteTree(extracted);
 		}
 	}
 
