@@ -1,0 +1,236 @@
+package io.deepserve.nn;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+import org.springframework.stereotype.Component;
+
+import io.deepserve.web.ApiException;
+
+/**
+ * The architectures deepserve can train, by name: fresh, uninitialised DJL blocks and their parameter counts. Every
+ * method checks its arguments and answers bad ones with a 400 {@link ApiException}, so callers may pass user input
+ * straight through.
+ */
+@Component
+public class Architectures {
+
+	public static final String IMAGE_CLASSIFICATION = "image-classification";
+
+	public static final String FORECASTING = "forecasting";
+
+	public static final int MIN_CLASSES = 2;
+
+	public static final int MAX_CLASSES = 100_000;
+
+	public static final int MAX_IMAGE_SIZE = 4096;
+
+	/** The forecasting hyperparameters that {@link #list()}'s descriptions and the listed counts assume. */
+	public static final int DEFAULT_WINDOW = 60;
+
+	public static final int DEFAULT_FEATURES = 1;
+
+	public static final int DEFAULT_HIDDEN_SIZE = 64;
+
+	public static final int DEFAULT_LAYERS = 2;
+
+	public static final int DEFAULT_HORIZON = 1;
+
+	public static final int MAX_FEATURES = 10_000;
+
+	public static final int MAX_HIDDEN_SIZE = 8192;
+
+	public static final int MAX_LAYERS = 16;
+
+	public static final int MAX_HORIZON = 10_000;
+
+	/** Counts differ only by name and classes; a client cycling through class counts must not grow this. */
+	private static final int CACHED_COUNTS = 512;
+
+	private static final Map<String, Definition> DEFINITIONS = Definition.all();
+
+	private final Map<String, Long> counts = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+			return size() > CACHED_COUNTS;
+		}
+	});
+
+	public List<ArchitectureInfo> list() {
+		return DEFINITIONS.values().stream().map(Definition::info).toList();
+	}
+
+	public Optional<ArchitectureInfo> find(String name) {
+		return Optional.ofNullable(name).map(DEFINITIONS::get).map(Definition::info);
+	}
+
+	/** @return the architecture, or throws {@code 400 unknown_architecture} */
+	public ArchitectureInfo require(String name) {
+		return definition(name).info();
+	}
+
+	/**
+	 * A fresh, uninitialised image classifier taking {@code (batch, 3, size, size)} and giving
+	 * {@code (batch, classes)} logits. GoogLeNet's training forward also gives its two auxiliary logits.
+	 */
+	public Block newClassifier(String name, int classes) {
+		Definition definition = classifier(name);
+		requireClasses(classes);
+		return definition.classifier().apply(classes);
+	}
+
+	/** A fresh, uninitialised forecaster taking {@code (batch, window, features)}, giving {@code (batch, horizon)}. */
+	public Block newForecaster(String cell, int features, int hiddenSize, int layers, float dropout, int horizon) {
+		Definition definition = forecaster(cell);
+		requireForecasting(features, hiddenSize, layers, horizon);
+		if (!(dropout >= 0 && dropout < 1)) {
+			throw ApiException.badRequest("invalid_hyperparameter", "dropout must be at least 0 and below 1");
+		}
+		return new RecurrentForecaster(definition.cell(), hiddenSize, layers, dropout, horizon);
+	}
+
+	/**
+	 * Trainable parameters of the inference network (GoogLeNet without its auxiliary heads). Every classifier
+	 * ends in global or adaptive pooling, so the count is the same at every image size from the minimum up:
+	 * {@code imageSize} is checked, and the count is taken at the minimum size, where it is cheapest.
+	 */
+	public long parameterCount(String name, int classes, int imageSize) {
+		Definition definition = classifier(name);
+		requireClasses(classes);
+		requireImageSize(name, imageSize);
+		int size = definition.info().minImageSize();
+		return counts.computeIfAbsent(name + "/" + classes, key -> countClassifier(definition, classes, size));
+	}
+
+	/** Trainable parameters of a forecaster; the window length does not change them. */
+	public long forecasterParameterCount(String cell, int features, int hiddenSize, int layers, int horizon) {
+		Block block = newForecaster(cell, features, hiddenSize, layers, 0, horizon);
+		try (NDManager manager = NDManager.newBaseManager()) {
+			ParameterCounter.shape(block, manager, new Shape(1, DEFAULT_WINDOW, features));
+			return ParameterCounter.count(block);
+		}
+	}
+
+	/** Throws {@code 400 image_too_small} or {@code 400 invalid_image_size} unless the classifier takes the size. */
+	public void requireImageSize(String name, int imageSize) {
+		ArchitectureInfo info = classifier(name).info();
+		if (imageSize > MAX_IMAGE_SIZE) {
+			throw ApiException.badRequest("invalid_image_size", "imageSize must be at most " + MAX_IMAGE_SIZE);
+		}
+		if (imageSize < info.minImageSize()) {
+			throw ApiException.badRequest("image_too_small",
+					name + " needs images of at least " + info.minImageSize() + " pixels, not " + imageSize);
+		}
+	}
+
+	public static void requireClasses(int classes) {
+		if (classes < MIN_CLASSES || classes > MAX_CLASSES) {
+			throw ApiException.badRequest("invalid_classes",
+					"classes must be between " + MIN_CLASSES + " and " + MAX_CLASSES + ", not " + classes);
+		}
+	}
+
+	/** Uncached and at any size: lets tests hold the counts against the published ones at 224 pixels. */
+	long countClassifier(Definition definition, int classes, int imageSize) {
+		Block block = definition.classifier().apply(classes);
+		try (NDManager manager = NDManager.newBaseManager()) {
+			ParameterCounter.shape(block, manager, new Shape(1, 3, imageSize, imageSize));
+			long count = ParameterCounter.count(block);
+			if (block instanceof GoogLeNet googLeNet) {
+				count -= googLeNet.auxiliaryHeads().stream().mapToLong(ParameterCounter::count).sum();
+			}
+			return count;
+		}
+	}
+
+	Definition classifier(String name) {
+		Definition definition = definition(name);
+		if (!definition.info().classifiesImages()) {
+			throw ApiException.badRequest("wrong_task", name + " is a " + definition.info().task()
+					+ " architecture, not an " + IMAGE_CLASSIFICATION + " one");
+		}
+		return definition;
+	}
+
+	private Definition forecaster(String name) {
+		Definition definition = definition(name);
+		if (definition.cell() == null) {
+			throw ApiException.badRequest("wrong_task", name + " is a " + definition.info().task()
+					+ " architecture, not a " + FORECASTING + " one");
+		}
+		return definition;
+	}
+
+	private static Definition definition(String name) {
+		Definition definition = name == null ? null : DEFINITIONS.get(name);
+		if (definition == null) {
+			throw ApiException.badRequest("unknown_architecture",
+					"unknown architecture '" + name + "'; known: " + String.join(", ", DEFINITIONS.keySet()));
+		}
+		return definition;
+	}
+
+	private static void requireForecasting(int features, int hiddenSize, int layers, int horizon) {
+		requireRange("features", features, MAX_FEATURES);
+		requireRange("hiddenSize", hiddenSize, MAX_HIDDEN_SIZE);
+		requireRange("layers", layers, MAX_LAYERS);
+		requireRange("horizon", horizon, MAX_HORIZON);
+	}
+
+	private static void requireRange(String what, int value, int max) {
+		if (value < 1 || value > max) {
+			throw ApiException.badRequest("invalid_hyperparameter",
+					what + " must be between 1 and " + max + ", not " + value);
+		}
+	}
+
+	/** One architecture: exactly one of {@code classifier} and {@code cell} is set. */
+	record Definition(ArchitectureInfo info, IntFunction<Block> classifier, RecurrentForecaster.Cell cell) {
+
+		static Map<String, Definition> all() {
+			Map<String, Definition> all = new LinkedHashMap<>();
+			image(all, "resnet18", 32, ResNet::resnet18, "ResNet-18 (He et al. 2015), torchvision layout");
+			image(all, "resnet34", 32, ResNet::resnet34, "ResNet-34 (He et al. 2015), torchvision layout");
+			image(all, "resnet50", 32, ResNet::resnet50,
+					"ResNet-50 (He et al. 2015), bottleneck blocks, torchvision layout");
+			image(all, "googlenet", 32, GoogLeNet::new,
+					"GoogLeNet (Szegedy et al. 2014) with its two auxiliary classifiers during training; "
+							+ "the parameter count is the inference network's");
+			image(all, "vgg11", 32, Vgg::vgg11, "VGG-11 (Simonyan and Zisserman 2014), torchvision layout");
+			image(all, "vgg16", 32, Vgg::vgg16, "VGG-16 (Simonyan and Zisserman 2014), torchvision layout");
+			image(all, "alexnet", AlexNet.MIN_IMAGE_SIZE, AlexNet::alexnet,
+					"AlexNet, torchvision's single-tower layout");
+			image(all, "densenet121", 32, DenseNet::densenet121,
+					"DenseNet-121 (Huang et al. 2017), growth rate 32, torchvision layout");
+			for (RecurrentForecaster.Cell cell : RecurrentForecaster.Cell.values()) {
+				String name = cell.name().toLowerCase(Locale.ROOT);
+				String description = String.format(Locale.ROOT,
+						"%s over a (window, features) series, then a linear head predicting all horizon steps "
+								+ "from the last step; parameters listed for window %d, %d feature, hidden size %d, "
+								+ "%d layers, horizon %d",
+						cell.name(), DEFAULT_WINDOW, DEFAULT_FEATURES, DEFAULT_HIDDEN_SIZE, DEFAULT_LAYERS,
+						DEFAULT_HORIZON);
+				all.put(name, new Definition(new ArchitectureInfo(name, FORECASTING, null, null, description), null,
+						cell));
+			}
+			return Collections.unmodifiableMap(all);
+		}
+
+		private static void image(Map<String, Definition> all, String name, int minImageSize,
+				IntFunction<Block> classifier, String description) {
+			all.put(name, new Definition(new ArchitectureInfo(name, IMAGE_CLASSIFICATION, 224, minImageSize,
+					description), classifier, null));
+		}
+
+	}
+
+}

@@ -1,0 +1,71 @@
+package io.deepserve.nn;
+
+import java.util.List;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.pooling.Pool;
+
+import static io.deepserve.nn.Layers.batchNorm;
+import static io.deepserve.nn.Layers.conv;
+
+/**
+ * DenseNet-BC (Huang et al. 2017) in torchvision's layout; DJL has no DenseNet. Each layer is batch norm, ReLU,
+ * 1x1 convolution to {@code 4 * growth}, batch norm, ReLU, 3x3 convolution to {@code growth}, and its output is
+ * concatenated to its input; transitions halve the channels and the resolution.
+ */
+final class DenseNet {
+
+	private static final int GROWTH = 32;
+
+	private static final int BOTTLENECK_FACTOR = 4;
+
+	private DenseNet() {
+	}
+
+	static Block densenet121(int classes) {
+		return build(classes, 64, 6, 12, 24, 16);
+	}
+
+	private static Block build(int classes, int stemFilters, int... layersPerBlock) {
+		SequentialBlock net = new SequentialBlock().add(conv(stemFilters, 7, 2, 3, false))
+			.add(batchNorm())
+			.add(Activation.reluBlock())
+			.add(Layers.maxPool(3, 2, 1));
+		int channels = stemFilters;
+		for (int b = 0; b < layersPerBlock.length; b++) {
+			for (int i = 0; i < layersPerBlock[b]; i++) {
+				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer())));
+				channels += GROWTH;
+			}
+			if (b < layersPerBlock.length - 1) {
+				channels /= 2;
+				net.add(transition(channels));
+			}
+		}
+		return net.add(batchNorm())
+			.add(Activation.reluBlock())
+			.add(Layers.globalAvgPool())
+			.add(Layers.linear(classes));
+	}
+
+	private static Block denseLayer() {
+		return new SequentialBlock().add(batchNorm())
+			.add(Activation.reluBlock())
+			.add(conv(BOTTLENECK_FACTOR * GROWTH, 1, 1, 0, false))
+			.add(batchNorm())
+			.add(Activation.reluBlock())
+			.add(conv(GROWTH, 3, 1, 1, false));
+	}
+
+	private static Block transition(int channels) {
+		return new SequentialBlock().add(batchNorm())
+			.add(Activation.reluBlock())
+			.add(conv(channels, 1, 1, 0, false))
+			.add(Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+	}
+
+}

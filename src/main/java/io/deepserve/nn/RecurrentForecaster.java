@@ -1,0 +1,83 @@
+package io.deepserve.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A stacked recurrent network read at its last time step by a linear head that predicts all {@code horizon}
+ * steps at once (direct multi-output, so errors do not compound as they would feeding predictions back). Takes
+ * {@code (batch, window, features)} and gives {@code (batch, horizon)}.
+ */
+final class RecurrentForecaster extends AbstractBlock {
+
+	enum Cell {
+
+		LSTM, GRU, RNN;
+
+		Block build(int hiddenSize, int layers, float dropout) {
+			return switch (this) {
+				case LSTM -> ai.djl.nn.recurrent.LSTM.builder()
+					.setStateSize(hiddenSize)
+					.setNumLayers(layers)
+					.optDropRate(dropout)
+					.optBatchFirst(true)
+					.build();
+				case GRU -> ai.djl.nn.recurrent.GRU.builder()
+					.setStateSize(hiddenSize)
+					.setNumLayers(layers)
+					.optDropRate(dropout)
+					.optBatchFirst(true)
+					.build();
+				case RNN -> ai.djl.nn.recurrent.RNN.builder()
+					.setStateSize(hiddenSize)
+					.setNumLayers(layers)
+					.optDropRate(dropout)
+					.optBatchFirst(true)
+					.setActivation(ai.djl.nn.recurrent.RNN.Activation.TANH)
+					.build();
+			};
+		}
+
+	}
+
+	private final Block recurrent;
+
+	private final Block head;
+
+	RecurrentForecaster(Cell cell, int hiddenSize, int layers, float dropout, int horizon) {
+		this.recurrent = addChildBlock("recurrent", cell.build(hiddenSize, layers, dropout));
+		this.head = addChildBlock("head", Layers.linear(horizon));
+	}
+
+	@Override
+	protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+			PairList<String, Object> params) {
+		NDArray sequence = recurrent.forward(parameterStore, inputs, training, params).head();
+		NDArray last = sequence.get(":, -1, :");
+		return head.forward(parameterStore, new NDList(last), training, params);
+	}
+
+	@Override
+	protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+		recurrent.initialize(manager, dataType, inputShapes);
+		head.initialize(manager, dataType, lastStep(inputShapes));
+	}
+
+	@Override
+	public Shape[] getOutputShapes(Shape[] inputShapes) {
+		return head.getOutputShapes(new Shape[] { lastStep(inputShapes) });
+	}
+
+	private Shape lastStep(Shape[] inputShapes) {
+		Shape sequence = recurrent.getOutputShapes(inputShapes)[0];
+		return new Shape(sequence.get(0), sequence.get(2));
+	}
+
+}

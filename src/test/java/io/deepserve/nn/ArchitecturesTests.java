@@ -1,0 +1,58 @@
+package io.deepserve.nn;
+
+import org.junit.jupiter.api.Test;
+
+import io.deepserve.web.ApiException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ArchitecturesTests {
+
+	Architectures architectures = new Architectures();
+
+	@Test
+	void listsEveryArchitectureByTask() {
+		assertThat(architectures.list()).extracting(ArchitectureInfo::name)
+			.containsExactly("resnet18", "resnet34", "resnet50", "googlenet", "vgg11", "vgg16", "alexnet",
+					"densenet121", "lstm", "gru", "rnn");
+		assertThat(architectures.find("lstm")).hasValueSatisfying(lstm -> {
+			assertThat(lstm.task()).isEqualTo(Architectures.FORECASTING);
+			assertThat(lstm.defaultImageSize()).isNull();
+			assertThat(lstm.minImageSize()).isNull();
+		});
+		assertThat(architectures.find("alexnet")).hasValueSatisfying(alexnet -> {
+			assertThat(alexnet.task()).isEqualTo(Architectures.IMAGE_CLASSIFICATION);
+			assertThat(alexnet.defaultImageSize()).isEqualTo(224);
+			assertThat(alexnet.minImageSize()).isEqualTo(63);
+		});
+		assertThat(architectures.find("lenet")).isEmpty();
+	}
+
+	@Test
+	void countsOnlyChangeWithTheClasses() {
+		long ten = architectures.parameterCount("resnet18", 10, 224);
+
+		assertThat(architectures.parameterCount("resnet18", 10, 32)).isEqualTo(ten);
+		assertThat(architectures.parameterCount("resnet18", 11, 224)).isEqualTo(ten + 512 + 1);
+	}
+
+	@Test
+	void rejectsWhatTheNetworksCannotTake() {
+		assertCode(() -> architectures.newClassifier("lenet", 10), "unknown_architecture");
+		assertCode(() -> architectures.newClassifier("lstm", 10), "wrong_task");
+		assertCode(() -> architectures.newForecaster("resnet18", 1, 64, 2, 0, 1), "wrong_task");
+		assertCode(() -> architectures.newClassifier("resnet18", 1), "invalid_classes");
+		assertCode(() -> architectures.parameterCount("vgg16", 100_001, 224), "invalid_classes");
+		assertCode(() -> architectures.parameterCount("alexnet", 10, 62), "image_too_small");
+		assertCode(() -> architectures.parameterCount("resnet18", 10, 4097), "invalid_image_size");
+		assertCode(() -> architectures.newForecaster("gru", 0, 64, 2, 0, 1), "invalid_hyperparameter");
+		assertCode(() -> architectures.newForecaster("gru", 1, 64, 2, 1, 1), "invalid_hyperparameter");
+	}
+
+	private static void assertCode(Runnable call, String code) {
+		assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class,
+				ex -> assertThat(ex.code()).isEqualTo(code));
+	}
+
+}
