@@ -1,16 +1,21 @@
 package io.deepserve.inference;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
+import ai.djl.nn.Block;
 
 import org.springframework.stereotype.Component;
 
+import io.deepserve.nn.Architectures;
+import io.deepserve.nn.ParameterCounter;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
 import io.deepserve.registry.NewModelVersion;
@@ -23,10 +28,15 @@ import io.deepserve.web.ApiException;
 @Component
 public class ModelLoader implements ArtifactInspector {
 
+	private static final Pattern PARAMS = Pattern.compile("^(.+)-\\d{4}\\.params$");
+
 	private final EngineService engine;
 
-	public ModelLoader(EngineService engine) {
+	private final Architectures architectures;
+
+	public ModelLoader(EngineService engine, Architectures architectures) {
 		this.engine = engine;
+		this.architectures = architectures;
 	}
 
 	/**
@@ -41,8 +51,8 @@ public class ModelLoader implements ArtifactInspector {
 				model.load(artifact);
 			}
 			else {
-				throw ApiException.badRequest("invalid_artifact",
-						"DJL model zips of architecture '" + spec.architecture() + "' cannot be loaded yet");
+				model.setBlock(djlBlock(spec));
+				model.load(artifact, paramsPrefix(artifact));
 			}
 			return model;
 		}
@@ -56,14 +66,35 @@ public class ModelLoader implements ArtifactInspector {
 		}
 	}
 
+	/** A DJL model zip holds weights only: the block is rebuilt from the architecture named in the metadata. */
+	private Block djlBlock(NewModelVersion spec) {
+		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
+			throw ApiException.badRequest("invalid_artifact",
+					"only image classifiers can be imported as DJL model zips; import forecasters as TorchScript");
+		}
+		if (architectures.find(spec.architecture()).isEmpty()) {
+			throw ApiException.badRequest("invalid_artifact", "a DJL model zip needs an architecture deepserve "
+					+ "can build (see GET /api/v1/architectures), not '" + spec.architecture() + "'");
+		}
+		return architectures.newClassifier(spec.architecture(), spec.labels().size());
+	}
+
+	/** {@code shapes-0003.params} is loaded with prefix {@code shapes}. */
+	private static String paramsPrefix(Path dir) throws IOException {
+		try (Stream<Path> files = Files.list(dir)) {
+			return files.map(p -> PARAMS.matcher(p.getFileName().toString()))
+				.filter(Matcher::matches)
+				.map(m -> m.group(1))
+				.findFirst()
+				.orElseThrow(() -> ApiException.badRequest("invalid_artifact",
+						"a DJL model zip needs a <name>-NNNN.params file"));
+		}
+	}
+
 	@Override
 	public long parameterCount(NewModelVersion spec, ArtifactFormat format, Path file) {
 		try (Model model = load(spec, format, file, Device.cpu())) {
-			long count = 0;
-			for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-				count += p.getValue().getArray().size();
-			}
-			return count;
+			return ParameterCounter.count(model.getBlock());
 		}
 	}
 

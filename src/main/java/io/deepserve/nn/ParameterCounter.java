@@ -14,7 +14,7 @@ import ai.djl.training.initializer.Initializer;
  * parameter shapes only while initialising, so every parameter is initialised to a one-element placeholder and
  * its shape is read instead. The block is useless afterwards: count only throwaway blocks.
  */
-final class ParameterCounter {
+public final class ParameterCounter {
 
 	private static final Initializer PLACEHOLDER = (manager, shape, dataType) -> manager.zeros(new Shape(1), dataType);
 
@@ -31,13 +31,18 @@ final class ParameterCounter {
 		block.initialize(manager, DataType.FLOAT32, input);
 	}
 
-	/** @return the trainable parameters of a block already passed through {@link #shape} */
-	static long count(Block block) {
+	/**
+	 * @return the trainable parameters (not batch-norm statistics) of a loaded block, or of one passed through
+	 * {@link #shape}
+	 */
+	public static long count(Block block) {
 		return block.getParameters()
 			.values()
 			.stream()
 			.filter(parameter -> !NOT_TRAINED.contains(parameter.getType()))
-			.mapToLong(parameter -> parameter.getShape().size())
+			// shaped blocks hold placeholder arrays: the declared shape is the truth where there is one
+			.mapToLong(parameter -> parameter.getShape() != null ? parameter.getShape().size()
+					: parameter.getArray().size())
 			.sum();
 	}
 
