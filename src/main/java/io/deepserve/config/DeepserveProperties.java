@@ -47,10 +47,14 @@ public record DeepserveProperties(
 	 * @param maxUploadSize largest dataset file accepted
 	 * @param maxImagePixels largest image (width x height) accepted inside an image dataset
 	 * @param maxEntries most files accepted inside one dataset zip
+	 * @param maxUncompressedSize most bytes all the files inside one dataset zip may expand to (zip bombs)
+	 * @param minSeriesRows fewest data rows a series dataset must have
 	 */
 	public record Datasets(@NotNull @DefaultValue("1GB") DataSize maxUploadSize,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
-			@Min(1) @DefaultValue("200000") int maxEntries) {
+			@Min(1) @DefaultValue("200000") int maxEntries,
+			@NotNull @DefaultValue("4GB") DataSize maxUncompressedSize,
+			@Min(1) @DefaultValue("10") int minSeriesRows) {
 	}
 
 }

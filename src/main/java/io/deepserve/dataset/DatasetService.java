@@ -1,0 +1,186 @@
+package io.deepserve.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.zip.ZipFile;
+
+import org.springframework.stereotype.Service;
+import org.springframework.web.multipart.MultipartFile;
+
+import io.deepserve.config.DeepserveProperties;
+import io.deepserve.storage.ArtifactStore;
+import io.deepserve.storage.StoredArtifact;
+import io.deepserve.web.ApiException;
+import io.deepserve.web.Names;
+
+/**
+ * The dataset module's facade. A file is validated completely in a scratch copy before anything is stored, so a
+ * rejected upload leaves no trace; then it is stored under {@code datasets/<id>.zip|csv} and given a row.
+ */
+@Service
+public class DatasetService {
+
+	private final DatasetRepository repository;
+
+	private final ArtifactStore store;
+
+	private final DeepserveProperties properties;
+
+	DatasetService(DatasetRepository repository, ArtifactStore store, DeepserveProperties properties) {
+		this.repository = repository;
+		this.store = store;
+		this.properties = properties;
+	}
+
+	/** @throws ApiException {@code 404 dataset_not_found} */
+	public Dataset get(String id) {
+		return find(id).dataset();
+	}
+
+	/** Oldest first; only those called {@code name} unless it is null. */
+	public List<Dataset> list(String name) {
+		return repository.list(name);
+	}
+
+	/** The images of an {@code images} dataset, read from its checksum-verified zip. Close it when done. */
+	public ImageFolder openImages(String id) throws IOException {
+		DatasetRepository.Row row = find(id, Dataset.IMAGES);
+		ZipFile zip = ImageZipValidator.open(verifiedFile(row));
+		try {
+			return new ImageFolder(zip, ImageZipLayout.read(zip, limits().maxEntries()), limits().maxImagePixels());
+		}
+		catch (RuntimeException ex) {
+			zip.close();
+			throw ex;
+		}
+	}
+
+	/** The columns of a {@code series} dataset, read from its checksum-verified CSV. */
+	public SeriesTable readSeries(String id) throws IOException {
+		return SeriesCsv.parse(verifiedFile(find(id, Dataset.SERIES)), limits().minSeriesRows(), true);
+	}
+
+	/** Deletes the row first: a crash in between leaves an unreferenced file, never a row without its file. */
+	public void delete(String id) throws IOException {
+		DatasetRepository.Row row = find(id);
+		repository.delete(id);
+		store.delete(row.artifactKey());
+	}
+
+	Dataset upload(String name, String kind, MultipartFile file) throws IOException {
+		Names.require("dataset", name);
+		checkKind(kind);
+		long limit = limits().maxUploadSize().toBytes();
+		if (file.getSize() > limit) {
+			throw ApiException.tooLarge("the dataset file has " + file.getSize()
+					+ " bytes; the configured limit is " + limit + " bytes");
+		}
+		if (file.isEmpty()) {
+			throw ApiException.badRequest("empty_dataset", "the uploaded file is empty");
+		}
+		Path scratch = scratchFile();
+		try {
+			file.transferTo(scratch);
+			return ingest(name, kind, scratch);
+		}
+		finally {
+			Files.deleteIfExists(scratch);
+		}
+	}
+
+	Dataset sample(String sample, SampleRequest request) throws IOException {
+		String name = Names.require("dataset", request.name() != null ? request.name() : sample);
+		Path scratch = scratchFile();
+		try {
+			switch (sample) {
+				case "shapes" -> {
+					ShapesSample.write(scratch, shapes(request.classes()), request.countPerClass(),
+							request.imageSize(), request.seed());
+					return ingest(name, Dataset.IMAGES, scratch);
+				}
+				case "sine" -> {
+					SineSample.write(scratch, request.rows(), request.seed());
+					return ingest(name, Dataset.SERIES, scratch);
+				}
+				default -> throw ApiException.notFound("sample_not_found",
+						"there is no sample '" + sample + "'; the samples are [shapes, sine]");
+			}
+		}
+		finally {
+			Files.deleteIfExists(scratch);
+		}
+	}
+
+	private static List<String> shapes(List<String> requested) {
+		List<String> unknown = requested.stream().filter(c -> !ShapesSample.SHAPES.contains(c)).toList();
+		if (!unknown.isEmpty()) {
+			throw ApiException.badRequest("invalid_request",
+					"unknown shapes " + unknown + "; the shapes are " + ShapesSample.SHAPES);
+		}
+		return requested.stream().distinct().toList();
+	}
+
+	private Dataset ingest(String name, String kind, Path file) throws IOException {
+		boolean images = kind.equals(Dataset.IMAGES);
+		Summary summary = images ? ImageZipValidator.validate(file, limits())
+				: SeriesCsv.validate(file, limits().minSeriesRows());
+		String id = UUID.randomUUID().toString();
+		String key = "datasets/" + id + (images ? ".zip" : ".csv");
+		StoredArtifact stored;
+		try (InputStream in = Files.newInputStream(file)) {
+			stored = store.put(key, in, limits().maxUploadSize().toBytes());
+		}
+		Dataset dataset = new Dataset(id, name, kind, stored.sha256(), stored.sizeBytes(),
+				Instant.now().truncatedTo(ChronoUnit.MILLIS), summary.classes(), summary.counts(), summary.splits(),
+				summary.columns(), summary.timeColumn(), summary.rows());
+		try {
+			repository.insert(dataset, summary, key);
+		}
+		catch (RuntimeException ex) {
+			store.delete(key);
+			throw ex;
+		}
+		return dataset;
+	}
+
+	private DatasetRepository.Row find(String id) {
+		return repository.find(id)
+			.orElseThrow(() -> ApiException.notFound("dataset_not_found", "there is no dataset '" + id + "'"));
+	}
+
+	private DatasetRepository.Row find(String id, String kind) {
+		DatasetRepository.Row row = find(id);
+		if (!row.dataset().kind().equals(kind)) {
+			throw ApiException.badRequest("wrong_dataset_kind",
+					"dataset '" + id + "' holds " + row.dataset().kind() + ", not " + kind);
+		}
+		return row;
+	}
+
+	private Path verifiedFile(DatasetRepository.Row row) throws IOException {
+		return store.localVerifiedFile(row.artifactKey(), row.dataset().sha256());
+	}
+
+	/** Uploads are checked in a copy under the cache directory, which may be wiped at any time. */
+	private Path scratchFile() throws IOException {
+		Path dir = Files.createDirectories(properties.cacheDir().resolve("uploads").toAbsolutePath());
+		return Files.createTempFile(dir, "dataset-", ".tmp");
+	}
+
+	private static void checkKind(String kind) {
+		if (!Dataset.IMAGES.equals(kind) && !Dataset.SERIES.equals(kind)) {
+			throw ApiException.badRequest("invalid_kind", "kind must be 'images' or 'series', not '" + kind + "'");
+		}
+	}
+
+	private DeepserveProperties.Datasets limits() {
+		return properties.datasets();
+	}
+
+}

@@ -1,0 +1,21 @@
+package io.deepserve.dataset;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What validation learned about a dataset file; stored beside it as JSON and copied into {@link Dataset}.
+ * Image fields are null for a series and series fields null for images.
+ */
+record Summary(List<String> classes, Map<String, Integer> counts, Dataset.Splits splits, List<String> columns,
+		String timeColumn, Integer rows) {
+
+	static Summary images(List<String> classes, Map<String, Integer> counts, Dataset.Splits splits) {
+		return new Summary(classes, counts, splits, null, null, null);
+	}
+
+	static Summary series(List<String> columns, String timeColumn, int rows) {
+		return new Summary(null, null, null, columns, timeColumn, rows);
+	}
+
+}
