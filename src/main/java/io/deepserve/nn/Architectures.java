@@ -11,6 +11,7 @@ import java.util.function.IntFunction;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.training.loss.Loss;
 
 import org.springframework.stereotype.Component;
 
@@ -56,6 +57,8 @@ public class Architectures {
 	/** Counts differ only by name and classes; a client cycling through class counts must not grow this. */
 	private static final int CACHED_COUNTS = 512;
 
+	private static final String GOOGLENET = "googlenet";
+
 	private static final Map<String, Definition> DEFINITIONS = Definition.all();
 
 	private final Map<String, Long> counts = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -86,6 +89,15 @@ public class Architectures {
 		Definition definition = classifier(name);
 		requireClasses(classes);
 		return definition.classifier().apply(classes);
+	}
+
+	/**
+	 * The loss to train a classifier with: softmax cross-entropy on its logits, and for GoogLeNet also on its
+	 * auxiliary logits, weighted 0.3 as in the paper.
+	 */
+	public Loss classificationLoss(String name) {
+		return GOOGLENET.equals(classifier(name).info().name()) ? new AuxiliaryHeadsLoss()
+				: Loss.softmaxCrossEntropyLoss();
 	}
 
 	/** A fresh, uninitialised forecaster taking {@code (batch, window, features)}, giving {@code (batch, horizon)}. */
@@ -202,7 +214,7 @@ public class Architectures {
 			image(all, "resnet34", 32, ResNet::resnet34, "ResNet-34 (He et al. 2015), torchvision layout");
 			image(all, "resnet50", 32, ResNet::resnet50,
 					"ResNet-50 (He et al. 2015), bottleneck blocks, torchvision layout");
-			image(all, "googlenet", 32, GoogLeNet::new,
+			image(all, GOOGLENET, 32, GoogLeNet::new,
 					"GoogLeNet (Szegedy et al. 2014) with its two auxiliary classifiers during training; "
 							+ "the parameter count is the inference network's");
 			image(all, "vgg11", 32, Vgg::vgg11, "VGG-11 (Simonyan and Zisserman 2014), torchvision layout");

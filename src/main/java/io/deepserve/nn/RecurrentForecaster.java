@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.recurrent.GRU;
+import ai.djl.nn.recurrent.LSTM;
+import ai.djl.nn.recurrent.RNN;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -19,31 +22,7 @@ final class RecurrentForecaster extends AbstractBlock {
 
 	enum Cell {
 
-		LSTM, GRU, RNN;
-
-		Block build(int hiddenSize, int layers, float dropout) {
-			return switch (this) {
-				case LSTM -> ai.djl.nn.recurrent.LSTM.builder()
-					.setStateSize(hiddenSize)
-					.setNumLayers(layers)
-					.optDropRate(dropout)
-					.optBatchFirst(true)
-					.build();
-				case GRU -> ai.djl.nn.recurrent.GRU.builder()
-					.setStateSize(hiddenSize)
-					.setNumLayers(layers)
-					.optDropRate(dropout)
-					.optBatchFirst(true)
-					.build();
-				case RNN -> ai.djl.nn.recurrent.RNN.builder()
-					.setStateSize(hiddenSize)
-					.setNumLayers(layers)
-					.optDropRate(dropout)
-					.optBatchFirst(true)
-					.setActivation(ai.djl.nn.recurrent.RNN.Activation.TANH)
-					.build();
-			};
-		}
+		LSTM, GRU, RNN
 
 	}
 
@@ -52,8 +31,33 @@ final class RecurrentForecaster extends AbstractBlock {
 	private final Block head;
 
 	RecurrentForecaster(Cell cell, int hiddenSize, int layers, float dropout, int horizon) {
-		this.recurrent = addChildBlock("recurrent", cell.build(hiddenSize, layers, dropout));
+		this.recurrent = addChildBlock("recurrent", recurrent(cell, hiddenSize, layers, dropout));
 		this.head = addChildBlock("head", Layers.linear(horizon));
+	}
+
+	/** Batch first, so the input is (batch, window, features) as the data pipeline stacks it. */
+	private static Block recurrent(Cell cell, int hiddenSize, int layers, float dropout) {
+		return switch (cell) {
+			case LSTM -> LSTM.builder()
+				.setStateSize(hiddenSize)
+				.setNumLayers(layers)
+				.optDropRate(dropout)
+				.optBatchFirst(true)
+				.build();
+			case GRU -> GRU.builder()
+				.setStateSize(hiddenSize)
+				.setNumLayers(layers)
+				.optDropRate(dropout)
+				.optBatchFirst(true)
+				.build();
+			case RNN -> RNN.builder()
+				.setStateSize(hiddenSize)
+				.setNumLayers(layers)
+				.optDropRate(dropout)
+				.optBatchFirst(true)
+				.setActivation(RNN.Activation.TANH)
+				.build();
+		};
 	}
 
 	@Override

@@ -2,14 +2,22 @@ package io.deepserve.nn;
 
 import java.util.Map;
 
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class GoogLeNetTests {
 
@@ -42,7 +50,8 @@ class GoogLeNetTests {
 	void trainingGivesTheAuxiliaryOutputsAndInferenceDoesNot() {
 		GoogLeNet net = new GoogLeNet(5);
 		try (NDManager manager = NDManager.newBaseManager()) {
-			Shape input = new Shape(2, 3, 224, 224);
+			// 96 pixels still leaves 4a and 4d a 6x6 map, large enough for the paper's 5x5 auxiliary pool
+			Shape input = new Shape(2, 3, 96, 96);
 			net.initialize(manager, DataType.FLOAT32, input);
 			ParameterStore parameters = new ParameterStore(manager, false);
 			NDList images = new NDList(manager.randomUniform(0, 1, input));
@@ -54,6 +63,41 @@ class GoogLeNetTests {
 			assertThat(inference.getShapes()).containsExactly(new Shape(2, 5));
 			assertThat(net.getOutputShapes(new Shape[] { input })).containsExactly(new Shape(2, 5));
 		}
+	}
+
+	@Test
+	void trainsItsAuxiliaryHeadsWeightedByPointThree() {
+		Architectures architectures = new Architectures();
+		Loss loss = architectures.classificationLoss("googlenet");
+		try (Model model = Model.newInstance("googlenet")) {
+			GoogLeNet net = (GoogLeNet) architectures.newClassifier("googlenet", 3);
+			model.setBlock(net);
+			try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss))) {
+				trainer.initialize(new Shape(2, 3, 32, 32));
+				NDManager manager = trainer.getManager();
+				NDList images = new NDList(manager.randomUniform(0, 1, new Shape(2, 3, 32, 32)));
+				NDList labels = new NDList(manager.create(new float[] { 0, 2 }));
+
+				try (GradientCollector collector = trainer.newGradientCollector()) {
+					NDList predictions = trainer.forward(images, labels);
+					float total = loss.evaluate(labels, predictions).getFloat();
+					float main = crossEntropy(labels, predictions.get(0));
+					float aux1 = crossEntropy(labels, predictions.get(1));
+					float aux2 = crossEntropy(labels, predictions.get(2));
+
+					assertThat(total).isCloseTo(main + 0.3f * (aux1 + aux2), within(1e-4f));
+					collector.backward(loss.evaluate(labels, predictions));
+				}
+				for (Block head : net.auxiliaryHeads()) {
+					NDArray gradient = head.getParameters().valueAt(0).getArray().getGradient();
+					assertThat(gradient.abs().sum().getFloat()).isPositive();
+				}
+			}
+		}
+	}
+
+	private static float crossEntropy(NDList labels, NDArray logits) {
+		return Loss.softmaxCrossEntropyLoss().evaluate(labels, new NDList(logits)).getFloat();
 	}
 
 }
