@@ -24,6 +24,7 @@ public record ModelVersion(String name, int version, String task, String archite
 		return name + ":" + version;
 	}
 
+	@JsonIgnore
 	public boolean isTorchScript() {
 		return ArtifactFormat.TORCHSCRIPT.id().equals(format);
 	}

@@ -66,6 +66,7 @@ class RegistryTests {
 		assertThat(v.get("parameters").asLong()).isEqualTo(251);
 		assertThat(v.get("status").asText()).isEqualTo("READY");
 		assertThat(v.has("artifactKey")).isFalse();
+		assertThat(v.has("torchScript")).isFalse();
 		assertThat(created.getHeaders().getLocation()).hasPath("/api/v1/models/tiny/versions/1");
 
 		ResponseEntity<byte[]> download = http.getForEntity("/api/v1/models/tiny/versions/1/artifact", byte[].class);
