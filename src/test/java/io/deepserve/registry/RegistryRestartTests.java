@@ -32,6 +32,7 @@ class RegistryRestartTests {
 			registry.setAlias("durable", "production", 1, "tester");
 		}
 		try (ConfigurableApplicationContext second = start()) {
+			assertThat(dataDir.resolve("db")).isDirectory();
 			ModelRegistry registry = second.getBean(ModelRegistry.class);
 			ModelVersion production = registry.resolve("durable");
 			assertThat(production.version()).isEqualTo(1);
@@ -50,9 +51,9 @@ class RegistryRestartTests {
 	}
 
 	private ConfigurableApplicationContext start() {
+		// command-line arguments, since application.yml outranks the builder's default properties
 		return new SpringApplicationBuilder(DeepserveApplication.class)
-			.properties(Map.of("deepserve.data-dir", dataDir.toString(), "server.port", "0"))
-			.run();
+			.run("--deepserve.data-dir=" + dataDir, "--server.port=0");
 	}
 
 }
