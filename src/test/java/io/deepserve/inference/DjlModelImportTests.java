@@ -18,16 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
@@ -37,22 +33,12 @@ import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.ModelVersion;
 
+import io.deepserve.ApplicationTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A saved DJL model directory, zipped, imports as format {@code djl} and loads back through the registry. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class DjlModelImportTests {
-
-	@TempDir
-	static Path dataDir;
-
-	@DynamicPropertySource
-	static void dataDir(DynamicPropertyRegistry registry) {
-		registry.add("deepserve.data-dir", dataDir::toString);
-	}
-
-	@Autowired
-	TestRestTemplate http;
+class DjlModelImportTests extends ApplicationTestSupport {
 
 	@Autowired
 	Architectures architectures;

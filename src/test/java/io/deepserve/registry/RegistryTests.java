@@ -10,39 +10,24 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import io.deepserve.storage.ChecksumMismatchException;
 import io.deepserve.storage.Sha256;
 import io.deepserve.web.ApiException;
 
+import io.deepserve.ApplicationTestSupport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class RegistryTests {
-
-	@TempDir
-	static Path dataDir;
-
-	@DynamicPropertySource
-	static void dataDir(DynamicPropertyRegistry registry) {
-		registry.add("deepserve.data-dir", dataDir::toString);
-	}
-
-	@Autowired
-	TestRestTemplate http;
+class RegistryTests extends ApplicationTestSupport {
 
 	@Autowired
 	ModelRegistry registry;
@@ -149,7 +134,7 @@ class RegistryTests {
 					RegistryHttp.TINY_METADATA).getBody())
 			.get("name")
 			.asText() + ":1");
-		Path file = dataDir.resolve("artifacts").resolve(v.artifactKey());
+		Path file = DATA_DIR.resolve("artifacts").resolve(v.artifactKey());
 		byte[] bytes = Files.readAllBytes(file);
 		bytes[bytes.length / 2] ^= 0x01;
 		Files.write(file, bytes);
@@ -186,7 +171,7 @@ class RegistryTests {
 
 		assertProblem(http.getForEntity("/api/v1/models/bad", String.class), 404, "model_not_found");
 		assertProblem(http.getForEntity("/api/v1/models/nothing/versions/1", String.class), 404, "model_not_found");
-		try (Stream<Path> files = Files.walk(dataDir.resolve("artifacts"))) {
+		try (Stream<Path> files = Files.walk(DATA_DIR.resolve("artifacts"))) {
 			assertThat(files.filter(Files::isRegularFile).map(Path::toString).filter(p -> p.contains("/bad/")))
 				.isEmpty();
 		}

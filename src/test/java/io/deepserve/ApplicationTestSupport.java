@@ -1,0 +1,45 @@
+package io.deepserve;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * One running application with the engine, shared through Spring's context cache by every test class that extends
+ * this: keep annotations and properties here, not on the subclasses. Each class uses model names of its own.
+ */
+// Spring Boot turns metrics export off in tests unless asked to keep it
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ApplicationTestSupport {
+
+	/** Not a JUnit {@code @TempDir}: that would be deleted after the first class while the context lives on. */
+	protected static final Path DATA_DIR = newDataDir();
+
+	@Autowired
+	protected TestRestTemplate http;
+
+	@DynamicPropertySource
+	static void dataDir(DynamicPropertyRegistry registry) {
+		registry.add("deepserve.data-dir", DATA_DIR::toString);
+	}
+
+	private static Path newDataDir() {
+		try {
+			Path parent = Files.createDirectories(Path.of("target", "test-data"));
+			return Files.createTempDirectory(parent, "app-").toAbsolutePath();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
