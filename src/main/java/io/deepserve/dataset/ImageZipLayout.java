@@ -1,7 +1,6 @@
 package io.deepserve.dataset;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.zip.ZipFile;
 
 import org.springframework.http.HttpStatus;
 
+import io.deepserve.storage.ZipEntryNames;
 import io.deepserve.web.ApiException;
 
 /**
@@ -33,7 +33,7 @@ final class ImageZipLayout {
 		List<List<String>> paths = new ArrayList<>();
 		Set<String> seen = new HashSet<>();
 		for (ZipEntry entry : Collections.list(zip.entries())) {
-			List<String> path = segments(entry.getName());
+			List<String> path = ZipEntryNames.safeSegments(entry.getName());
 			if (entry.isDirectory() || path.isEmpty() || ignored(path)) {
 				continue;
 			}
@@ -80,18 +80,6 @@ final class ImageZipLayout {
 		entries.stream().filter(e -> !trained.contains(e.label())).findFirst().ifPresent(e -> {
 			throw layout("class '" + e.label() + "' is in val/ but not in train/");
 		});
-	}
-
-	/** The entry's path segments; throws {@code unsafe_zip_entry} for a name that could escape a folder. */
-	private static List<String> segments(String name) {
-		String path = name.replace('\\', '/');
-		boolean absolute = path.startsWith("/") || path.matches("^[A-Za-z]:.*");
-		List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty() && !s.equals(".")).toList();
-		if (absolute || segments.contains("..") || path.indexOf('\0') >= 0) {
-			throw ApiException.badRequest("unsafe_zip_entry",
-					"entry '" + name + "' is an absolute path or climbs out of its folder");
-		}
-		return segments;
 	}
 
 	/** Finder and macOS leave these behind; they are never data. */

@@ -9,6 +9,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
+import io.deepserve.storage.ZipEntryNames;
 import io.deepserve.web.ApiException;
 
 /**
@@ -61,14 +62,9 @@ final class ArtifactLayout {
 		return names;
 	}
 
-	/** Refuses absolute paths, drive letters, backslashes and any {@code ..} segment. */
+	/** Refuses any entry name that could escape the folder it is extracted to. */
 	static void requireSafe(String entryName) {
-		String n = entryName.replace('\\', '/');
-		boolean unsafe = entryName.contains("\\") || n.startsWith("/") || n.matches("^[A-Za-z]:.*")
-				|| List.of(n.split("/")).contains("..") || n.indexOf('\0') >= 0;
-		if (unsafe) {
-			throw ApiException.badRequest("unsafe_zip_entry", "archive entry '" + entryName + "' is not a safe path");
-		}
+		ZipEntryNames.safeSegments(entryName);
 	}
 
 }
