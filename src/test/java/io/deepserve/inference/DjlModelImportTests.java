@@ -18,19 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import io.deepserve.nn.Architectures;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.RegistryHttp;
 import io.deepserve.registry.ModelVersion;
 
 import io.deepserve.ApplicationTestSupport;
@@ -65,7 +60,7 @@ class DjlModelImportTests extends ApplicationTestSupport {
 				{"task": "image-classification", "architecture": "resnet18", "labels": ["x", "o"],
 				 "preprocessing": {"imageSize": 32}}""";
 
-		ResponseEntity<String> created = importZip("shapes", zipFolder(saved, "shapes-model/"), metadata);
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "shapes", zipFolder(saved, "shapes-model/"), metadata);
 
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
 		JsonNode v = json.readTree(created.getBody());
@@ -86,23 +81,9 @@ class DjlModelImportTests extends ApplicationTestSupport {
 				{"task": "image-classification", "architecture": "mystery-net", "labels": ["x", "o"],
 				 "preprocessing": {"imageSize": 32}}""";
 		Files.writeString(work.resolve("m-0000.params"), "DJL@ but not really");
-		ResponseEntity<String> refused = importZip("mystery", zipFolder(work, ""), metadata);
+		ResponseEntity<String> refused = RegistryHttp.importVersion(http, "mystery", zipFolder(work, ""), metadata);
 		assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
 		assertThat(json.readTree(refused.getBody()).get("code").asText()).isEqualTo("invalid_artifact");
-	}
-
-	private ResponseEntity<String> importZip(String name, byte[] zip, String metadata) {
-		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-		parts.add("artifact", new ByteArrayResource(zip) {
-			@Override
-			public String getFilename() {
-				return "model.zip";
-			}
-		});
-		HttpHeaders jsonPart = new HttpHeaders();
-		jsonPart.setContentType(MediaType.APPLICATION_JSON);
-		parts.add("metadata", new HttpEntity<>(metadata, jsonPart));
-		return http.postForEntity("/api/v1/models/" + name + "/versions", parts, String.class);
 	}
 
 	private static byte[] zipFolder(Path folder, String prefix) throws IOException {

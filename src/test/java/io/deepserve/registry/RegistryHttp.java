@@ -16,7 +16,7 @@ import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
 /** Test helpers: import artifacts over HTTP and build fixture archives. */
-final class RegistryHttp {
+public final class RegistryHttp {
 
 	static final String TINY_METADATA = """
 			{"task": "image-classification", "architecture": "torchscript",
@@ -32,13 +32,14 @@ final class RegistryHttp {
 		}
 	}
 
-	static ResponseEntity<String> importVersion(TestRestTemplate http, String name, byte[] artifact,
+	/** Imports over HTTP; the registry tells the format from the bytes, so the part's file name does not matter. */
+	public static ResponseEntity<String> importVersion(TestRestTemplate http, String name, byte[] artifact,
 			String metadata) {
 		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
 		parts.add("artifact", new ByteArrayResource(artifact) {
 			@Override
 			public String getFilename() {
-				return "model.pt";
+				return "artifact";
 			}
 		});
 		HttpHeaders jsonPart = new HttpHeaders();
