@@ -57,8 +57,8 @@ class TrainingJobTests {
 
 	@Test
 	void aJobTrainsRegistersAVersionThatLoads() throws Exception {
-		String dataset = shapes(24);
-		ResponseEntity<String> created = submit(job("shapes-r18", dataset, 4));
+		String dataset = shapes(40);
+		ResponseEntity<String> created = submit(job("shapes-r18", dataset, 5));
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
 		JsonNode queued = json.readTree(created.getBody());
 		assertThat(created.getHeaders().getLocation().toString()).endsWith("/api/v1/training-jobs/" + queued.get("id").asText());
@@ -66,7 +66,7 @@ class TrainingJobTests {
 		JsonNode done = await(queued.get("id").asText(), "SUCCEEDED", Duration.ofSeconds(150));
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		assertThat(done.get("device").asText()).isIn("cpu", "gpu");
-		assertThat(done.get("history").size()).isBetween(1, 4);
+		assertThat(done.get("history").size()).isBetween(1, 5);
 		assertThat(done.get("progress").get("fraction").asDouble()).isGreaterThan(0);
 		double best = 0;
 		for (JsonNode epoch : done.get("history")) {
