@@ -7,6 +7,10 @@ import java.util.Map;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -85,10 +89,31 @@ class TrainingJobTests {
 		assertThat(version.lineage().datasetId()).isEqualTo(dataset);
 		assertThat(version.lineage().datasetSha256()).hasSize(64);
 		assertThat(((Number) version.metrics().get("bestValidationAccuracy")).doubleValue()).isEqualTo(best);
+		assertInfersTwoClasses(version);
+	}
+
+	/** GoogLeNet trains with its two auxiliary heads and is registered as the single-output inference network. */
+	@Test
+	void aGoogLeNetJobTrainsWithItsAuxiliaryHeads() throws Exception {
+		String dataset = shapes(8);
+		String id = id(submit(job("shapes-googlenet", dataset, 2).replace("resnet18", "googlenet")));
+		JsonNode done = await(id, "SUCCEEDED", Duration.ofSeconds(120));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		assertThat(done.get("history").size()).isEqualTo(2);
+		ModelVersion version = registry.resolve(done.get("resultModel").asText());
+		assertThat(version.architecture()).isEqualTo("googlenet");
+		assertInfersTwoClasses(version);
+	}
+
+	private void assertInfersTwoClasses(ModelVersion version) {
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
 				version.preprocessing(), null, null, null, null, null);
-		try (Model model = loader.load(spec, ArtifactFormat.DJL, registry.materialize(version), Device.cpu())) {
-			assertThat(model.getBlock().isInitialized()).isTrue();
+		try (Model model = loader.load(spec, ArtifactFormat.DJL, registry.materialize(version), Device.cpu());
+				NDManager manager = model.getNDManager().newSubManager()) {
+			NDList out = model.getBlock()
+				.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 3, 32, 32))), false);
+			assertThat(out).hasSize(1);
+			assertThat(out.head().getShape()).isEqualTo(new Shape(1, 2));
 		}
 	}
 
