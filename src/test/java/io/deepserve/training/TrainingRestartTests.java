@@ -2,7 +2,6 @@ package io.deepserve.training;
 
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +39,9 @@ class TrainingRestartTests {
 	}
 
 	private ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(DeepserveApplication.class)
-			.properties(Map.of("deepserve.data-dir", dataDir.toString(), "server.port", "0",
-					"deepserve.engine.load-at-startup", "false"))
-			.run();
+		// Arguments, not builder properties: those are defaults, and application.yml's data-dir would win.
+		return new SpringApplicationBuilder(DeepserveApplication.class).run("--deepserve.data-dir=" + dataDir,
+				"--server.port=0", "--deepserve.engine.load-at-startup=false");
 	}
 
 }
