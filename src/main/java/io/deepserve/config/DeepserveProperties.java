@@ -20,7 +20,8 @@ public record DeepserveProperties(
 		@NotNull @DefaultValue("./data") Path dataDir,
 		@Valid @DefaultValue Engine engine,
 		@Valid @DefaultValue Registry registry,
-		@Valid @DefaultValue Datasets datasets) {
+		@Valid @DefaultValue Datasets datasets,
+		@Valid @DefaultValue Training training) {
 
 	/** Where artifacts (model files, dataset files) live: {@code <dataDir>/artifacts}. */
 	public Path artifactsDir() {
@@ -55,6 +56,14 @@ public record DeepserveProperties(
 			@Min(1) @DefaultValue("200000") int maxEntries,
 			@NotNull @DefaultValue("4GB") DataSize maxUncompressedSize,
 			@Min(1) @DefaultValue("10") int minSeriesRows) {
+	}
+
+	/**
+	 * @param workers training jobs run at the same time; the rest wait QUEUED, oldest first
+	 * @param pollInterval how often an idle worker looks for a QUEUED job it was not told about
+	 */
+	public record Training(@Min(1) @DefaultValue("1") int workers,
+			@NotNull @DefaultValue("1s") java.time.Duration pollInterval) {
 	}
 
 }

@@ -1,0 +1,175 @@
+package io.deepserve.training;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.deepserve.training.TrainingJob.EpochResult;
+import io.deepserve.training.TrainingJob.Progress;
+import io.deepserve.training.TrainingJob.Status;
+
+/**
+ * The {@code training_jobs} table, which is also the queue: every status change is a conditional UPDATE, so a
+ * job is claimed by one worker and a finished job never changes again.
+ */
+@Repository
+class TrainingJobRepository {
+
+	private static final String SELECT = "SELECT id, model, task, architecture, dataset, request, status, progress,"
+			+ " history, result_model, error, device, created_at, started_at, finished_at FROM training_jobs";
+
+	private static final TypeReference<List<EpochResult>> HISTORY = new TypeReference<>() {
+	};
+
+	private final JdbcClient jdbc;
+
+	private final ObjectMapper json;
+
+	TrainingJobRepository(JdbcClient jdbc, ObjectMapper json) {
+		this.jdbc = jdbc;
+		this.json = json;
+	}
+
+	void insert(TrainingJob job) {
+		jdbc.sql("INSERT INTO training_jobs (id, model, task, architecture, dataset, request, status, history,"
+				+ " created_at) VALUES (:id, :model, :task, :architecture, :dataset, :request, :status, :history,"
+				+ " :createdAt)")
+			.param("id", job.id())
+			.param("model", job.model())
+			.param("task", job.task())
+			.param("architecture", job.architecture())
+			.param("dataset", job.dataset())
+			.param("request", write(job.request()))
+			.param("status", job.status().name())
+			.param("history", write(job.history()))
+			.param("createdAt", time(job.createdAt()))
+			.update();
+	}
+
+	Optional<TrainingJob> find(String id) {
+		return jdbc.sql(SELECT + " WHERE id = :id").param("id", id).query(this::row).optional();
+	}
+
+	/** Oldest first; only those in {@code status} unless it is null. */
+	List<TrainingJob> list(Status status) {
+		if (status == null) {
+			return jdbc.sql(SELECT + " ORDER BY created_at, id").query(this::row).list();
+		}
+		return jdbc.sql(SELECT + " WHERE status = :status ORDER BY created_at, id")
+			.param("status", status.name())
+			.query(this::row)
+			.list();
+	}
+
+	/** The oldest QUEUED job, now RUNNING on {@code device}; empty when none is left or another worker won. */
+	Optional<TrainingJob> claimOldest() {
+		List<String> queued = jdbc.sql("SELECT id FROM training_jobs WHERE status = 'QUEUED'"
+				+ " ORDER BY created_at, id LIMIT 5").query(String.class).list();
+		for (String id : queued) {
+			int claimed = jdbc.sql("UPDATE training_jobs SET status = 'RUNNING', started_at = :now"
+					+ " WHERE id = :id AND status = 'QUEUED'")
+				.param("now", time(Instant.now()))
+				.param("id", id)
+				.update();
+			if (claimed == 1) {
+				return find(id);
+			}
+		}
+		return Optional.empty();
+	}
+
+	void started(String id, String device) {
+		jdbc.sql("UPDATE training_jobs SET device = :device WHERE id = :id").param("device", device).param("id", id)
+			.update();
+	}
+
+	void progress(String id, Progress progress, List<EpochResult> history) {
+		jdbc.sql("UPDATE training_jobs SET progress = :progress, history = :history WHERE id = :id")
+			.param("progress", write(progress))
+			.param("history", write(history))
+			.param("id", id)
+			.update();
+	}
+
+	/** Moves a job from {@code from} to a finished status; false when it was not in {@code from}. */
+	boolean finish(String id, Status from, Status to, String resultModel, String error) {
+		return jdbc.sql("UPDATE training_jobs SET status = :to, result_model = :result, error = :error,"
+				+ " finished_at = :now WHERE id = :id AND status = :from")
+			.param("to", to.name())
+			.param("result", resultModel)
+			.param("error", error)
+			.param("now", time(Instant.now()))
+			.param("id", id)
+			.param("from", from.name())
+			.update() == 1;
+	}
+
+	/** Jobs a previous process left RUNNING can never finish: they are FAILED. */
+	int failRunning(String error) {
+		return jdbc.sql("UPDATE training_jobs SET status = 'FAILED', error = :error, finished_at = :now"
+				+ " WHERE status = 'RUNNING'")
+			.param("error", error)
+			.param("now", time(Instant.now()))
+			.update();
+	}
+
+	private TrainingJob row(ResultSet rs, int rowNum) throws SQLException {
+		String history = rs.getString("history");
+		String progress = rs.getString("progress");
+		return new TrainingJob(rs.getString("id"), rs.getString("model"), rs.getString("task"),
+				rs.getString("architecture"), rs.getString("dataset"),
+				read(rs.getString("request"), TrainingRequest.class), Status.valueOf(rs.getString("status")),
+				progress == null ? null : read(progress, Progress.class),
+				history == null ? List.of() : read(history, HISTORY), rs.getString("result_model"),
+				rs.getString("error"), rs.getString("device"), instant(rs, "created_at"), instant(rs, "started_at"),
+				instant(rs, "finished_at"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+		return time == null ? null : time.toInstant();
+	}
+
+	private static OffsetDateTime time(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+	private String write(Object value) {
+		try {
+			return json.writeValueAsString(value);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private <T> T read(String text, Class<T> type) {
+		try {
+			return json.readValue(text, type);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("unreadable training job column: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	private <T> T read(String text, TypeReference<T> type) {
+		try {
+			return json.readValue(text, type);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("unreadable training job column: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+}

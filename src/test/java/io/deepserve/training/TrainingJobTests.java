@@ -1,0 +1,235 @@
+package io.deepserve.training;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.deepserve.inference.ModelLoader;
+import io.deepserve.registry.ArtifactFormat;
+import io.deepserve.registry.ModelRegistry;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.NewModelVersion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Training jobs over HTTP, end to end on tiny generated shapes: queue, train, register, cancel, fail. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class TrainingJobTests {
+
+	@TempDir
+	static Path dataDir;
+
+	@DynamicPropertySource
+	static void dataDir(DynamicPropertyRegistry registry) {
+		registry.add("deepserve.data-dir", dataDir::toString);
+	}
+
+	@Autowired
+	TestRestTemplate http;
+
+	@Autowired
+	ObjectMapper json;
+
+	@Autowired
+	ModelRegistry registry;
+
+	@Autowired
+	ModelLoader loader;
+
+	@Test
+	void aJobTrainsRegistersAVersionThatLoads() throws Exception {
+		String dataset = shapes(40);
+		ResponseEntity<String> created = submit(job("shapes-r18", dataset, 5));
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+		JsonNode queued = json.readTree(created.getBody());
+		assertThat(created.getHeaders().getLocation().toString()).endsWith("/api/v1/training-jobs/" + queued.get("id").asText());
+
+		JsonNode done = await(queued.get("id").asText(), "SUCCEEDED", Duration.ofSeconds(150));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		assertThat(done.get("device").asText()).isIn("cpu", "gpu");
+		assertThat(done.get("history").size()).isBetween(1, 5);
+		assertThat(done.get("progress").get("fraction").asDouble()).isGreaterThan(0);
+		double best = 0;
+		for (JsonNode epoch : done.get("history")) {
+			best = Math.max(best, epoch.get("valAccuracy").asDouble());
+		}
+		System.out.println("training history: " + done.get("history"));
+		assertThat(best).as(done.get("history").toString()).isGreaterThanOrEqualTo(0.75);
+
+		ModelVersion version = registry.resolve(done.get("resultModel").asText());
+		assertThat(version.name()).isEqualTo("shapes-r18");
+		assertThat(version.labels()).containsExactly("o", "x");
+		assertThat(version.architecture()).isEqualTo("resnet18");
+		assertThat(version.preprocessing().imageSize()).isEqualTo(32);
+		assertThat(version.preprocessing().mean()).containsExactly(0.485f, 0.456f, 0.406f);
+		assertThat(version.lineage().trainingJobId()).isEqualTo(queued.get("id").asText());
+		assertThat(version.lineage().datasetId()).isEqualTo(dataset);
+		assertThat(version.lineage().datasetSha256()).hasSize(64);
+		assertThat(((Number) version.metrics().get("bestValidationAccuracy")).doubleValue()).isEqualTo(best);
+		assertInfersTwoClasses(version);
+	}
+
+	/** GoogLeNet trains with its two auxiliary heads and is registered as the single-output inference network. */
+	@Test
+	void aGoogLeNetJobTrainsWithItsAuxiliaryHeads() throws Exception {
+		String dataset = shapes(8);
+		String id = id(submit(job("shapes-googlenet", dataset, 2).replace("resnet18", "googlenet")));
+		JsonNode done = await(id, "SUCCEEDED", Duration.ofSeconds(120));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		assertThat(done.get("history").size()).isEqualTo(2);
+		ModelVersion version = registry.resolve(done.get("resultModel").asText());
+		assertThat(version.architecture()).isEqualTo("googlenet");
+		assertInfersTwoClasses(version);
+	}
+
+	private void assertInfersTwoClasses(ModelVersion version) {
+		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
+				version.preprocessing(), null, null, null, null, null);
+		try (Model model = loader.load(spec, ArtifactFormat.DJL, registry.materialize(version), Device.cpu());
+				NDManager manager = model.getNDManager().newSubManager()) {
+			NDList out = model.getBlock()
+				.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 3, 32, 32))), false);
+			assertThat(out).hasSize(1);
+			assertThat(out.head().getShape()).isEqualTo(new Shape(1, 2));
+		}
+	}
+
+	@Test
+	void badRequestsAreRefusedWithTheirCodeAndNothingIsQueued() throws Exception {
+		String dataset = shapes(4);
+		String series = json.readTree(http.postForEntity("/api/v1/datasets/samples/sine?rows=50", null, String.class)
+			.getBody()).get("id").asText();
+		int before = json.readTree(http.getForObject("/api/v1/training-jobs", String.class)).size();
+		Map<String, String> cases = Map.of(
+				"{\"model\":\"m\",\"architecture\":\"nonet\",\"dataset\":\"" + dataset + "\"}", "unknown_architecture",
+				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + series + "\"}", "wrong_dataset_kind",
+				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"epochs\":0}}", "invalid_hyperparameter",
+				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"imageSize\":4}}", "image_too_small",
+				"{\"model\":\"Bad Name\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset + "\"}", "invalid_name",
+				"{\"model\":\"m\",\"task\":\"forecasting\",\"architecture\":\"lstm\",\"dataset\":\"" + series + "\"}",
+				"unsupported_task");
+		for (Map.Entry<String, String> c : cases.entrySet()) {
+			ResponseEntity<String> refused = submit(c.getKey());
+			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);
+			assertThat(json.readTree(refused.getBody()).get("code").asText()).as(c.getKey()).isEqualTo(c.getValue());
+		}
+		ResponseEntity<String> missing = submit(job("m", "no-such-dataset", 1));
+		assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+		assertThat(json.readTree(missing.getBody()).get("code").asText()).isEqualTo("dataset_not_found");
+		assertThat(json.readTree(http.getForObject("/api/v1/training-jobs", String.class)).size()).isEqualTo(before);
+		ResponseEntity<String> unknown = http.getForEntity("/api/v1/training-jobs/nope", String.class);
+		assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+		assertThat(json.readTree(unknown.getBody()).get("code").asText()).isEqualTo("job_not_found");
+	}
+
+	/** One worker: a long job runs while the others wait, so each way a job can end is seen in order. */
+	@Test
+	void cancelledAndFailedJobsEndAndTheNextJobStillRuns() throws Exception {
+		String dataset = shapes(8);
+		String doomed = shapes(8);
+		String running = id(submit(job("long", dataset, 200)));
+		awaitRunning(running);
+		String queued = id(submit(job("never", dataset, 1)));
+		String failing = id(submit(job("orphan", doomed, 1)));
+		String next = id(submit(job("after", dataset, 1)));
+		http.delete("/api/v1/datasets/" + doomed);
+
+		ResponseEntity<String> cancelQueued = http.postForEntity("/api/v1/training-jobs/" + queued + "/cancel", null,
+				String.class);
+		assertThat(cancelQueued.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+		assertThat(json.readTree(cancelQueued.getBody()).get("status").asText()).isEqualTo("CANCELLED");
+		assertThat(http.postForEntity("/api/v1/training-jobs/" + running + "/cancel", null, String.class)
+			.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+
+		assertThat(await(running, "CANCELLED", Duration.ofSeconds(30)).get("status").asText()).isEqualTo("CANCELLED");
+		JsonNode failed = await(failing, "FAILED", Duration.ofSeconds(30));
+		assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+		assertThat(failed.get("error").asText()).contains(doomed);
+		assertThat(await(next, "SUCCEEDED", Duration.ofSeconds(60)).get("status").asText()).isEqualTo("SUCCEEDED");
+		ResponseEntity<String> again = http.postForEntity("/api/v1/training-jobs/" + next + "/cancel", null,
+				String.class);
+		assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+		assertThat(json.readTree(again.getBody()).get("code").asText()).isEqualTo("job_finished");
+		assertThat(json.readTree(http.getForObject("/api/v1/training-jobs?status=CANCELLED", String.class)))
+			.extracting(j -> j.get("id").asText())
+			.contains(running, queued)
+			.doesNotContain(next);
+	}
+
+	private String shapes(int countPerClass) throws Exception {
+		ResponseEntity<String> created = http.postForEntity("/api/v1/datasets/samples/shapes?classes=x,o&countPerClass="
+				+ countPerClass + "&imageSize=32&seed=1", null, String.class);
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+		return json.readTree(created.getBody()).get("id").asText();
+	}
+
+	private static String job(String model, String dataset, int epochs) {
+		return """
+				{"model": "%s", "task": "image-classification", "architecture": "resnet18", "dataset": "%s",
+				 "hyperparameters": {"epochs": %d, "batchSize": 8, "learningRate": 0.001, "imageSize": 32,
+				   "earlyStoppingPatience": 0, "seed": 7}, "device": "cpu"}""".formatted(model, dataset, epochs);
+	}
+
+	private ResponseEntity<String> submit(String body) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		return http.postForEntity("/api/v1/training-jobs", new HttpEntity<>(body, headers), String.class);
+	}
+
+	private String id(ResponseEntity<String> created) throws Exception {
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+		return json.readTree(created.getBody()).get("id").asText();
+	}
+
+	private JsonNode await(String id, String status, Duration timeout) throws Exception {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		JsonNode job;
+		do {
+			job = json.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
+			if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())) {
+				return job;
+			}
+			Thread.sleep(200);
+		}
+		while (System.nanoTime() < deadline);
+		return job;
+	}
+
+	private void awaitRunning(String id) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+		while (System.nanoTime() < deadline) {
+			JsonNode job = json.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
+			if ("RUNNING".equals(job.get("status").asText()) && job.hasNonNull("progress")) {
+				return;
+			}
+			Thread.sleep(100);
+		}
+		throw new AssertionError("job " + id + " never started");
+	}
+
+}
