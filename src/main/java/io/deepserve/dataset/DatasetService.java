@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.ZipFile;
 
@@ -41,6 +42,20 @@ public class DatasetService {
 	/** @throws ApiException {@code 404 dataset_not_found} */
 	public Dataset get(String id) {
 		return find(id).dataset();
+	}
+
+	/**
+	 * A dataset by id, or else the newest dataset with that name, so a saved training recipe can say
+	 * {@code "dataset": "shapes"}.
+	 * @throws ApiException {@code 404 dataset_not_found}
+	 */
+	public Dataset resolve(String idOrName) {
+		return repository.find(idOrName)
+			.map(DatasetRepository.Row::dataset)
+			.or(() -> Names.isValid(idOrName) ? repository.list(idOrName).stream().reduce((a, b) -> b)
+					: Optional.empty())
+			.orElseThrow(() -> ApiException.notFound("dataset_not_found",
+					"there is no dataset with id or name '" + idOrName + "'"));
 	}
 
 	/** Oldest first; only those called {@code name} unless it is null. */

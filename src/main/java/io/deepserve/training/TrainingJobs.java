@@ -111,9 +111,9 @@ public class TrainingJobs {
 		}
 		architectures.require(request.architecture());
 		if (request.dataset() == null) {
-			throw ApiException.badRequest("invalid_request", "dataset (a dataset id) is required");
+			throw ApiException.badRequest("invalid_request", "dataset (a dataset id or name) is required");
 		}
-		Dataset dataset = datasets.get(request.dataset());
+		Dataset dataset = datasets.resolve(request.dataset());
 		if (!Dataset.IMAGES.equals(dataset.kind())) {
 			throw ApiException.badRequest("wrong_dataset_kind", "image-classification needs an images dataset, and "
 					+ dataset.id() + " is a " + dataset.kind() + " dataset");

@@ -21,8 +21,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.deepserve.storage.ArtifactStore;
 import io.deepserve.storage.Sha256;
+import io.deepserve.web.ApiException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DatasetLifecycleTests extends DatasetTestSupport {
 
@@ -46,6 +48,23 @@ class DatasetLifecycleTests extends DatasetTestSupport {
 				d -> assertThat(d.path("name").asText()).isEqualTo("listed"));
 		assertThat(get("/api/v1/datasets/" + id).getBody()).isEqualTo(created);
 		assertThat(datasets.get(id).classes()).containsExactly("a", "b");
+	}
+
+	@Test
+	void aRecipeMayNameADatasetByIdOrByNameMeaningTheNewest() {
+		String older = upload("named", "images", "a.zip", zip(Map.of("a/1.png", png(), "b/1.png", png()))).getBody()
+			.path("id")
+			.asText();
+		String newer = upload("named", "images", "b.zip", zip(Map.of("c/1.png", png(), "d/1.png", png())))
+			.getBody()
+			.path("id")
+			.asText();
+
+		assertThat(datasets.resolve("named").id()).isEqualTo(newer);
+		assertThat(datasets.resolve(older).id()).isEqualTo(older);
+		assertThatThrownBy(() -> datasets.resolve("no-such-dataset")).isInstanceOf(ApiException.class)
+			.extracting("code")
+			.isEqualTo("dataset_not_found");
 	}
 
 	@Test
