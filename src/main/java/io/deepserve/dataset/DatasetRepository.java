@@ -66,11 +66,9 @@ class DatasetRepository {
 	}
 
 	private Row row(ResultSet rs, int rowNum) throws SQLException {
-		Summary s = read(rs.getString("summary"));
-		Dataset dataset = new Dataset(rs.getString("id"), rs.getString("name"), rs.getString("kind"),
-				rs.getString("sha256"), rs.getLong("size_bytes"),
-				rs.getObject("created_at", OffsetDateTime.class).toInstant(), s.classes(), s.counts(), s.splits(),
-				s.columns(), s.timeColumn(), s.rows());
+		Dataset dataset = read(rs.getString("summary")).toDataset(rs.getString("id"), rs.getString("name"),
+				rs.getString("kind"), rs.getString("sha256"), rs.getLong("size_bytes"),
+				rs.getObject("created_at", OffsetDateTime.class).toInstant());
 		return new Row(dataset, rs.getString("artifact_key"));
 	}
 

@@ -110,22 +110,21 @@ public class DatasetService {
 	}
 
 	Dataset sample(String sample, SampleRequest request) throws IOException {
+		boolean shapes = sample.equals("shapes");
+		if (!shapes && !sample.equals("sine")) {
+			throw ApiException.notFound("sample_not_found",
+					"there is no sample '" + sample + "'; the samples are [shapes, sine]");
+		}
 		String name = Names.require("dataset", request.name() != null ? request.name() : sample);
 		Path scratch = scratchFile();
 		try {
-			switch (sample) {
-				case "shapes" -> {
-					ShapesSample.write(scratch, shapes(request.classes()), request.countPerClass(),
-							request.imageSize(), request.seed());
-					return ingest(name, Dataset.IMAGES, scratch);
-				}
-				case "sine" -> {
-					SineSample.write(scratch, request.rows(), request.seed());
-					return ingest(name, Dataset.SERIES, scratch);
-				}
-				default -> throw ApiException.notFound("sample_not_found",
-						"there is no sample '" + sample + "'; the samples are [shapes, sine]");
+			if (shapes) {
+				ShapesSample.write(scratch, shapes(request.classes()), request.countPerClass(), request.imageSize(),
+						request.seed());
+				return ingest(name, Dataset.IMAGES, scratch);
 			}
+			SineSample.write(scratch, request.rows(), request.seed());
+			return ingest(name, Dataset.SERIES, scratch);
 		}
 		finally {
 			Files.deleteIfExists(scratch);
@@ -151,9 +150,8 @@ public class DatasetService {
 		try (InputStream in = Files.newInputStream(file)) {
 			stored = store.put(key, in, limits().maxUploadSize().toBytes());
 		}
-		Dataset dataset = new Dataset(id, name, kind, stored.sha256(), stored.sizeBytes(),
-				Instant.now().truncatedTo(ChronoUnit.MILLIS), summary.classes(), summary.counts(), summary.splits(),
-				summary.columns(), summary.timeColumn(), summary.rows());
+		Dataset dataset = summary.toDataset(id, name, kind, stored.sha256(), stored.sizeBytes(),
+				Instant.now().truncatedTo(ChronoUnit.MILLIS));
 		try {
 			repository.insert(dataset, summary, key);
 		}

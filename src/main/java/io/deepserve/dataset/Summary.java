@@ -1,5 +1,6 @@
 package io.deepserve.dataset;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,11 @@ record Summary(List<String> classes, Map<String, Integer> counts, Dataset.Splits
 
 	static Summary series(List<String> columns, String timeColumn, int rows) {
 		return new Summary(null, null, null, columns, timeColumn, rows);
+	}
+
+	Dataset toDataset(String id, String name, String kind, String sha256, long sizeBytes, Instant createdAt) {
+		return new Dataset(id, name, kind, sha256, sizeBytes, createdAt, classes, counts, splits, columns, timeColumn,
+				rows);
 	}
 
 }

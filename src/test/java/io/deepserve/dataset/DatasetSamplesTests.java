@@ -84,6 +84,7 @@ class DatasetSamplesTests extends DatasetTestSupport {
 	@Test
 	void refusesUnknownSamplesShapesAndOutOfRangeParameters() {
 		assertProblem(sample("mnist"), HttpStatus.NOT_FOUND, "sample_not_found");
+		assertProblem(sample("MNIST"), HttpStatus.NOT_FOUND, "sample_not_found");
 		assertProblem(sample("shapes?classes=x,star"), HttpStatus.BAD_REQUEST, "invalid_request");
 		assertProblem(sample("shapes?classes=x"), HttpStatus.BAD_REQUEST, "too_few_classes");
 		assertProblem(sample("shapes?countPerClass=0"), HttpStatus.BAD_REQUEST, "invalid_request");
