@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -176,22 +175,12 @@ public class ModelRegistry {
 	/** Copies at most {@code max} bytes to {@code target}; returns their SHA-256. */
 	private static String copyLimited(InputStream in, Path target, long max) throws IOException {
 		try (OutputStream out = Files.newOutputStream(target)) {
-			MessageDigest digest = Sha256.newDigest();
-			byte[] buffer = new byte[64 * 1024];
-			long size = 0;
-			for (int n; (n = in.read(buffer)) > 0;) {
-				size += n;
-				if (size > max) {
-					throw ApiException.tooLarge("the artifact is larger than deepserve.registry.max-artifact-size ("
-							+ max + " bytes)");
-				}
-				digest.update(buffer, 0, n);
-				out.write(buffer, 0, n);
-			}
-			if (size == 0) {
+			Sha256.Copied copied = Sha256.copy(in, out, max,
+					"the artifact is larger than deepserve.registry.max-artifact-size (" + max + " bytes)");
+			if (copied.sizeBytes() == 0) {
 				throw ApiException.badRequest("invalid_artifact", "the artifact is empty");
 			}
-			return Sha256.hex(digest);
+			return copied.sha256();
 		}
 	}
 

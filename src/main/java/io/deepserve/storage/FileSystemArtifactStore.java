@@ -11,10 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.regex.Pattern;
 
-import io.deepserve.web.ApiException;
 
 /**
  * Blobs as files under one root directory. A write goes to a temporary file in the same directory, is fsynced,
@@ -40,26 +38,17 @@ public class FileSystemArtifactStore implements ArtifactStore {
 		}
 		Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
 		try {
-			MessageDigest digest = Sha256.newDigest();
-			long size = 0;
+			Sha256.Copied copied;
 			try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
 					OutputStream out = Channels.newOutputStream(channel)) {
-				byte[] buffer = new byte[64 * 1024];
-				for (int n; (n = content.read(buffer)) > 0;) {
-					size += n;
-					if (size > maxBytes) {
-						throw ApiException.tooLarge("the artifact is larger than the configured limit of " + maxBytes
-								+ " bytes");
-					}
-					digest.update(buffer, 0, n);
-					out.write(buffer, 0, n);
-				}
+				copied = Sha256.copy(content, out, maxBytes,
+						"the artifact is larger than the configured limit of " + maxBytes + " bytes");
 				out.flush();
 				channel.force(true);
 			}
 			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
 			fsyncDirectory(target.getParent());
-			return new StoredArtifact(key, Sha256.hex(digest), size);
+			return new StoredArtifact(key, copied.sha256(), copied.sizeBytes());
 		}
 		finally {
 			Files.deleteIfExists(tmp);

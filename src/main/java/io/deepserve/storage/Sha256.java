@@ -2,11 +2,14 @@ package io.deepserve.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+
+import io.deepserve.web.ApiException;
 
 /** SHA-256 helpers; every digest in deepserve is lower-case hex. */
 public final class Sha256 {
@@ -40,6 +43,30 @@ public final class Sha256 {
 			digest.update(buffer, 0, n);
 		}
 		return hex(digest);
+	}
+
+	/** What {@link #copy} wrote. */
+	public record Copied(String sha256, long sizeBytes) {
+	}
+
+	/**
+	 * Copies {@code in} to {@code out}, hashing on the way.
+	 * @param tooLargeDetail the {@code 413 payload_too_large} detail when more than {@code maxBytes} arrive
+	 */
+	public static Copied copy(InputStream in, OutputStream out, long maxBytes, String tooLargeDetail)
+			throws IOException {
+		MessageDigest digest = newDigest();
+		byte[] buffer = new byte[64 * 1024];
+		long size = 0;
+		for (int n; (n = in.read(buffer)) > 0;) {
+			size += n;
+			if (size > maxBytes) {
+				throw ApiException.tooLarge(tooLargeDetail);
+			}
+			digest.update(buffer, 0, n);
+			out.write(buffer, 0, n);
+		}
+		return new Copied(hex(digest), size);
 	}
 
 	public static String of(byte[] bytes) {

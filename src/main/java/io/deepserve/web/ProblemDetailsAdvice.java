@@ -39,7 +39,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	private static final Map<Class<?>, String> CODES = Map.of(MaxUploadSizeExceededException.class,
 			"payload_too_large", HttpMessageNotReadableException.class, "invalid_json",
 			HttpMediaTypeNotSupportedException.class, "unsupported_media_type", NoResourceFoundException.class,
-			"not_found", MethodArgumentNotValidException.class, "invalid_request");
+			"not_found");
 
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<Object> api(ApiException ex) {
