@@ -7,6 +7,10 @@ public interface JobListener {
 
 	void epoch(TrainingJob.EpochResult result);
 
+	/** One training batch of {@code samples} examples took {@code nanos} and had {@code loss}; for metrics. */
+	default void batch(int samples, long nanos, double loss) {
+	}
+
 	/** Checked between batches; when true the loop throws {@link JobCancelledException}. */
 	boolean cancelRequested();
 

@@ -3,6 +3,7 @@ package io.deepserve.training;
 import java.net.URI;
 import java.util.List;
 
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/api/v1/training-jobs")
@@ -18,8 +20,11 @@ class TrainingJobController {
 
 	private final TrainingJobs jobs;
 
-	TrainingJobController(TrainingJobs jobs) {
+	private final TrainingJobEvents events;
+
+	TrainingJobController(TrainingJobs jobs, TrainingJobEvents events) {
 		this.jobs = jobs;
+		this.events = events;
 	}
 
 	@PostMapping
@@ -36,6 +41,11 @@ class TrainingJobController {
 	@GetMapping("/{id}")
 	TrainingJob get(@PathVariable String id) {
 		return jobs.get(id);
+	}
+
+	@GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	SseEmitter events(@PathVariable String id) {
+		return events.subscribe(jobs.get(id));
 	}
 
 	@PostMapping("/{id}/cancel")

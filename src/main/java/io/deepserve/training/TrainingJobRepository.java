@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -87,6 +89,15 @@ class TrainingJobRepository {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/** How many jobs are in each status; statuses with none are left out. */
+	Map<Status, Long> countByStatus() {
+		Map<Status, Long> counts = new EnumMap<>(Status.class);
+		jdbc.sql("SELECT status, COUNT(*) AS n FROM training_jobs GROUP BY status")
+			.query((rs, rowNum) -> counts.put(Status.valueOf(rs.getString("status")), rs.getLong("n")))
+			.list();
+		return counts;
 	}
 
 	void started(String id, String device) {

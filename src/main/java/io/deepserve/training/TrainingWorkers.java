@@ -67,6 +67,8 @@ class TrainingWorkers {
 
 	private final DeepserveProperties properties;
 
+	private final TrainingMetrics metrics;
+
 	private final Object signal = new Object();
 
 	private final List<Thread> threads = new ArrayList<>();
@@ -75,7 +77,7 @@ class TrainingWorkers {
 
 	TrainingWorkers(TrainingJobs jobs, TrainingJobRepository repository, DatasetService datasets,
 			ModelRegistry registry, EngineService engine, ImageClassifierTrainer trainer,
-			DeepserveProperties properties) {
+			DeepserveProperties properties, TrainingMetrics metrics) {
 		this.jobs = jobs;
 		this.repository = repository;
 		this.datasets = datasets;
@@ -83,6 +85,7 @@ class TrainingWorkers {
 		this.engine = engine;
 		this.trainer = trainer;
 		this.properties = properties;
+		this.metrics = metrics;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
@@ -169,6 +172,7 @@ class TrainingWorkers {
 			repository.finish(job.id(), Status.RUNNING, Status.FAILED, null, describe(ex));
 		}
 		finally {
+			metrics.ended(job.model());
 			jobs.forget(job.id());
 			deleteQuietly(work);
 		}
@@ -179,7 +183,7 @@ class TrainingWorkers {
 		Device device = device(job.request().deviceOrDefault());
 		repository.started(job.id(), device.isGpu() ? "gpu" : "cpu");
 		Dataset dataset = datasets.get(job.dataset());
-		Listener listener = new Listener(job.id());
+		Listener listener = new Listener(job);
 		ImageClassifierTrainer.Result result;
 		try (ImageFolder images = datasets.openImages(job.dataset())) {
 			result = trainer.train(job.architecture(), hp, images, device, work, listener);
@@ -209,14 +213,22 @@ class TrainingWorkers {
 
 		private final String id;
 
+		private final String model;
+
 		private final List<EpochResult> history = new ArrayList<>();
 
 		private Progress progress;
 
 		private long lastWrite;
 
-		Listener(String id) {
-			this.id = id;
+		Listener(TrainingJob job) {
+			this.id = job.id();
+			this.model = job.model();
+		}
+
+		@Override
+		public void batch(int samples, long nanos, double loss) {
+			metrics.batch(model, samples, nanos, loss);
 		}
 
 		@Override

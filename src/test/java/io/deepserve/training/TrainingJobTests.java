@@ -1,9 +1,15 @@
 package io.deepserve.training;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -13,6 +19,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +65,9 @@ class TrainingJobTests {
 
 	@Autowired
 	ModelLoader loader;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@Test
 	void aJobTrainsRegistersAVersionThatLoads() throws Exception {
@@ -145,6 +155,58 @@ class TrainingJobTests {
 		ResponseEntity<String> unknown = http.getForEntity("/api/v1/training-jobs/nope", String.class);
 		assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
 		assertThat(json.readTree(unknown.getBody()).get("code").asText()).isEqualTo("job_not_found");
+	}
+
+	@Test
+	void aJobStreamsItsProgressAsServerSentEventsAndCountsItsBatches() throws Exception {
+		String id = id(submit(job("streamed", shapes(8), 2)));
+		HttpRequest request = HttpRequest.newBuilder(URI.create(http.getRootUri() + "/api/v1/training-jobs/" + id + "/events"))
+			.header("Accept", "text/event-stream")
+			.build();
+		HttpResponse<Stream<String>> response = HttpClient.newHttpClient()
+			.send(request, HttpResponse.BodyHandlers.ofLines());
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("text/event-stream"));
+		List<String> events = new ArrayList<>();
+		List<JsonNode> data = new ArrayList<>();
+		// the stream ends by itself after the event that reports the finished job
+		response.body().forEach(line -> {
+			if (line.startsWith("event:")) {
+				events.add(line.substring(6));
+			}
+			else if (line.startsWith("data:")) {
+				data.add(read(line.substring(5)));
+			}
+		});
+		assertThat(events.get(0)).isEqualTo("status");
+		assertThat(events).contains("progress");
+		assertThat(events.get(events.size() - 1)).isEqualTo("status");
+		assertThat(data.get(data.size() - 1).get("status").asText()).isEqualTo("SUCCEEDED");
+		assertThat(data).anySatisfy(job -> assertThat(job.path("progress").path("batch").asInt()).isPositive());
+
+		// 16 images, 4 of them held out for validation: 12 train in batches of 8 and 4, twice
+		assertThat(meters.get("deepserve.training.batches").tag("model", "streamed").counter().count()).isEqualTo(4);
+		assertThat(meters.get("deepserve.training.samples").tag("model", "streamed").counter().count())
+			.isEqualTo(24);
+		assertThat(meters.get("deepserve.training.jobs").tag("status", "SUCCEEDED").gauge().value())
+			.isGreaterThanOrEqualTo(1);
+		assertThat(meters.get("deepserve.training.loss").tag("model", "streamed").gauge().value()).isNaN();
+	}
+
+	@Test
+	void theEventsOfAMissingJobAreNotFound() throws Exception {
+		ResponseEntity<String> missing = http.getForEntity("/api/v1/training-jobs/nope/events", String.class);
+		assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+		assertThat(json.readTree(missing.getBody()).get("code").asText()).isEqualTo("job_not_found");
+	}
+
+	private JsonNode read(String text) {
+		try {
+			return json.readTree(text);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	/** One worker: a long job runs while the others wait, so each way a job can end is seen in order. */

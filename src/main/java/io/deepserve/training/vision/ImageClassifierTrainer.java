@@ -98,6 +98,7 @@ public class ImageClassifierTrainer {
 						if (listener.cancelRequested()) {
 							throw new JobCancelledException();
 						}
+						long batchStarted = System.nanoTime();
 						List<Entry> batch = order.subList(b * batchSize, Math.min(order.size(), (b + 1) * batchSize));
 						try (NDManager scope = trainer.getManager().newSubManager()) {
 							NDList labels = new NDList(labels(scope, batch, classes));
@@ -110,7 +111,9 @@ public class ImageClassifierTrainer {
 								collector.backward(loss);
 							}
 							trainer.step();
-							lossSum += loss.getFloat() * batch.size();
+							float batchLoss = loss.getFloat();
+							lossSum += batchLoss * batch.size();
+							listener.batch(batch.size(), System.nanoTime() - batchStarted, batchLoss);
 							correct += correct(predictions.head(), labels.head());
 							seen += batch.size();
 						}
