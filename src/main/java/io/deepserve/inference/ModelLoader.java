@@ -3,6 +3,7 @@ package io.deepserve.inference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -11,11 +12,14 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
 
 import org.springframework.stereotype.Component;
 
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.ParameterCounter;
+import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
 import io.deepserve.registry.NewModelVersion;
@@ -27,6 +31,8 @@ import io.deepserve.web.ApiException;
  */
 @Component
 public class ModelLoader implements ArtifactInspector {
+
+	private static final String TORCHSCRIPT = "torchscript";
 
 	private static final Pattern PARAMS = Pattern.compile("^(.+)-\\d{4}\\.params$");
 
@@ -51,7 +57,7 @@ public class ModelLoader implements ArtifactInspector {
 				model.load(artifact);
 			}
 			else {
-				model.setBlock(djlBlock(spec));
+				model.setBlock(djlBlock(spec, model));
 				model.load(artifact, paramsPrefix(artifact));
 			}
 			return model;
@@ -66,11 +72,19 @@ public class ModelLoader implements ArtifactInspector {
 		}
 	}
 
-	/** A DJL model zip holds weights only: the block is rebuilt from the architecture named in the metadata. */
-	private Block djlBlock(NewModelVersion spec) {
+	/**
+	 * A DJL model zip holds weights only: the block is rebuilt from the architecture named in the metadata. A
+	 * classifier trained on a TorchScript base ({@code architecture: torchscript}) is that module and a linear head,
+	 * both stored in the zip.
+	 */
+	private Block djlBlock(NewModelVersion spec, Model model) {
 		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
 			throw ApiException.badRequest("invalid_artifact",
 					"only image classifiers can be imported as DJL model zips; import forecasters as TorchScript");
+		}
+		if (TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
+			return TransferHeads.sequence(List.of(new PtSymbolBlock(manager)),
+					TransferHeads.newHead(spec.labels().size()));
 		}
 		if (architectures.find(spec.architecture()).isEmpty()) {
 			throw ApiException.badRequest("invalid_artifact", "a DJL model zip needs an architecture deepserve "

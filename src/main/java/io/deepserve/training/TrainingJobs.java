@@ -12,7 +12,12 @@ import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
 import io.deepserve.inference.EngineService;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.TransferHeads;
+import io.deepserve.registry.ModelRegistry;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.NewModelVersion;
 import io.deepserve.training.TrainingJob.Status;
+import io.deepserve.training.vision.LearningRates;
 import io.deepserve.web.ApiException;
 import io.deepserve.web.Names;
 
@@ -27,6 +32,9 @@ public class TrainingJobs {
 
 	private static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
 
+	/** The architecture of a model built on an imported TorchScript base: its own network is opaque. */
+	static final String TORCHSCRIPT = "torchscript";
+
 	private final TrainingJobRepository repository;
 
 	private final DatasetService datasets;
@@ -35,23 +43,28 @@ public class TrainingJobs {
 
 	private final EngineService engine;
 
+	private final ModelRegistry registry;
+
 	private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
 
 	private volatile Runnable onSubmit = () -> {
 	};
 
 	TrainingJobs(TrainingJobRepository repository, DatasetService datasets, Architectures architectures,
-			EngineService engine) {
+			EngineService engine, ModelRegistry registry) {
 		this.repository = repository;
+		this.registry = registry;
 		this.datasets = datasets;
 		this.architectures = architectures;
 		this.engine = engine;
 	}
 
-	public TrainingJob submit(TrainingRequest request) {
+	public TrainingJob submit(TrainingRequest given) {
+		Names.require("model", given.model());
+		TrainingRequest request = pinBase(given);
 		Dataset dataset = validate(request);
 		TrainingJob job = new TrainingJob(UUID.randomUUID().toString(), request.model(), request.taskOrDefault(),
-				architectures.require(request.architecture()).name(), dataset.id(), request, Status.QUEUED, null,
+				request.architecture(), dataset.id(), request, Status.QUEUED, null,
 				List.of(), null, null, null, Instant.now(), null, null);
 		repository.insert(job);
 		onSubmit.run();
@@ -94,8 +107,66 @@ public class TrainingJobs {
 		this.onSubmit = signal;
 	}
 
+	/**
+	 * Resolves the base model once, so that the job trains from the version that was checked even if an alias
+	 * moves before it runs; the architecture and image size default to the base's.
+	 */
+	private TrainingRequest pinBase(TrainingRequest request) {
+		if (request.baseModel() == null) {
+			if (request.transfer() != null) {
+				throw invalidTransfer("transfer needs a baseModel to start from");
+			}
+			return request;
+		}
+		if (!TrainingRequest.IMAGE_CLASSIFICATION.equals(request.taskOrDefault())) {
+			throw invalidTransfer("a baseModel can only be given for image-classification");
+		}
+		ModelVersion base;
+		try {
+			base = registry.resolve(request.baseModel());
+		}
+		catch (ApiException ex) {
+			throw ApiException.badRequest("invalid_base_model", "baseModel: " + ex.getMessage());
+		}
+		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(base.task())) {
+			throw ApiException.badRequest("wrong_task", "baseModel " + base.ref() + " is a " + base.task()
+					+ " model; transfer learning needs an image-classification one");
+		}
+		if (!ModelVersion.READY.equals(base.status())) {
+			throw ApiException.badRequest("invalid_base_model", "baseModel " + base.ref() + " is " + base.status());
+		}
+		String architecture = base.isTorchScript() ? TORCHSCRIPT : base.architecture();
+		if (request.architecture() != null && !request.architecture().equals(architecture)) {
+			throw ApiException.badRequest("architecture_mismatch", "the new model keeps its base's architecture ("
+					+ architecture + "); leave architecture out or set it to that, not '" + request.architecture() + "'");
+		}
+		if (!base.isTorchScript()) {
+			TransferHeads.body(architectures.newClassifier(architecture, Architectures.MIN_CLASSES), architecture);
+		}
+		TrainingRequest.Transfer transfer = request.transferOrDefault();
+		String mode = transfer.modeOrDefault();
+		if (!TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(mode)
+				&& !TrainingRequest.Transfer.FINE_TUNE.equals(mode)) {
+			throw invalidTransfer("transfer.mode must be feature-extraction or fine-tune, not '" + mode + "'");
+		}
+		if (!(transfer.baseLearningRateFactorOrDefault() > 0 && transfer.baseLearningRateFactorOrDefault() <= 1)) {
+			throw invalidTransfer("transfer.baseLearningRateFactor must be above 0 and at most 1");
+		}
+		if (transfer.trainableLayers() != null) {
+			if (!TrainingRequest.Transfer.FINE_TUNE.equals(mode) || transfer.trainableLayers() < 1) {
+				throw invalidTransfer("transfer.trainableLayers is a positive count, for fine-tune only");
+			}
+			if (base.isTorchScript()) {
+				throw invalidTransfer("a TorchScript base is one opaque layer: fine-tune it whole, "
+						+ "without trainableLayers");
+			}
+		}
+		Hyperparameters hp = request.hyperparameters() != null ? request.hyperparameters() : Hyperparameters.NONE;
+		Integer baseSize = base.preprocessing() != null ? base.preprocessing().imageSize() : null;
+		return request.pinned(architecture, base.ref(), baseSize != null ? hp.withImageSizeIfMissing(baseSize) : hp);
+	}
+
 	private Dataset validate(TrainingRequest request) {
-		Names.require("model", request.model());
 		String task = request.taskOrDefault();
 		if (TrainingRequest.FORECASTING.equals(task)) {
 			throw ApiException.badRequest("unsupported_task",
@@ -105,11 +176,10 @@ public class TrainingJobs {
 			throw ApiException.badRequest("unsupported_task",
 					"task must be image-classification (forecasting is not supported yet), not '" + task + "'");
 		}
-		if (request.baseModel() != null || request.transfer() != null) {
-			throw ApiException.badRequest("unsupported_transfer",
-					"transfer learning (baseModel, transfer) is not supported yet; leave them out to train from scratch");
+		boolean torchScript = TORCHSCRIPT.equals(request.architecture()) && request.baseModel() != null;
+		if (!torchScript) {
+			architectures.require(request.architecture());
 		}
-		architectures.require(request.architecture());
 		if (request.dataset() == null) {
 			throw ApiException.badRequest("invalid_request", "dataset (a dataset id or name) is required");
 		}
@@ -129,16 +199,27 @@ public class TrainingJobs {
 		if (!(hp.learningRate() > 0)) {
 			throw invalid("learningRate must be positive");
 		}
-		if (!OPTIMIZERS.contains(hp.optimizer())) {
-			throw invalid("optimizer must be one of " + OPTIMIZERS);
-		}
 		if (!(hp.validationSplit() > 0 && hp.validationSplit() < 1)) {
 			throw invalid("validationSplit must be above 0 and below 1");
 		}
 		if (hp.earlyStoppingPatience() < 0) {
 			throw invalid("earlyStoppingPatience must not be negative");
 		}
-		architectures.requireImageSize(request.architecture(), hp.imageSize());
+		if (!OPTIMIZERS.contains(hp.optimizer())) {
+			throw invalid("optimizer must be one of " + OPTIMIZERS);
+		}
+		if (!LearningRates.SCHEDULES.contains(hp.schedule())) {
+			throw invalid("schedule must be one of " + LearningRates.SCHEDULES);
+		}
+		if (torchScript) {
+			if (hp.imageSize() < 1 || hp.imageSize() > Architectures.MAX_IMAGE_SIZE) {
+				throw ApiException.badRequest("invalid_image_size",
+						"imageSize must be between 1 and " + Architectures.MAX_IMAGE_SIZE);
+			}
+		}
+		else {
+			architectures.requireImageSize(request.architecture(), hp.imageSize());
+		}
 		String device = request.deviceOrDefault();
 		if (!DEVICES.contains(device)) {
 			throw ApiException.badRequest("invalid_device", "device must be one of " + DEVICES);
@@ -147,6 +228,10 @@ public class TrainingJobs {
 			throw ApiException.badRequest("invalid_device", "device gpu was asked for, and no GPU is visible");
 		}
 		return dataset;
+	}
+
+	private static ApiException invalidTransfer(String detail) {
+		return ApiException.badRequest("invalid_transfer", detail);
 	}
 
 	private static ApiException invalid(String detail) {

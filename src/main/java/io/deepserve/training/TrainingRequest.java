@@ -1,14 +1,39 @@
 package io.deepserve.training;
 
-import java.util.Map;
-
 /**
- * The body of {@code POST /api/v1/training-jobs}, stored with the job as given (defaults are applied when it runs).
+ * The body of {@code POST /api/v1/training-jobs}, stored with the job as given but for a base model, which is pinned
+ * to its version (the remaining defaults are applied when it runs).
  *
- * @param baseModel and {@code transfer}: accepted and stored, not yet used (training is from scratch)
+ * @param baseModel a registered image classifier to start from ({@code name}, {@code name:7} or
+ * {@code name@alias}); pinned to {@code name:version} when the job is queued. Without it, training is from scratch
+ * @param architecture may be left out with a base model: the new model has the base's
  */
 public record TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
-		Map<String, Object> transfer, Hyperparameters hyperparameters, String device) {
+		Transfer transfer, Hyperparameters hyperparameters, String device) {
+
+	/**
+	 * How a base model is used.
+	 * @param mode {@code feature-extraction} (the default: the base is frozen, only a new head trains) or
+	 * {@code fine-tune} (the base trains too, at {@code baseLearningRateFactor} times the head's rate)
+	 * @param trainableLayers fine-tune only the base's last this-many layers that hold parameters
+	 */
+	public record Transfer(String mode, Float baseLearningRateFactor, Integer trainableLayers) {
+
+		public static final String FEATURE_EXTRACTION = "feature-extraction";
+
+		public static final String FINE_TUNE = "fine-tune";
+
+		static final Transfer DEFAULT = new Transfer(null, null, null);
+
+		public String modeOrDefault() {
+			return mode != null ? mode : FEATURE_EXTRACTION;
+		}
+
+		public float baseLearningRateFactorOrDefault() {
+			return baseLearningRateFactor != null ? baseLearningRateFactor : 0.1f;
+		}
+
+	}
 
 	public static final String IMAGE_CLASSIFICATION = "image-classification";
 
@@ -21,6 +46,15 @@ public record TrainingRequest(String model, String task, String architecture, St
 
 	public String taskOrDefault() {
 		return task != null ? task : IMAGE_CLASSIFICATION;
+	}
+
+	public Transfer transferOrDefault() {
+		return transfer != null ? transfer : Transfer.DEFAULT;
+	}
+
+	/** The same request, starting from exactly {@code base} and with the hyperparameters the job will use. */
+	TrainingRequest pinned(String architecture, String base, Hyperparameters hyperparameters) {
+		return new TrainingRequest(model, task, architecture, dataset, base, transfer, hyperparameters, device);
 	}
 
 	public String deviceOrDefault() {

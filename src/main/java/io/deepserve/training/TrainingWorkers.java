@@ -16,6 +16,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.inference.EngineService;
+import io.deepserve.inference.ModelLoader;
+import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -69,6 +72,8 @@ class TrainingWorkers {
 
 	private final TrainingMetrics metrics;
 
+	private final ModelLoader loader;
+
 	private final Object signal = new Object();
 
 	private final List<Thread> threads = new ArrayList<>();
@@ -77,7 +82,7 @@ class TrainingWorkers {
 
 	TrainingWorkers(TrainingJobs jobs, TrainingJobRepository repository, DatasetService datasets,
 			ModelRegistry registry, EngineService engine, ImageClassifierTrainer trainer,
-			DeepserveProperties properties, TrainingMetrics metrics) {
+			DeepserveProperties properties, TrainingMetrics metrics, ModelLoader loader) {
 		this.jobs = jobs;
 		this.repository = repository;
 		this.datasets = datasets;
@@ -86,6 +91,7 @@ class TrainingWorkers {
 		this.trainer = trainer;
 		this.properties = properties;
 		this.metrics = metrics;
+		this.loader = loader;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
@@ -184,23 +190,51 @@ class TrainingWorkers {
 		repository.started(job.id(), device.isGpu() ? "gpu" : "cpu");
 		Dataset dataset = datasets.get(job.dataset());
 		Listener listener = new Listener(job);
+		ModelVersion base = job.request().baseModel() == null ? null : registry.resolve(job.request().baseModel());
 		ImageClassifierTrainer.Result result;
-		try (ImageFolder images = datasets.openImages(job.dataset())) {
-			result = trainer.train(job.architecture(), hp, images, device, work, listener);
+		try (ImageFolder images = datasets.openImages(job.dataset());
+				Model baseModel = base == null ? null : loadBase(base, device)) {
+			result = trainer.train(job.architecture(), hp, images, device, work, listener,
+					baseModel == null ? null : transferBase(job.request(), base, baseModel));
 		}
 		listener.flush();
 		Path zip = work.resolve("model.zip");
 		zip(result.modelDir(), zip);
+		Preprocessing preprocessing = new Preprocessing(hp.imageSize(), null, mean(base), std(base));
 		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, job.architecture(),
-				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(),
-				new Preprocessing(hp.imageSize(), null, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD), null,
+				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
 				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
 						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
-				new Lineage(job.id(), dataset.id(), dataset.sha256(), null), null, null);
+				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref()), null, null);
 		try (InputStream in = Files.newInputStream(zip)) {
 			ModelVersion version = registry.register(job.model(), spec, in);
 			return version.name() + ":" + version.version();
 		}
+	}
+
+	/** The base as the engine loads it for serving; the trainer wraps its network in a fresh model of its own. */
+	private Model loadBase(ModelVersion base, Device device) {
+		NewModelVersion spec = new NewModelVersion(base.task(), base.architecture(), base.inputShape(), base.labels(),
+				base.preprocessing(), null, null, null, null, null);
+		return loader.load(spec, ArtifactFormat.of(base.format()), registry.materialize(base), device);
+	}
+
+	private static ImageClassifierTrainer.Base transferBase(TrainingRequest request, ModelVersion base, Model model) {
+		TrainingRequest.Transfer transfer = request.transferOrDefault();
+		return new ImageClassifierTrainer.Base(model.getBlock(), base.architecture(), base.isTorchScript(),
+				TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(transfer.modeOrDefault()),
+				transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers(), mean(base), std(base));
+	}
+
+	/** A model built on a base normalises its input as the base did; ImageNet's statistics otherwise. */
+	private static List<Float> mean(ModelVersion base) {
+		return base != null && base.preprocessing() != null && base.preprocessing().mean() != null
+				? base.preprocessing().mean() : Preprocessing.IMAGENET_MEAN;
+	}
+
+	private static List<Float> std(ModelVersion base) {
+		return base != null && base.preprocessing() != null && base.preprocessing().std() != null
+				? base.preprocessing().std() : Preprocessing.IMAGENET_STD;
 	}
 
 	private Device device(String asked) {

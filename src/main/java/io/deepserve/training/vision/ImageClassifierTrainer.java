@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import ai.djl.Device;
@@ -19,18 +21,20 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 
 import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.dataset.ImageFolder.Entry;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.Preprocessing;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobCancelledException;
@@ -39,8 +43,8 @@ import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingJob.Progress;
 
 /**
- * Trains an image classifier from scratch with our own loop (EasyTrain cannot be cancelled): a cancel check
- * between batches, validation with the inference forward after each epoch, the best epoch's parameters saved,
+ * Trains an image classifier, from scratch or on top of a registered one, with our own loop (EasyTrain cannot be
+ * cancelled): a cancel check between batches, a learning-rate schedule, validation with the inference forward after each epoch, the best epoch's parameters saved,
  * early stopping when validation accuracy stops improving.
  */
 @Component
@@ -62,26 +66,60 @@ public class ImageClassifierTrainer {
 		this.architectures = architectures;
 	}
 
+	/**
+	 * A registered classifier to start from.
+	 * @param block the loaded base network: a TorchScript module, or a classifier built by {@link Architectures}
+	 * @param freezeAll feature extraction: no base layer trains
+	 * @param baseFactor the base's learning rate as a fraction of the head's, when it trains
+	 * @param trainableLayers when fine-tuning, only this many of the base's last parameter-holding layers train;
+	 * null for all
+	 * @param mean and {@code std}: the base's normalisation, which the new model keeps
+	 */
+	public record Base(Block block, String architecture, boolean torchScript, boolean freezeAll, float baseFactor,
+			Integer trainableLayers, List<Float> mean, List<Float> std) {
+	}
+
+	/** What the loop trains, what it saves (the same parameters as a plain sequence), and what trains slowly. */
+	private record Network(Block training, Block saved, Set<String> baseParameterIds, Loss loss) {
+	}
+
 	public Result train(String architecture, Hyperparameters hp, ImageFolder images, Device device, Path workDir,
 			JobListener listener) throws IOException {
+		return train(architecture, hp, images, device, workDir, listener, null);
+	}
+
+	/** @param base null to train from scratch */
+	public Result train(String architecture, Hyperparameters hp, ImageFolder images, Device device, Path workDir,
+			JobListener listener, Base base) throws IOException {
 		List<String> classes = images.classes();
 		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.seed());
 		int size = hp.imageSize();
 		int batchSize = Math.max(2, hp.batchSize());
-		ImageTensors tensors = new ImageTensors(size, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD);
+		ImageTensors tensors = base == null
+				? new ImageTensors(size, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD)
+				: new ImageTensors(size, base.mean(), base.std());
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
 		Loss validationLoss = Loss.softmaxCrossEntropyLoss();
+		int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
+		Network network = base == null ? fromScratch(architecture, classes.size()) : transfer(base, classes.size());
+		LearningRates rates = new LearningRates(hp.learningRate(), hp.schedule(), batches * hp.epochs(),
+				network.baseParameterIds(), base == null ? 1f : base.baseFactor());
 
-		try (Model model = Model.newInstance(MODEL_NAME, device)) {
-			model.setBlock(architectures.newClassifier(architecture, classes.size()));
-			DefaultTrainingConfig config = new DefaultTrainingConfig(architectures.classificationLoss(architecture))
-				.optOptimizer(optimizer(hp))
+		try (Model model = Model.newInstance(MODEL_NAME, device);
+				Model export = Model.newInstance(MODEL_NAME, device)) {
+			model.setBlock(network.training());
+			export.setBlock(network.saved());
+			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss())
+				.optOptimizer(optimizer(hp.optimizer(), rates))
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(2, 3, size, size));
-				int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
+				if (network.saved() != network.training()) {
+					// gives the saved sequence its input shape; every layer in it is initialised already
+					network.saved().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
+				}
 				long total = (long) batches * hp.epochs();
 				long started = System.nanoTime();
 				double bestAccuracy = -1;
@@ -132,7 +170,7 @@ public class ImageClassifierTrainer {
 						bestEvaluation = evaluation;
 						stale = 0;
 						clean(best);
-						model.save(best, MODEL_NAME);
+						export.save(best, MODEL_NAME);
 					}
 					else if (hp.earlyStoppingPatience() > 0 && ++stale >= hp.earlyStoppingPatience()) {
 						break;
@@ -144,12 +182,57 @@ public class ImageClassifierTrainer {
 		}
 	}
 
-	private static Optimizer optimizer(Hyperparameters hp) {
-		Tracker rate = Tracker.fixed(hp.learningRate());
-		if ("sgd".equals(hp.optimizer())) {
-			return Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
+	private Network fromScratch(String architecture, int classes) {
+		Block classifier = architectures.newClassifier(architecture, classes);
+		return new Network(classifier, classifier, Set.of(), architectures.classificationLoss(architecture));
+	}
+
+	/**
+	 * The base's layers up to its classifier, then a new head. Frozen layers are marked so (the optimizer skips
+	 * them) and run as at inference; the rest train at the base's reduced rate.
+	 */
+	private static Network transfer(Base base, int classes) {
+		List<Block> body = base.torchScript() ? List.of(base.block())
+				: TransferHeads.body(base.block(), base.architecture());
+		int split = base.freezeAll() ? body.size() : firstTrainable(body, base.trainableLayers());
+		List<Block> frozen = body.subList(0, split);
+		List<Block> trainable = body.subList(split, body.size());
+		frozen.forEach(layer -> layer.freezeParameters(true));
+		Set<String> baseIds = new HashSet<>();
+		for (Block layer : trainable) {
+			for (Parameter parameter : layer.getParameters().values()) {
+				// running statistics are updated by the forward pass, never by gradients
+				if (parameter.getType() != Parameter.Type.RUNNING_MEAN
+						&& parameter.getType() != Parameter.Type.RUNNING_VAR) {
+					parameter.freeze(false);
+					baseIds.add(parameter.getId());
+				}
+			}
 		}
-		return Optimizer.adam().optLearningRateTracker(rate).build();
+		Block head = TransferHeads.newHead(classes);
+		return new Network(new TransferBlock(frozen, trainable, head), TransferHeads.sequence(body, head), baseIds,
+				Loss.softmaxCrossEntropyLoss());
+	}
+
+	/** The index of the first layer that trains when only the last {@code layers} layers with parameters do. */
+	private static int firstTrainable(List<Block> body, Integer layers) {
+		if (layers == null) {
+			return 0;
+		}
+		int counted = 0;
+		for (int i = body.size() - 1; i >= 0; i--) {
+			if (!body.get(i).getParameters().isEmpty() && ++counted == layers) {
+				return i;
+			}
+		}
+		return 0;
+	}
+
+	private static Optimizer optimizer(String name, LearningRates rates) {
+		if ("sgd".equals(name)) {
+			return Optimizer.sgd().setLearningRateTracker(rates).optMomentum(0.9f).build();
+		}
+		return Optimizer.adam().optLearningRateTracker(rates).build();
 	}
 
 	private Evaluation evaluate(Trainer trainer, Loss loss, List<Entry> val, ImageFolder images, ImageTensors tensors,

@@ -1,0 +1,92 @@
+package io.deepserve.training.vision;
+
+import java.util.List;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The network a transfer-learning job trains: the frozen layers of the base, always run as at inference (batch
+ * norms keep their running statistics, dropout is off, nothing is recorded for gradients), then the base layers
+ * that train, then the new head. It is never saved: the job saves the same layers as one plain sequence.
+ */
+final class TransferBlock extends AbstractBlock {
+
+	private final List<Block> frozen;
+
+	private final List<Block> trainable;
+
+	private final Block head;
+
+	TransferBlock(List<Block> frozen, List<Block> trainable, Block head) {
+		this.frozen = frozen;
+		this.trainable = trainable;
+		this.head = head;
+		for (int i = 0; i < frozen.size(); i++) {
+			addChildBlock("frozen" + i, frozen.get(i));
+		}
+		for (int i = 0; i < trainable.size(); i++) {
+			addChildBlock("trainable" + i, trainable.get(i));
+		}
+		addChildBlock("head", head);
+	}
+
+	@Override
+	protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+			PairList<String, Object> params) {
+		return head.forward(parameterStore, features(parameterStore, inputs, training, params), training, params);
+	}
+
+	private NDList features(ParameterStore parameterStore, NDList inputs, boolean training,
+			PairList<String, Object> params) {
+		NDList x = inputs;
+		for (Block layer : frozen) {
+			x = layer.forward(parameterStore, x, false, params);
+		}
+		if (!frozen.isEmpty()) {
+			// PyTorch marks what an inference forward gives as inference tensors, which autograd refuses to keep
+			// for the head's gradients (the head's weights want them even in a validation forward)
+			NDList copies = new NDList(x.size());
+			x.forEach(array -> copies.add(array.duplicate()));
+			x = copies;
+		}
+		for (Block layer : trainable) {
+			x = layer.forward(parameterStore, x, training, params);
+		}
+		return x;
+	}
+
+	/** The base is already loaded; only the head needs shapes, taken from one forward of a zero image. */
+	@Override
+	protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+		head.initialize(manager, dataType, featureShape(manager, inputShapes[0]));
+	}
+
+	@Override
+	public Shape[] getOutputShapes(Shape[] inputShapes) {
+		try (NDManager scratch = NDManager.newBaseManager()) {
+			return head.getOutputShapes(new Shape[] { featureShape(scratch, inputShapes[0]) });
+		}
+	}
+
+	private Shape featureShape(NDManager manager, Shape input) {
+		try (NDManager scratch = manager.newSubManager()) {
+			Shape one = new Shape(1).addAll(input.slice(1));
+			NDList features = features(new ParameterStore(scratch, false), new NDList(scratch.zeros(one)), false,
+					null);
+			Shape shape = features.singletonOrThrow().getShape();
+			if (shape.dimension() != 2) {
+				throw new IllegalArgumentException("the base model gives features of shape " + shape
+						+ " for one image; a new head needs (batch, features)");
+			}
+			return new Shape(input.get(0), shape.get(1));
+		}
+	}
+
+}
