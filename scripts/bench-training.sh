@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Training benchmark for BENCHMARKS.md: ResNet-18, batch 32, at 64x64 and 224x224.
+#  - deepserve: the packaged service trains on a generated shapes dataset through its HTTP API; images/s is
+#    deepserve_training_samples_total / deepserve_training_batch_seconds_sum (training batches only, decoding and
+#    augmentation of the PNGs included, validation excluded); peak memory is the service's VmHWM (peak RSS).
+#  - peer: Debian's python3-torch training torchvision's resnet18 on random tensors in memory (no decoding), same
+#    batch, image size and thread count, in the same run.
+# Usage: scripts/bench-training.sh [sizes...]     (default: 64 224)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("${@:-64 224}")
+[[ $# -eq 0 ]] && SIZES=(64 224)
+PORT=${PORT:-18080}
+BATCHES=${BATCHES:-12}
+DATA=$(mktemp -d /tmp/deepserve-bench.XXXXXX)
+JAR=$(ls target/deepserve-*.jar 2>/dev/null | grep -v plain | head -1 || true)
+if [[ -z "$JAR" ]]; then
+	./mvnw -B -q -ntp -DskipTests package
+	JAR=$(ls target/deepserve-*.jar | grep -v plain | head -1)
+fi
+
+java -Xmx4g -Dai.djl.offline=true -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$DATA" \
+	>"$DATA/service.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 120); do
+	curl -sf "$BASE/actuator/health/readiness" >/dev/null && break
+	sleep 1
+done
+curl -sf "$BASE/actuator/health/readiness" >/dev/null || { echo "service did not get ready" >&2; tail -50 "$DATA/service.log"; exit 1; }
+
+metric() { # name, model
+	curl -s "$BASE/actuator/prometheus" | awk -v n="$1" -v m="model=\"$2\"" 'index($0, n"{") == 1 && index($0, m) { print $2 }'
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "java: $(java -version 2>&1 | head -1)"
+for SIZE in "${SIZES[@]}"; do
+	# 6 classes x 48 images, 20% held out: 230 training images, about 7 batches of 32 per epoch
+	DATASET=$(curl -sf -X POST "$BASE/api/v1/datasets/samples/shapes?countPerClass=48&imageSize=$SIZE&seed=1&name=bench-$SIZE" \
+		| python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	MODEL="bench-r18-$SIZE"
+	EPOCHS=$(( (BATCHES + 6) / 7 ))
+	JOB=$(curl -sf -H 'Content-Type: application/json' "$BASE/api/v1/training-jobs" -d "{\"model\":\"$MODEL\",
+		\"architecture\":\"resnet18\",\"dataset\":\"$DATASET\",\"device\":\"cpu\",\"hyperparameters\":{\"epochs\":$EPOCHS,
+		\"batchSize\":32,\"imageSize\":$SIZE,\"earlyStoppingPatience\":0}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	while true; do
+		STATUS=$(curl -sf "$BASE/api/v1/training-jobs/$JOB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+		[[ "$STATUS" == QUEUED || "$STATUS" == RUNNING ]] || break
+		sleep 2
+	done
+	SAMPLES=$(metric deepserve_training_samples_total "$MODEL")
+	SECONDS_SUM=$(metric deepserve_training_batch_seconds_sum "$MODEL")
+	echo "{\"peer\": \"deepserve (DJL 0.32.0, PyTorch 2.5.1)\", \"size\": $SIZE, \"batch\": 32, \"status\": \"$STATUS\", \"imagesPerSecond\": $(python3 -c "print(round($SAMPLES / $SECONDS_SUM, 2))"), \"trainingImages\": ${SAMPLES%.*}}"
+	/usr/bin/python3 scripts/bench_training_torch.py --size "$SIZE" --batch 32 --batches "$BATCHES" --threads 2
+done
+echo "{\"peer\": \"deepserve\", \"peakRssMiB\": $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$PID/status)}"
