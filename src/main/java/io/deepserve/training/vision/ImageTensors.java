@@ -7,11 +7,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Turns images into the CHW floats the classifier takes: resized to {@code size}, scaled to [0, 1], normalised
- * per channel. Training images may first be augmented: a random crop of 60 to 100% of the area, then a random
- * horizontal flip.
+ * Turns images into the CHW floats the classifier takes, scaled to [0, 1] and normalised per channel. Without
+ * augmentation this is exactly the preprocessing stored with the model and applied when serving: the centred square
+ * of the short side, resized to {@code size}. Training images may instead be augmented: a random crop of 60 to 100%
+ * of the area, a random horizontal flip, and colour jitter (brightness, contrast and saturation each scaled by a
+ * random factor in [0.8, 1.2]).
  */
 final class ImageTensors {
+
+	private static final double JITTER = 0.2;
 
 	private final int size;
 
@@ -32,7 +36,17 @@ final class ImageTensors {
 		int sw = image.getWidth();
 		int sh = image.getHeight();
 		boolean flip = false;
-		if (augment != null) {
+		float brightness = 1;
+		float contrast = 1;
+		float saturation = 1;
+		if (augment == null) {
+			int side = Math.min(sw, sh);
+			sx = (sw - side) / 2;
+			sy = (sh - side) / 2;
+			sw = side;
+			sh = side;
+		}
+		else {
 			double scale = Math.sqrt(0.6 + 0.4 * augment.nextDouble());
 			int cw = Math.max(1, (int) Math.round(sw * scale));
 			int ch = Math.max(1, (int) Math.round(sh * scale));
@@ -41,6 +55,9 @@ final class ImageTensors {
 			sw = cw;
 			sh = ch;
 			flip = augment.nextBoolean();
+			brightness = jitter(augment);
+			contrast = jitter(augment);
+			saturation = jitter(augment);
 		}
 		BufferedImage resized = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = resized.createGraphics();
@@ -57,15 +74,53 @@ final class ImageTensors {
 			g.dispose();
 		}
 		int plane = size * size;
+		float meanGray = contrast == 1 ? 0 : meanGray(resized);
 		for (int y = 0; y < size; y++) {
 			for (int x = 0; x < size; x++) {
 				int rgb = resized.getRGB(x, y);
+				float r = ((rgb >> 16) & 0xff) / 255f * brightness;
+				float g = ((rgb >> 8) & 0xff) / 255f * brightness;
+				float b = (rgb & 0xff) / 255f * brightness;
+				if (contrast != 1) {
+					r = (r - meanGray * brightness) * contrast + meanGray * brightness;
+					g = (g - meanGray * brightness) * contrast + meanGray * brightness;
+					b = (b - meanGray * brightness) * contrast + meanGray * brightness;
+				}
+				if (saturation != 1) {
+					float gray = gray(r, g, b);
+					r = gray + (r - gray) * saturation;
+					g = gray + (g - gray) * saturation;
+					b = gray + (b - gray) * saturation;
+				}
 				int i = offset + y * size + x;
-				out[i] = (((rgb >> 16) & 0xff) / 255f - mean[0]) / std[0];
-				out[i + plane] = (((rgb >> 8) & 0xff) / 255f - mean[1]) / std[1];
-				out[i + 2 * plane] = ((rgb & 0xff) / 255f - mean[2]) / std[2];
+				out[i] = (clamp(r) - mean[0]) / std[0];
+				out[i + plane] = (clamp(g) - mean[1]) / std[1];
+				out[i + 2 * plane] = (clamp(b) - mean[2]) / std[2];
 			}
 		}
+	}
+
+	private static float jitter(Random random) {
+		return (float) (1 - JITTER + 2 * JITTER * random.nextDouble());
+	}
+
+	private static float meanGray(BufferedImage image) {
+		double sum = 0;
+		for (int y = 0; y < image.getHeight(); y++) {
+			for (int x = 0; x < image.getWidth(); x++) {
+				int rgb = image.getRGB(x, y);
+				sum += gray(((rgb >> 16) & 0xff) / 255f, ((rgb >> 8) & 0xff) / 255f, (rgb & 0xff) / 255f);
+			}
+		}
+		return (float) (sum / ((double) image.getWidth() * image.getHeight()));
+	}
+
+	private static float gray(float r, float g, float b) {
+		return 0.299f * r + 0.587f * g + 0.114f * b;
+	}
+
+	private static float clamp(float value) {
+		return Math.max(0f, Math.min(1f, value));
 	}
 
 	private static float[] toArray(List<Float> values) {
