@@ -60,18 +60,18 @@ final class ImageTensors {
 			saturation = jitter(augment);
 		}
 		BufferedImage resized = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-		Graphics2D g = resized.createGraphics();
+		Graphics2D graphics = resized.createGraphics();
 		try {
-			g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+			graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
 			if (flip) {
-				g.drawImage(image, size, 0, 0, size, sx, sy, sx + sw, sy + sh, null);
+				graphics.drawImage(image, size, 0, 0, size, sx, sy, sx + sw, sy + sh, null);
 			}
 			else {
-				g.drawImage(image, 0, 0, size, size, sx, sy, sx + sw, sy + sh, null);
+				graphics.drawImage(image, 0, 0, size, size, sx, sy, sx + sw, sy + sh, null);
 			}
 		}
 		finally {
-			g.dispose();
+			graphics.dispose();
 		}
 		int plane = size * size;
 		float meanGray = contrast == 1 ? 0 : meanGray(resized);
