@@ -1,0 +1,153 @@
+package io.deepserve.inference.vision;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import io.deepserve.ApplicationTestSupport;
+import io.deepserve.inference.Images;
+import io.deepserve.nn.Architectures;
+import io.deepserve.registry.RegistryHttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** {@code POST /classify} end to end, with an imported TorchScript model and a DJL-saved ResNet-18. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClassifyTests extends ApplicationTestSupport {
+
+	@Autowired
+	ObjectMapper json;
+
+	@Autowired
+	Architectures architectures;
+
+	@BeforeAll
+	void importTiny() {
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-tiny", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+	}
+
+	@Test
+	void classifiesAPngWithTopKProbabilitiesAndTimings() throws Exception {
+		ResponseEntity<String> response = Images.classify(http, "cls-tiny",
+				Images.encode(Images.pattern(64, 48, 1), "png"), MediaType.IMAGE_PNG);
+
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode body = json.readTree(response.getBody());
+		assertThat(body.get("model").asText()).isEqualTo("cls-tiny:1");
+		JsonNode predictions = body.get("predictions");
+		assertThat(predictions).hasSize(3);
+		double sum = 0;
+		double previous = 1;
+		for (JsonNode p : predictions) {
+			assertThat(p.get("label").asText()).isIn("cat", "dog", "fish");
+			assertThat(p.get("probability").asDouble()).isLessThanOrEqualTo(previous);
+			previous = p.get("probability").asDouble();
+			sum += previous;
+		}
+		assertThat(sum).isCloseTo(1.0, within(1e-4));
+		assertThat(body.at("/timings/queueMs").isNumber()).isTrue();
+		assertThat(body.at("/timings/preprocessMs").asDouble()).isGreaterThan(0);
+		assertThat(body.at("/timings/inferenceMs").asDouble()).isGreaterThan(0);
+	}
+
+	@Test
+	void rawJpegAndMultipartGiveTheSameAnswer() throws Exception {
+		byte[] jpeg = Images.encode(Images.pattern(40, 40, 2), "jpg");
+		ResponseEntity<String> raw = Images.classify(http, "cls-tiny:1", jpeg, MediaType.IMAGE_JPEG);
+
+		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+		parts.add("image", new ByteArrayResource(jpeg) {
+			@Override
+			public String getFilename() {
+				return "photo.jpg";
+			}
+		});
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+		ResponseEntity<String> multipart = http.postForEntity("/api/v1/models/cls-tiny/classify?topK=3",
+				new HttpEntity<>(parts, headers), String.class);
+
+		assertThat(raw.getStatusCode()).as(raw.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(multipart.getStatusCode()).as(multipart.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(json.readTree(multipart.getBody()).get("predictions"))
+			.isEqualTo(json.readTree(raw.getBody()).get("predictions"));
+	}
+
+	@Test
+	void topKLimitsThePredictionsAndDifferentImagesGetDifferentAnswers() throws Exception {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.IMAGE_PNG);
+		JsonNode red = json.readTree(http.postForEntity("/api/v1/models/cls-tiny/classify?topK=1",
+				new HttpEntity<>(Images.encode(Images.solid(32, 32, Color.RED, BufferedImage.TYPE_INT_RGB), "png"),
+						headers), String.class).getBody());
+		JsonNode blue = json.readTree(http.postForEntity("/api/v1/models/cls-tiny/classify?topK=1",
+				new HttpEntity<>(Images.encode(Images.solid(32, 32, Color.BLUE, BufferedImage.TYPE_INT_RGB), "png"),
+						headers), String.class).getBody());
+
+		assertThat(red.get("predictions")).hasSize(1);
+		assertThat(red.at("/predictions/0/probability").asDouble())
+			.isNotCloseTo(blue.at("/predictions/0/probability").asDouble(), within(1e-6));
+	}
+
+	@Test
+	void servesAResnetSavedByDjl(@TempDir Path work) throws Exception {
+		Block block = architectures.newClassifier("resnet18", 2);
+		Path saved = Files.createDirectories(work.resolve("saved"));
+		try (Model model = Model.newInstance("shapes")) {
+			model.setBlock(block);
+			block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
+			model.save(saved, "shapes");
+		}
+		ByteArrayOutputStream zip = new ByteArrayOutputStream();
+		try (ZipOutputStream out = new ZipOutputStream(zip); var files = Files.list(saved)) {
+			for (Path file : files.toList()) {
+				out.putNextEntry(new ZipEntry(file.getFileName().toString()));
+				out.write(Files.readAllBytes(file));
+				out.closeEntry();
+			}
+		}
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-resnet", zip.toByteArray(), """
+				{"task": "image-classification", "architecture": "resnet18", "labels": ["x", "o"],
+				 "preprocessing": {"imageSize": 32, "resize": 40}}""");
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+
+		ResponseEntity<String> response = Images.classify(http, "cls-resnet",
+				Images.encode(Images.pattern(80, 60, 3), "png"), MediaType.IMAGE_PNG);
+
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode body = json.readTree(response.getBody());
+		assertThat(body.get("model").asText()).isEqualTo("cls-resnet:1");
+		assertThat(body.get("predictions")).hasSize(2);
+		assertThat(body.at("/predictions/0/probability").asDouble() + body.at("/predictions/1/probability").asDouble())
+			.isCloseTo(1.0, within(1e-4));
+	}
+
+}
