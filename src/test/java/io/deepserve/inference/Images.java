@@ -39,6 +39,34 @@ public final class Images {
 			.formatted(serving == null ? "" : ", \"serving\": " + serving);
 	}
 
+	/** A freshly initialised DJL classifier of {@code architecture}, saved and zipped as the registry imports it. */
+	public static byte[] savedDjlClassifier(io.deepserve.nn.Architectures architectures, String architecture,
+			int classes, int imageSize) throws IOException {
+		java.nio.file.Path saved = java.nio.file.Files.createTempDirectory("saved-model-");
+		try {
+			ai.djl.nn.Block block = architectures.newClassifier(architecture, classes);
+			try (ai.djl.Model model = ai.djl.Model.newInstance("saved")) {
+				model.setBlock(block);
+				block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+						new ai.djl.ndarray.types.Shape(1, 3, imageSize, imageSize));
+				model.save(saved, "saved");
+			}
+			ByteArrayOutputStream zip = new ByteArrayOutputStream();
+			try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip);
+					var files = java.nio.file.Files.list(saved)) {
+				for (java.nio.file.Path file : files.toList()) {
+					out.putNextEntry(new java.util.zip.ZipEntry(file.getFileName().toString()));
+					out.write(java.nio.file.Files.readAllBytes(file));
+					out.closeEntry();
+				}
+			}
+			return zip.toByteArray();
+		}
+		finally {
+			org.springframework.util.FileSystemUtils.deleteRecursively(saved);
+		}
+	}
+
 	public static BufferedImage solid(int width, int height, Color color, int type) {
 		BufferedImage image = new BufferedImage(width, height, type);
 		Graphics2D g = image.createGraphics();

@@ -2,22 +2,12 @@ package io.deepserve.inference.vision;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
-import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ByteArrayResource;
@@ -118,23 +108,9 @@ class ClassifyTests extends ApplicationTestSupport {
 	}
 
 	@Test
-	void servesAResnetSavedByDjl(@TempDir Path work) throws Exception {
-		Block block = architectures.newClassifier("resnet18", 2);
-		Path saved = Files.createDirectories(work.resolve("saved"));
-		try (Model model = Model.newInstance("shapes")) {
-			model.setBlock(block);
-			block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
-			model.save(saved, "shapes");
-		}
-		ByteArrayOutputStream zip = new ByteArrayOutputStream();
-		try (ZipOutputStream out = new ZipOutputStream(zip); var files = Files.list(saved)) {
-			for (Path file : files.toList()) {
-				out.putNextEntry(new ZipEntry(file.getFileName().toString()));
-				out.write(Files.readAllBytes(file));
-				out.closeEntry();
-			}
-		}
-		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-resnet", zip.toByteArray(), """
+	void servesAResnetSavedByDjl() throws Exception {
+		byte[] zip = Images.savedDjlClassifier(architectures, "resnet18", 2, 32);
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-resnet", zip, """
 				{"task": "image-classification", "architecture": "resnet18", "labels": ["x", "o"],
 				 "preprocessing": {"imageSize": 32, "resize": 40}}""");
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
