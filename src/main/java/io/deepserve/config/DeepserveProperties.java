@@ -90,7 +90,7 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("30s") java.time.Duration drainTimeout,
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
-			@Min(1) @DefaultValue("20000000") int maxTensorElements) {
+			@Min(1) @DefaultValue("4000000") int maxTensorElements) {
 	}
 
 }

@@ -1,9 +1,11 @@
 package io.deepserve.inference.vision;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import org.springframework.stereotype.Service;
@@ -36,9 +38,8 @@ public class ImageClassifier {
 		if (topK < 1) {
 			throw ApiException.badRequest("invalid_request", "topK must be at least 1");
 		}
-		Inference<float[]> result = manager.infer(ref, task, version -> List.of(ImagePreprocessor
-			.toTensor(ImageDecoder.toRgb(ImageDecoder.decode(new ByteArrayInputStream(image), "the image", maxPixels)),
-					version.preprocessing())));
+		Inference<float[]> result = manager.infer(ref, task,
+				version -> List.of(preprocess(new ByteArrayInputStream(image), version)));
 		return new Classification(result.version().ref(), top(result.version(), result.outputs().get(0), topK),
 				new Classification.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
 	}
@@ -48,8 +49,14 @@ public class ImageClassifier {
 	 * sends them; each image is queued on its own so it can share a batch with other requests.
 	 * @param check called with the resolved version before anything is queued, to validate the tensors against it
 	 */
-	public Inference<float[]> classifyTensors(String ref, java.util.function.Function<ModelVersion, List<float[]>> check) {
+	public Inference<float[]> classifyTensors(String ref, Function<ModelVersion, List<float[]>> check) {
 		return manager.infer(ref, task, check);
+	}
+
+	/** Decodes an encoded image within the pixel limit and applies the version's preprocessing. */
+	public float[] preprocess(InputStream image, ModelVersion version) {
+		return ImagePreprocessor.toTensor(ImageDecoder.toRgb(ImageDecoder.decode(image, "the image", maxPixels)),
+				version.preprocessing());
 	}
 
 	public ModelVersion resolve(String ref) {
