@@ -76,7 +76,7 @@ public record DeepserveProperties(
 	 * @param maxBatchDelayMs longest a worker waits after the first request for more to fill a batch
 	 * @param requestTimeout a request still queued after this is answered 503 deadline_exceeded, not run
 	 * @param maxLoadedModels most versions loaded at once; the least recently used is unloaded beyond it
-	 * @param idleUnloadAfter a version unused this long is unloaded (aliased ones too); 0 keeps them
+	 * @param idleUnloadAfter a version unused this long is unloaded unless an alias points to it; 0 keeps them
 	 * @param drainTimeout longest an unloaded or replaced version may take to finish its accepted requests
 	 * @param maxImageBytes largest image body accepted by classify
 	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
