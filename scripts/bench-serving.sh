@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_POINT=${1:-20}
+# WORKERS and BATCH set the two versions' serving config; SERVER_JAVA_OPTS go to the server JVM
 OUT=target/bench
 PORT=${BENCH_PORT:-18080}
 PY=/usr/bin/python3   # Debian's python3-torch and python3-torchvision
@@ -19,7 +20,7 @@ CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
 
 rm -rf "$OUT/data"
-java -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
+java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
@@ -33,8 +34,9 @@ import() { # name, serving JSON
     \"preprocessing\":{\"imageSize\":224,\"resize\":256},\"serving\":$2};type=application/json" \
     "localhost:$PORT/api/v1/models/$1/versions"
 }
-import bench-batched '{"workers":1,"maxBatchSize":32,"maxBatchDelayMs":5,"queueSize":256}'
-import bench-unbatched '{"workers":1,"maxBatchSize":1,"queueSize":256}'
+# on CPU the predictor's best batch is small (see PredictorBench below); BATCH overrides
+import bench-batched "{\"workers\":${WORKERS:-1},\"maxBatchSize\":${BATCH:-8},\"maxBatchDelayMs\":5,\"queueSize\":256}"
+import bench-unbatched "{\"workers\":${WORKERS:-1},\"maxBatchSize\":1,\"queueSize\":256}"
 
 echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for model in bench-batched bench-unbatched; do
@@ -42,8 +44,12 @@ for model in bench-batched bench-unbatched; do
     printf '%s ' "$model"
     java -cp target/test-classes io.deepserve.bench.LoadGenerator \
       "http://127.0.0.1:$PORT/api/v1/models/$model/classify?topK=5" "$OUT/images" "$c" "$SECONDS_PER_POINT" 3
+    # resident memory that stays flat from point to point is the NDArray-leak check
+    echo "  server RSS $(ps -o rss= -p $SERVER | xargs) kB"
   done
 done
+curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
+  "localhost:$PORT/api/v1/models/bench-batched/classify?topK=1"; echo
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_batch_size_(count|sum)' || true
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
 

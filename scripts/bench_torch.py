@@ -3,6 +3,7 @@
 
 Usage: /usr/bin/python3 scripts/bench_torch.py MODEL.pt SECONDS BATCH_SIZE...
 """
+import os
 import sys
 import time
 
@@ -11,6 +12,8 @@ import torch
 
 def main():
     path, seconds, batches = sys.argv[1], float(sys.argv[2]), [int(b) for b in sys.argv[3:]]
+    # Debian's build starts with one thread; give it every core, as DJL's engine takes
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", os.cpu_count())))
     model = torch.jit.load(path).eval()
     with torch.inference_mode():
         for batch in batches:

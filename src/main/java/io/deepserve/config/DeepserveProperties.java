@@ -83,7 +83,7 @@ public record DeepserveProperties(
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
 	 */
 	public record Inference(@Min(1) @DefaultValue("1") int workers, @Min(1) @DefaultValue("64") int queueSize,
-			@Min(1) @DefaultValue("32") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
+			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
 			@NotNull @DefaultValue("30s") java.time.Duration requestTimeout,
 			@Min(1) @DefaultValue("4") int maxLoadedModels,
 			@NotNull @DefaultValue("30m") java.time.Duration idleUnloadAfter,

@@ -188,7 +188,7 @@ final class BatchingPool<I, O> {
 		long start = System.nanoTime();
 		List<Job<I, O>> batch = new ArrayList<>(taken.size());
 		for (Job<I, O> job : taken) {
-			if (start > job.deadlineNanos()) {
+			if (start - job.deadlineNanos() > 0) {
 				job.future().completeExceptionally(new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE,
 						"deadline_exceeded", "the request waited " + TimeUnit.NANOSECONDS.toMillis(start
 								- job.enqueuedNanos()) + " ms in " + name + "'s queue, past its "

@@ -14,8 +14,8 @@ import io.micrometer.core.instrument.Timer;
 import io.deepserve.registry.ModelVersion;
 
 /**
- * The meters of one loaded version, tagged {@code model} and {@code version} (names in the README). Counters,
- * timers and summaries outlive an unload so a reload does not reset totals; the queue gauge goes with its pool.
+ * The meters of one version, tagged {@code model} and {@code version} (names in the README). They outlive an
+ * unload, so a reload does not reset totals; the queue gauge reads whichever pool serves the version now.
  */
 final class InferenceMetrics {
 
@@ -32,8 +32,6 @@ final class InferenceMetrics {
 	private final MeterRegistry registry;
 
 	private final Tags tags;
-
-	private final Gauge queueDepth;
 
 	private final Timer queue;
 
@@ -56,7 +54,7 @@ final class InferenceMetrics {
 			.minimumExpectedValue(1.0)
 			.maximumExpectedValue(1024.0)
 			.register(registry);
-		this.queueDepth = Gauge.builder(QUEUE_DEPTH, queueDepth)
+		Gauge.builder(QUEUE_DEPTH, queueDepth)
 			.description("Requests waiting for a worker")
 			.tags(tags)
 			.register(registry);
@@ -93,10 +91,6 @@ final class InferenceMetrics {
 
 	void batch(int size) {
 		batchSize.record(size);
-	}
-
-	void remove() {
-		registry.remove(queueDepth);
 	}
 
 }

@@ -114,7 +114,6 @@ final class LoadedModel {
 			if (m != null) {
 				m.close();
 			}
-			metrics.remove();
 		}
 	}
 

@@ -199,10 +199,13 @@ public class WorkloadManager {
 
 	/** Runs inside {@code computeIfAbsent}, so it only schedules the load. */
 	private LoadedModel startLoading(ModelVersion version, ServingTask<?, ?> task) {
-		LoadedModel[] self = new LoadedModel[1];
-		self[0] = new LoadedModel(version, task, new InferenceMetrics(meters, version, () -> self[0].queueDepth()));
-		background.execute(() -> load(self[0]));
-		return self[0];
+		String ref = version.ref();
+		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(meters, version, () -> {
+			LoadedModel now = loaded.get(ref);
+			return now == null ? 0 : now.queueDepth();
+		}));
+		background.execute(() -> load(model));
+		return model;
 	}
 
 	private void load(LoadedModel model) {
@@ -222,7 +225,6 @@ public class WorkloadManager {
 			log.error("{} could not be loaded", version.ref(), ex);
 			model.failed(ex);
 			loaded.remove(version.ref(), model);
-			model.metrics().remove();
 		}
 	}
 
@@ -318,6 +320,10 @@ public class WorkloadManager {
 	private void warm(String name, int version) {
 		try {
 			ModelVersion v = registry.version(name, version);
+			if (!tasks.containsKey(v.task())) {
+				log.info("{}: nothing serves {} models yet, so it is not warmed", v.ref(), v.task());
+				return;
+			}
 			LoadedModel model;
 			lock.readLock().lock();
 			try {
