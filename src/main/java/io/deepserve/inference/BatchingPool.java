@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -24,7 +25,9 @@ import io.deepserve.web.RetryableApiException;
  * A bounded queue and a fixed set of worker threads for one loaded version. Each worker takes the oldest request,
  * then up to {@code maxBatchSize - 1} more that arrive within {@code maxBatchDelayMs} of the first one's arrival
  * (under a backlog that deadline has passed, so a worker never waits while requests queue), drops those past their
- * deadline, and runs the rest as one batch. Knows nothing of tasks or tensors: the {@link BatchHandler} does.
+ * deadline, and runs the rest as one batch. It waits only while more requests are on their way (accepted by the
+ * server but not yet queued), so a lone request never pays the delay. Knows nothing of tasks or tensors: the
+ * {@link BatchHandler} does.
  */
 final class BatchingPool<I, O> {
 
@@ -47,13 +50,19 @@ final class BatchingPool<I, O> {
 
 	private final IntConsumer batchSizes;
 
+	private final IntSupplier inFlight;
+
 	private volatile boolean stopping;
 
-	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes) {
+	/**
+	 * @param inFlight requests on their way to or in this pool, the ones in a batch being filled included
+	 */
+	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes, IntSupplier inFlight) {
 		this.name = name;
 		this.settings = settings;
 		this.queue = new ArrayBlockingQueue<>(settings.queueSize());
 		this.batchSizes = batchSizes;
+		this.inFlight = inFlight;
 	}
 
 	/**
@@ -175,7 +184,8 @@ final class BatchingPool<I, O> {
 		long until = first.enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
 		while (batch.size() < settings.maxBatchSize()) {
 			long wait = until - System.nanoTime();
-			Job<I, O> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+			boolean moreComing = inFlight.getAsInt() > batch.size();
+			Job<I, O> next = wait > 0 && moreComing ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
 			if (next == null) {
 				break;
 			}

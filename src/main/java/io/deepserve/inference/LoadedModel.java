@@ -38,7 +38,7 @@ final class LoadedModel {
 	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
 		this.model = loaded;
 		try {
-			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch);
+			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
 			started.start(() -> typed.newHandler(loaded, version), typed.warmupInput(version));
 			pool.complete(started);
 		}

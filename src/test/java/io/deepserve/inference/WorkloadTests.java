@@ -38,6 +38,10 @@ class WorkloadTests extends ApplicationTestSupport {
 		importVersion("batch-tiny", Images.tinyTorchScript(),
 				Images.tinyMetadata("{\"workers\": 1, \"maxBatchSize\": 8, \"maxBatchDelayMs\": 300}"));
 
+		ResponseEntity<String> alone = Images.classify(http, "batch-tiny", png(99, 32), MediaType.IMAGE_PNG);
+		assertThat(json.readTree(alone.getBody()).at("/timings/queueMs").asDouble())
+			.as("a lone request does not wait for a batch that cannot fill")
+			.isLessThan(150);
 		JsonNode before = batchSizes("batch-tiny");
 
 		List<ResponseEntity<String>> responses = concurrently(16, "batch-tiny", 32);
