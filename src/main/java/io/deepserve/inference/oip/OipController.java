@@ -2,11 +2,16 @@ package io.deepserve.inference.oip;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.actuate.health.HealthComponent;
@@ -31,6 +36,7 @@ import io.deepserve.web.ApiException;
  * on first use if it is not in memory yet).
  */
 @RestController
+@Tag(name = "open inference protocol", description = "KServe v2 REST: health, model metadata and tensor inference")
 class OipController {
 
 	private final OipService oip;
@@ -56,7 +62,7 @@ class OipController {
 
 	@GetMapping("/v2")
 	Map<String, Object> server() {
-		return Map.of("name", "deepserve", "version", version, "extensions", java.util.List.of());
+		return Map.of("name", "deepserve", "version", version, "extensions", List.of());
 	}
 
 	@GetMapping("/v2/health/live")
@@ -92,13 +98,20 @@ class OipController {
 	}
 
 	@PostMapping(path = "/v2/models/{name}/infer", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> infer(@PathVariable String name, HttpServletRequest request) throws IOException {
+	@Operation(summary = "Run a KServe v2 inference request (JSON tensors)",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE)))
+	Map<String, Object> infer(@PathVariable String name, @Parameter(hidden = true) HttpServletRequest request)
+			throws IOException {
 		return oip.infer(name, null, body(request));
 	}
 
 	@PostMapping(path = "/v2/models/{name}/versions/{version}/infer", consumes = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> infer(@PathVariable String name, @PathVariable int version, HttpServletRequest request)
-			throws IOException {
+	@Operation(summary = "Run a KServe v2 inference request on one version",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE)))
+	Map<String, Object> infer(@PathVariable String name, @PathVariable int version,
+			@Parameter(hidden = true) HttpServletRequest request) throws IOException {
 		return oip.infer(name, version, body(request));
 	}
 

@@ -17,6 +17,7 @@ import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.web.ApiException;
 
 /**
  * Open Inference Protocol v2 over deepserve's models. A classifier takes {@code FP32 [N, 3, S, S]}, images already
@@ -139,7 +140,7 @@ class OipService {
 				throw TensorRequest.invalid("BYTES data must be base64: " + ex.getMessage());
 			}
 			if (bytes.length > limits.maxImageBytes().toBytes()) {
-				throw io.deepserve.web.ApiException.tooLarge("an image is larger than "
+				throw ApiException.tooLarge("an image is larger than "
 						+ "deepserve.inference.max-image-bytes (" + limits.maxImageBytes().toBytes() + " bytes)");
 			}
 			images.add(classifier.preprocess(new ByteArrayInputStream(bytes), v));

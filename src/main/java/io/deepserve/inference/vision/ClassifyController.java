@@ -3,6 +3,11 @@ package io.deepserve.inference.vision;
 import java.io.IOException;
 import java.io.InputStream;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.MediaType;
@@ -22,6 +27,7 @@ import io.deepserve.web.ApiException;
  * sent as {@code image/png} is refused; bodies of other types are {@code 415}.
  */
 @RestController
+@Tag(name = "inference", description = "Classify images with a model version")
 class ClassifyController {
 
 	private final ImageClassifier classifier;
@@ -35,8 +41,14 @@ class ClassifyController {
 
 	@PostMapping(path = "/api/v1/models/{ref}/classify",
 			consumes = { MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_PNG_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE })
-	Classification classify(@PathVariable String ref, @RequestParam(defaultValue = "5") int topK,
-			HttpServletRequest request) throws IOException {
+	@Operation(summary = "Classify one image sent as the raw body",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+					@Content(mediaType = MediaType.IMAGE_JPEG_VALUE, schema = @Schema(type = "string", format = "binary")),
+					@Content(mediaType = MediaType.IMAGE_PNG_VALUE, schema = @Schema(type = "string", format = "binary")) }))
+	Classification classify(@Parameter(description = "name, name:version or name@alias") @PathVariable String ref,
+			@Parameter(description = "how many of the most likely labels to return") @RequestParam(
+					defaultValue = "5") int topK,
+			@Parameter(hidden = true) HttpServletRequest request) throws IOException {
 		if (request.getContentLengthLong() > maxBytes) {
 			throw tooLarge();
 		}
@@ -44,6 +56,7 @@ class ClassifyController {
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	@Operation(summary = "Classify one image sent as multipart part 'image'")
 	Classification classifyPart(@PathVariable String ref, @RequestParam(defaultValue = "5") int topK,
 			@RequestPart("image") MultipartFile image) throws IOException {
 		if (image.getSize() > maxBytes) {

@@ -47,10 +47,11 @@ public class ImageClassifier {
 	/**
 	 * Classifies images already preprocessed to {@code 3 x imageSize x imageSize}, as the Open Inference Protocol
 	 * sends them; each image is queued on its own so it can share a batch with other requests.
-	 * @param check called with the resolved version before anything is queued, to validate the tensors against it
+	 * @param tensors called with the resolved version before anything is queued: checks the request against it and
+	 * returns one CHW image per input
 	 */
-	public Inference<float[]> classifyTensors(String ref, Function<ModelVersion, List<float[]>> check) {
-		return manager.infer(ref, task, check);
+	public Inference<float[]> classifyTensors(String ref, Function<ModelVersion, List<float[]>> tensors) {
+		return manager.infer(ref, task, tensors);
 	}
 
 	/** Decodes an encoded image within the pixel limit and applies the version's preprocessing. */
