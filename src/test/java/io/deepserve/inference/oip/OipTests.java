@@ -185,7 +185,9 @@ class OipTests extends ApplicationTestSupport {
 
 	private void assertCode(ResponseEntity<String> response, HttpStatus status, String code) throws Exception {
 		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(status);
-		assertThat(json.readTree(response.getBody()).get("code").asText()).isEqualTo(code);
+		JsonNode problem = json.readTree(response.getBody());
+		assertThat(problem.get("code").asText()).isEqualTo(code);
+		assertThat(problem.get("error").asText()).as("the protocol's error field").isEqualTo(problem.get("detail").asText());
 	}
 
 }
