@@ -50,7 +50,7 @@ for model in bench-batched bench-unbatched; do
 done
 curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
   "localhost:$PORT/api/v1/models/bench-batched/classify?topK=1"; echo
-curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_batch_size_(count|sum)' || true
+curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)' || true
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
 
 java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache -cp "$CP" \
