@@ -24,17 +24,17 @@ final class ImagePreprocessor {
 		float[] std = floats(p.std() != null ? p.std() : Preprocessing.IMAGENET_STD);
 		int w = rgb.getWidth();
 		int h = rgb.getHeight();
-		// the crop, in source pixels: the centred square that becomes size x size after the short side is resize
+		// the crop, in source pixels: the centred square that becomes size x size after the short side is resized;
+		// offsets round down, as training's validation crop does, so both see the very same pixels
 		double scale = (double) p.resizeOrDefault() / Math.min(w, h);
-		double crop = size / scale;
-		double x0 = (w - crop) / 2;
-		double y0 = (h - crop) / 2;
+		int crop = (int) Math.round(size / scale);
+		int x0 = (w - crop) / 2;
+		int y0 = (h - crop) / 2;
 		BufferedImage square = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = square.createGraphics();
 		try {
 			g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-			g.drawImage(rgb, 0, 0, size, size, (int) Math.round(x0), (int) Math.round(y0),
-					(int) Math.round(x0 + crop), (int) Math.round(y0 + crop), null);
+			g.drawImage(rgb, 0, 0, size, size, x0, y0, x0 + crop, y0 + crop, null);
 		}
 		finally {
 			g.dispose();
