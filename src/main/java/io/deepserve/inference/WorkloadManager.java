@@ -37,6 +37,7 @@ import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.web.ApiException;
+import io.deepserve.web.RetryableApiException;
 
 /**
  * The workload manager: which versions are in memory, which version each alias serves, and the way a request
@@ -246,12 +247,13 @@ public class WorkloadManager {
 					model.version().ref() + " could not be loaded; the server log has the details");
 		}
 		catch (TimeoutException ex) {
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "model_loading",
-					model.version().ref() + " is still loading");
+			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "model_loading",
+					model.version().ref() + " is still loading", 5);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "the server is shutting down");
+			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+					"the server is shutting down", 1);
 		}
 	}
 
@@ -268,11 +270,13 @@ public class WorkloadManager {
 			throw new IllegalStateException(ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "deadline_exceeded", "no answer in time");
+			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "deadline_exceeded", "no answer in time",
+					1);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down", "the server is shutting down");
+			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+					"the server is shutting down", 1);
 		}
 	}
 
