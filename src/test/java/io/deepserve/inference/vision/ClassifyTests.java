@@ -66,6 +66,17 @@ class ClassifyTests extends ApplicationTestSupport {
 		assertThat(body.at("/timings/queueMs").isNumber()).isTrue();
 		assertThat(body.at("/timings/preprocessMs").asDouble()).isGreaterThan(0);
 		assertThat(body.at("/timings/inferenceMs").asDouble()).isGreaterThan(0);
+
+		String prometheus = http.getForObject("/actuator/prometheus", String.class);
+		for (String phase : new String[] { "queue", "preprocess", "inference" }) {
+			assertThat(prometheus).containsPattern("deepserve_inference_latency_seconds_count\\{model=\"cls-tiny\","
+					+ "phase=\"" + phase + "\",version=\"1\"\\} [1-9]");
+		}
+		assertThat(prometheus).containsPattern(
+				"deepserve_inference_requests_total\\{model=\"cls-tiny\",outcome=\"success\",version=\"1\"\\} [1-9]")
+			.contains("deepserve_inference_queue_depth{model=\"cls-tiny\",version=\"1\"}")
+			.contains("deepserve_inference_batch_size_count{model=\"cls-tiny\",version=\"1\"}")
+			.contains("deepserve_inference_models_loaded");
 	}
 
 	@Test
