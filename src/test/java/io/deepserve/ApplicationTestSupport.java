@@ -30,6 +30,8 @@ public abstract class ApplicationTestSupport {
 	@DynamicPropertySource
 	static void dataDir(DynamicPropertyRegistry registry) {
 		registry.add("deepserve.data-dir", DATA_DIR::toString);
+		// small enough that the byte-limit test sends little, large enough for every other test image
+		registry.add("deepserve.inference.max-image-bytes", () -> "1MB");
 	}
 
 	private static Path newDataDir() {

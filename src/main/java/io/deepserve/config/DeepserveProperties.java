@@ -21,7 +21,8 @@ public record DeepserveProperties(
 		@Valid @DefaultValue Engine engine,
 		@Valid @DefaultValue Registry registry,
 		@Valid @DefaultValue Datasets datasets,
-		@Valid @DefaultValue Training training) {
+		@Valid @DefaultValue Training training,
+		@Valid @DefaultValue Inference inference) {
 
 	/** Where artifacts (model files, dataset files) live: {@code <dataDir>/artifacts}. */
 	public Path artifactsDir() {
@@ -64,6 +65,32 @@ public record DeepserveProperties(
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval) {
+	}
+
+	/**
+	 * Serving defaults; a version's {@code serving} map ({@code workers}, {@code queueSize}, {@code maxBatchSize},
+	 * {@code maxBatchDelayMs}, {@code timeoutMs}) overrides the first five for that version.
+	 * @param workers worker threads per loaded version, each with its own predictor
+	 * @param queueSize requests that may wait per loaded version; more are refused with 503 queue_full
+	 * @param maxBatchSize most requests one worker runs as one batch
+	 * @param maxBatchDelayMs longest a worker waits after the first request for more to fill a batch
+	 * @param requestTimeout a request still queued after this is answered 503 deadline_exceeded, not run
+	 * @param maxLoadedModels most versions loaded at once; the least recently used is unloaded beyond it
+	 * @param idleUnloadAfter a version unused this long is unloaded unless an alias points to it; 0 keeps them
+	 * @param drainTimeout longest an unloaded or replaced version may take to finish its accepted requests
+	 * @param maxImageBytes largest image body accepted by classify
+	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
+	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
+	 */
+	public record Inference(@Min(1) @DefaultValue("1") int workers, @Min(1) @DefaultValue("64") int queueSize,
+			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
+			@NotNull @DefaultValue("30s") java.time.Duration requestTimeout,
+			@Min(1) @DefaultValue("4") int maxLoadedModels,
+			@NotNull @DefaultValue("30m") java.time.Duration idleUnloadAfter,
+			@NotNull @DefaultValue("30s") java.time.Duration drainTimeout,
+			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
+			@Min(1) @DefaultValue("40000000") long maxImagePixels,
+			@Min(1) @DefaultValue("4000000") int maxTensorElements) {
 	}
 
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import io.deepserve.image.ImageDecoder;
+
 /**
  * The images of a stored image dataset, read straight from its verified zip. Reading is safe from several
  * threads at once; close it when done.
@@ -54,7 +56,7 @@ public final class ImageFolder implements Closeable {
 			throw new IllegalArgumentException("no entry '" + entry.name() + "' in this dataset");
 		}
 		try (InputStream in = zip.getInputStream(zipEntry)) {
-			return ImageDecoder.toRgb(ImageDecoder.decode(in, entry.name(), maxImagePixels));
+			return ImageDecoder.toRgb(ImageDecoder.decode(in, "entry '" + entry.name() + "'", maxImagePixels));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

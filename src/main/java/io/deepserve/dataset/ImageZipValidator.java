@@ -15,6 +15,7 @@ import java.util.zip.ZipFile;
 import org.springframework.http.HttpStatus;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.image.ImageDecoder;
 import io.deepserve.web.ApiException;
 
 /** Checks every image of an uploaded zip decodes within the limits, and summarises the classes. */
@@ -41,7 +42,7 @@ final class ImageZipValidator {
 			for (ImageFolder.Entry entry : entries) {
 				ZipEntry zipEntry = zip.getEntry(entry.name());
 				try (InputStream in = new Budgeted(zip.getInputStream(zipEntry), inflated, budget)) {
-					ImageDecoder.decode(in, entry.name(), limits.maxImagePixels());
+					ImageDecoder.decode(in, "entry '" + entry.name() + "'", limits.maxImagePixels());
 				}
 			}
 			Dataset.Splits splits = entries.get(0).split() == null ? null

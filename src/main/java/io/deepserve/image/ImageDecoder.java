@@ -1,4 +1,4 @@
-package io.deepserve.dataset;
+package io.deepserve.image;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -17,32 +17,47 @@ import org.springframework.http.HttpStatus;
 
 import io.deepserve.web.ApiException;
 
-/** Decodes JPEG and PNG files, refusing one whose header declares too many pixels before allocating them. */
-final class ImageDecoder {
+/**
+ * Decodes JPEG and PNG images for datasets and inference alike, refusing one whose header declares too many pixels
+ * before allocating them, and one the decoder could only partly read (a truncated JPEG decodes "successfully" with
+ * a grey bottom otherwise).
+ */
+public final class ImageDecoder {
 
 	private static final Set<String> FORMATS = Set.of("png", "jpeg");
 
 	private ImageDecoder() {
 	}
 
-	static BufferedImage decode(InputStream in, String entryName, long maxPixels) {
+	/**
+	 * @param subject names the image in error messages, e.g. {@code entry 'cat/1.png'} or {@code the image}
+	 */
+	public static BufferedImage decode(InputStream in, String subject, long maxPixels) {
 		// A memory cache keeps ImageIO from writing temporary files (its default) for every image.
 		try (ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
 			Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
 			if (!readers.hasNext()) {
-				throw invalid(entryName, "it is not a JPEG or PNG image");
+				throw invalid(subject, "it is not a JPEG or PNG image");
 			}
 			ImageReader reader = readers.next();
 			try {
 				if (!FORMATS.contains(reader.getFormatName().toLowerCase())) {
-					throw invalid(entryName, "it is " + reader.getFormatName() + ", not JPEG or PNG");
+					throw invalid(subject, "it is " + reader.getFormatName() + ", not JPEG or PNG");
 				}
 				reader.setInput(iis, true, true);
 				long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
 				if (pixels > maxPixels) {
-					throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "image_too_large", "entry '" + entryName
-							+ "' has " + pixels + " pixels; the limit is " + maxPixels);
+					throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "image_too_large",
+							capitalized(subject) + " has " + pixels + " pixels; the limit is " + maxPixels);
 				}
+				if (!reader.getImageTypes(0).hasNext()) {
+					// ImageIO offers no conversion for CMYK/YCCK JPEGs; say so rather than guess the colours
+					throw ApiException.badRequest("unsupported_image", capitalized(subject)
+							+ " uses a colour space deepserve cannot convert (CMYK or YCCK JPEG); send RGB or grayscale");
+				}
+				reader.addIIOReadWarningListener((source, warning) -> {
+					throw new IllegalStateException(warning);
+				});
 				return reader.read(0);
 			}
 			finally {
@@ -57,12 +72,12 @@ final class ImageDecoder {
 				}
 			}
 			// Decoders signal corrupt data with IOExceptions and assorted runtime exceptions alike.
-			throw invalid(entryName, "it could not be decoded (" + ex.getMessage() + ")");
+			throw invalid(subject, "it could not be decoded (" + ex.getMessage() + ")");
 		}
 	}
 
-	/** The image as {@code TYPE_INT_RGB}; transparent pixels become white. */
-	static BufferedImage toRgb(BufferedImage image) {
+	/** The image as {@code TYPE_INT_RGB}, whatever its colour model or bit depth; transparent pixels become white. */
+	public static BufferedImage toRgb(BufferedImage image) {
 		if (image.getType() == BufferedImage.TYPE_INT_RGB) {
 			return image;
 		}
@@ -79,8 +94,12 @@ final class ImageDecoder {
 		return rgb;
 	}
 
-	private static ApiException invalid(String entryName, String why) {
-		return ApiException.badRequest("invalid_image", "entry '" + entryName + "' is not a usable image: " + why);
+	private static ApiException invalid(String subject, String why) {
+		return ApiException.badRequest("invalid_image", capitalized(subject) + " is not a usable image: " + why);
+	}
+
+	private static String capitalized(String subject) {
+		return subject.isEmpty() ? subject : Character.toUpperCase(subject.charAt(0)) + subject.substring(1);
 	}
 
 }

@@ -1,0 +1,120 @@
+package io.deepserve.inference;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.djl.Model;
+
+import io.deepserve.registry.ModelVersion;
+
+/**
+ * One version in memory: its DJL model, its pool once loaded and warm, and how many requests hold it. A version
+ * is closed only when no request holds it, so unloading or replacing it never fails a request already accepted.
+ */
+final class LoadedModel {
+
+	private final ModelVersion version;
+
+	private final ServingTask<?, ?> task;
+
+	private final InferenceMetrics metrics;
+
+	private final CompletableFuture<BatchingPool<?, ?>> pool = new CompletableFuture<>();
+
+	private final AtomicInteger holders = new AtomicInteger();
+
+	private volatile Model model;
+
+	private volatile long lastUsedNanos = System.nanoTime();
+
+	LoadedModel(ModelVersion version, ServingTask<?, ?> task, InferenceMetrics metrics) {
+		this.version = version;
+		this.task = task;
+		this.metrics = metrics;
+	}
+
+	/** Loads the weights and starts a warm pool; called once, off the request threads. */
+	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
+		this.model = loaded;
+		try {
+			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
+			started.start(() -> typed.newHandler(loaded, version), typed.warmupInput(version));
+			pool.complete(started);
+		}
+		catch (RuntimeException | Error ex) {
+			this.model = null;
+			loaded.close();
+			pool.completeExceptionally(ex);
+			throw ex;
+		}
+	}
+
+	void failed(Throwable ex) {
+		pool.completeExceptionally(ex);
+	}
+
+	CompletableFuture<BatchingPool<?, ?>> pool() {
+		return pool;
+	}
+
+	int queueDepth() {
+		BatchingPool<?, ?> p = pool.getNow(null);
+		return p == null || pool.isCompletedExceptionally() ? 0 : p.queueDepth();
+	}
+
+	void hold() {
+		holders.incrementAndGet();
+		lastUsedNanos = System.nanoTime();
+	}
+
+	void release() {
+		holders.decrementAndGet();
+	}
+
+	boolean held() {
+		return holders.get() > 0;
+	}
+
+	boolean isReady() {
+		return pool.isDone() && !pool.isCompletedExceptionally();
+	}
+
+	long lastUsedNanos() {
+		return lastUsedNanos;
+	}
+
+	ModelVersion version() {
+		return version;
+	}
+
+	ServingTask<?, ?> task() {
+		return task;
+	}
+
+	InferenceMetrics metrics() {
+		return metrics;
+	}
+
+	/** Waits for the requests that hold this version (up to {@code drain}), then stops its workers and frees it. */
+	void close(Duration drain) throws InterruptedException {
+		long until = System.nanoTime() + drain.toNanos();
+		while (held() && System.nanoTime() < until) {
+			Thread.sleep(5);
+		}
+		try {
+			BatchingPool<?, ?> p = pool.join();
+			p.stop(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+		}
+		catch (RuntimeException ex) {
+			// it never loaded: nothing to stop
+		}
+		finally {
+			Model m = model;
+			if (m != null) {
+				m.close();
+			}
+		}
+	}
+
+}

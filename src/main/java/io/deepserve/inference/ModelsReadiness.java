@@ -1,0 +1,57 @@
+package io.deepserve.inference;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Readiness (health indicator {@code models}) is DOWN until every version behind an alias has loaded and run a
+ * warm-up batch, so the first requests a new pod takes are not the slow ones. A version that fails to load is
+ * logged and left to load on first use rather than keep the whole service out of rotation.
+ */
+@Component("models")
+class ModelsReadiness implements HealthIndicator {
+
+	private final WorkloadManager manager;
+
+	private final EngineService engine;
+
+	private final CompletableFuture<Void> warmed = new CompletableFuture<>();
+
+	ModelsReadiness(WorkloadManager manager, EngineService engine) {
+		this.manager = manager;
+		this.engine = engine;
+	}
+
+	@EventListener(ApplicationStartedEvent.class)
+	void warmInBackground() {
+		Thread thread = new Thread(() -> {
+			try {
+				engine.engine();
+				manager.warmAliased();
+				warmed.complete(null);
+			}
+			catch (RuntimeException | Error ex) {
+				warmed.completeExceptionally(ex);
+			}
+		}, "warm-aliased-models");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	@Override
+	public Health health() {
+		if (!warmed.isDone()) {
+			return Health.down().withDetail("state", "warming aliased model versions").build();
+		}
+		if (warmed.isCompletedExceptionally()) {
+			return Health.down().withDetail("state", "the warm-up could not run; see the server log").build();
+		}
+		return Health.up().build();
+	}
+
+}

@@ -1,0 +1,26 @@
+package io.deepserve.inference;
+
+import ai.djl.Model;
+
+import io.deepserve.registry.ModelVersion;
+
+/**
+ * What a task (image classification, forecasting, ...) plugs into the {@link WorkloadManager}: how a worker turns
+ * a loaded model into a {@link BatchHandler}, and a harmless input to warm it with. Inputs arrive already checked
+ * and preprocessed on the request thread, so a handler only does tensor work.
+ *
+ * @param <I> one request's model-ready input
+ * @param <O> one request's output
+ */
+public interface ServingTask<I, O> {
+
+	/** The {@code task} of the versions this serves, e.g. {@code image-classification}. */
+	String task();
+
+	/** Called once on each worker thread, which then owns the handler and closes it. */
+	BatchHandler<I, O> newHandler(Model model, ModelVersion version);
+
+	/** An input of the right shape for a dummy batch, run by each worker before the version takes traffic. */
+	I warmupInput(ModelVersion version);
+
+}

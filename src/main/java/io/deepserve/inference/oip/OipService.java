@@ -1,0 +1,159 @@
+package io.deepserve.inference.oip;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Service;
+
+import io.deepserve.config.DeepserveProperties;
+import io.deepserve.inference.Inference;
+import io.deepserve.inference.vision.ImageClassifier;
+import io.deepserve.registry.ModelRegistry;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.NewModelVersion;
+import io.deepserve.web.ApiException;
+
+/**
+ * Open Inference Protocol v2 over deepserve's models. A classifier takes {@code FP32 [N, 3, S, S]}, images already
+ * preprocessed as its version says, or {@code BYTES [N]} holding base64 JPEG/PNG files that get the version's own
+ * preprocessing; it answers {@code FP32 [N, classes]} probabilities in label order.
+ */
+@Service
+class OipService {
+
+	static final String OUTPUT = "probabilities";
+
+	private final ImageClassifier classifier;
+
+	private final ModelRegistry registry;
+
+	private final DeepserveProperties.Inference limits;
+
+	OipService(ImageClassifier classifier, ModelRegistry registry, DeepserveProperties properties) {
+		this.classifier = classifier;
+		this.registry = registry;
+		this.limits = properties.inference();
+	}
+
+	Map<String, Object> metadata(String name, Integer version) {
+		ModelVersion v = classifier.resolve(ref(name, version));
+		int size = v.preprocessing().imageSize();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("name", v.name());
+		body.put("versions", registry.get(v.name())
+			.versions()
+			.stream()
+			.filter(mv -> ModelVersion.READY.equals(mv.status()))
+			.map(mv -> Integer.toString(mv.version()))
+			.toList());
+		body.put("platform", v.isTorchScript() ? "pytorch_torchscript" : "djl_pytorch");
+		body.put("inputs", List.of(tensor("input", "FP32", List.of(-1L, 3L, (long) size, (long) size)),
+				tensor("image", "BYTES", List.of(-1L))));
+		body.put("outputs", List.of(tensor(OUTPUT, "FP32", List.of(-1L, (long) v.labels().size()))));
+		body.put("parameters", Map.of("task", v.task(), "version", v.version(), "labels", v.labels(),
+				"preprocessing", v.preprocessing()));
+		return body;
+	}
+
+	Map<String, Object> ready(String name, Integer version) {
+		ModelVersion v = classifier.resolve(ref(name, version));
+		return Map.of("name", v.name(), "version", Integer.toString(v.version()), "ready", true, "loaded",
+				classifier.isLoaded(v));
+	}
+
+	Map<String, Object> infer(String name, Integer version, JsonNode body) {
+		TensorRequest request = TensorRequest.parse(body);
+		if (request.elements() > limits.maxTensorElements()) {
+			throw TensorRequest.invalid("the tensor has " + request.elements() + " elements; the limit is "
+					+ limits.maxTensorElements() + " (deepserve.inference.max-tensor-elements)");
+		}
+		Inference<float[]> result = classifier.classifyTensors(ref(name, version), v -> images(request, v));
+		ModelVersion v = result.version();
+		int classes = v.labels().size();
+		float[] data = new float[result.outputs().size() * classes];
+		for (int i = 0; i < result.outputs().size(); i++) {
+			System.arraycopy(result.outputs().get(i), 0, data, i * classes, classes);
+		}
+		Map<String, Object> response = new LinkedHashMap<>();
+		response.put("model_name", v.name());
+		response.put("model_version", Integer.toString(v.version()));
+		if (request.id() != null) {
+			response.put("id", request.id());
+		}
+		response.put("outputs", List.of(Map.of("name", OUTPUT, "datatype", "FP32", "shape",
+				List.of(result.outputs().size(), classes), "data", data)));
+		response.put("parameters", Map.of("labels", v.labels(), "queue_ms", result.queueMs(), "inference_ms",
+				result.inferenceMs()));
+		return response;
+	}
+
+	private List<float[]> images(TensorRequest request, ModelVersion v) {
+		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(v.task())) {
+			throw TensorRequest.invalid(v.ref() + " is a " + v.task() + " model");
+		}
+		int size = v.preprocessing().imageSize();
+		List<Long> shape = request.shape();
+		if ("BYTES".equals(request.datatype())) {
+			return encodedImages(request, v);
+		}
+		if (!"FP32".equals(request.datatype())) {
+			throw TensorRequest.invalid("datatype must be FP32 (preprocessed NCHW images) or BYTES (base64 images), "
+					+ "not " + request.datatype());
+		}
+		if (shape.size() != 4 || shape.get(1) != 3 || shape.get(2) != size || shape.get(3) != size) {
+			throw TensorRequest.invalid(v.ref() + " takes FP32 [N, 3, " + size + ", " + size + "]; the shape was "
+					+ shape);
+		}
+		int n = shape.get(0).intValue();
+		int each = 3 * size * size;
+		float[] all = request.floats(n * each);
+		List<float[]> images = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			float[] image = new float[each];
+			System.arraycopy(all, i * each, image, 0, each);
+			images.add(image);
+		}
+		return images;
+	}
+
+	private List<float[]> encodedImages(TensorRequest request, ModelVersion v) {
+		if (request.shape().size() > 2 || (request.shape().size() == 2 && request.shape().get(1) != 1)
+				|| request.data().size() != request.shape().get(0)) {
+			throw TensorRequest.invalid("BYTES input takes shape [N] with N base64 image strings");
+		}
+		List<float[]> images = new ArrayList<>();
+		for (JsonNode item : request.data()) {
+			if (!item.isTextual()) {
+				throw TensorRequest.invalid("BYTES data must be base64 strings");
+			}
+			byte[] bytes;
+			try {
+				bytes = Base64.getDecoder().decode(item.asText());
+			}
+			catch (IllegalArgumentException ex) {
+				throw TensorRequest.invalid("BYTES data must be base64: " + ex.getMessage());
+			}
+			if (bytes.length > limits.maxImageBytes().toBytes()) {
+				throw ApiException.tooLarge("an image is larger than "
+						+ "deepserve.inference.max-image-bytes (" + limits.maxImageBytes().toBytes() + " bytes)");
+			}
+			images.add(classifier.preprocess(new ByteArrayInputStream(bytes), v));
+		}
+		return images;
+	}
+
+	private static String ref(String name, Integer version) {
+		return version == null ? name : name + ":" + version;
+	}
+
+	private static Map<String, Object> tensor(String name, String datatype, List<Long> shape) {
+		return Map.of("name", name, "datatype", datatype, "shape", shape);
+	}
+
+}

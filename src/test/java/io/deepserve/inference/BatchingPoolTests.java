@@ -1,0 +1,164 @@
+package io.deepserve.inference;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.deepserve.web.ApiException;
+import io.deepserve.web.RetryableApiException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The batching pool on its own, with a handler the test can hold still: no engine, no timing guesses. */
+class BatchingPoolTests {
+
+	private final CountDownLatch gate = new CountDownLatch(1);
+
+	private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+
+	private final AtomicInteger closed = new AtomicInteger();
+
+	private BatchingPool<Integer, Integer> pool;
+
+	@AfterEach
+	void stop() {
+		gate.countDown();
+		if (pool != null) {
+			pool.stop(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void aFullQueueRefusesAtOnceAndTheAcceptedRequestsStillRun() throws Exception {
+		pool = start(new PoolSettings(1, 2, 1, 0, Duration.ofMinutes(1)), 0);
+		CompletableFuture<BatchingPool.Result<Integer>> running = pool.submit(1);
+		awaitBatches(2);
+		List<CompletableFuture<BatchingPool.Result<Integer>>> queued = List.of(pool.submit(2), pool.submit(3));
+
+		assertThatThrownBy(() -> pool.submit(4)).isInstanceOfSatisfying(RetryableApiException.class,
+				ex -> assertThat(ex.code()).isEqualTo("queue_full"));
+
+		gate.countDown();
+		assertThat(running.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+		assertThat(queued.get(0).get(5, TimeUnit.SECONDS).output()).isEqualTo(20);
+		assertThat(queued.get(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(30);
+	}
+
+	@Test
+	void waitingRequestsGoTogetherUpToTheBatchSize() throws Exception {
+		pool = start(new PoolSettings(1, 100, 4, 0, Duration.ofMinutes(1)), 0);
+		List<CompletableFuture<BatchingPool.Result<Integer>>> futures = new ArrayList<>();
+		futures.add(pool.submit(0));
+		awaitBatches(2);
+		for (int i = 1; i <= 10; i++) {
+			futures.add(pool.submit(i));
+		}
+		gate.countDown();
+		for (int i = 0; i < futures.size(); i++) {
+			assertThat(futures.get(i).get(5, TimeUnit.SECONDS).output()).isEqualTo(i * 10);
+		}
+		// the warm-up, the first request alone, then the ten that waited in batches of 4, 4 and 2
+		assertThat(batches).extracting(List::size).containsExactly(1, 1, 4, 4, 2);
+	}
+
+	@Test
+	void aRequestPastItsDeadlineIsNotRun() throws Exception {
+		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMillis(20)), 0);
+		CompletableFuture<BatchingPool.Result<Integer>> first = pool.submit(1);
+		awaitBatches(2);
+		CompletableFuture<BatchingPool.Result<Integer>> late = pool.submit(2);
+		Thread.sleep(60);
+		gate.countDown();
+
+		assertThat(first.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+		assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+			.cause()
+			.isInstanceOfSatisfying(RetryableApiException.class,
+					ex -> assertThat(ex.code()).isEqualTo("deadline_exceeded"));
+		assertThat(batches).noneMatch(b -> b.contains(2));
+	}
+
+	@Test
+	void aFailingBatchAnswersEachOfItsRequestsAndTheWorkerCarriesOn() throws Exception {
+		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMinutes(1)), -1);
+		gate.countDown();
+		CompletableFuture<BatchingPool.Result<Integer>> failing = pool.submit(-1);
+		assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).cause()
+			.isInstanceOfSatisfying(ApiException.class, ex -> assertThat(ex.code()).isEqualTo("inference_failed"));
+		assertThat(pool.submit(5).get(5, TimeUnit.SECONDS).output()).isEqualTo(50);
+	}
+
+	@Test
+	void stoppingDrainsWhatWasAcceptedThenClosesEveryHandler() throws Exception {
+		pool = start(new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), 0);
+		List<CompletableFuture<BatchingPool.Result<Integer>>> futures = new ArrayList<>();
+		for (int i = 1; i <= 5; i++) {
+			futures.add(pool.submit(i));
+		}
+		Thread stopper = new Thread(() -> pool.stop(Duration.ofSeconds(5)));
+		stopper.start();
+		Thread.sleep(50);
+		assertThatThrownBy(() -> pool.submit(9)).isInstanceOf(RetryableApiException.class);
+		gate.countDown();
+		stopper.join(10_000);
+
+		for (int i = 0; i < futures.size(); i++) {
+			assertThat(futures.get(i).get(1, TimeUnit.SECONDS).output()).isEqualTo((i + 1) * 10);
+		}
+		assertThat(closed.get()).as("each worker closed its own handler").isEqualTo(2);
+	}
+
+	/** Multiplies by ten; blocks on the gate except for the warm-up; fails on {@code failOn}. */
+	private BatchingPool<Integer, Integer> start(PoolSettings settings, int failOn) {
+		BatchingPool<Integer, Integer> started = new BatchingPool<>("test", settings, size -> {
+		}, () -> 0);
+		started.start(() -> new BatchHandler<>() {
+			@Override
+			public List<Integer> run(List<Integer> inputs) {
+				batches.add(List.copyOf(inputs));
+				if (!inputs.equals(List.of(0)) || batches.size() > settings.workers()) {
+					await(gate);
+				}
+				if (inputs.contains(failOn) && failOn != 0) {
+					throw new IllegalStateException("boom");
+				}
+				return inputs.stream().map(i -> i * 10).toList();
+			}
+
+			@Override
+			public void close() {
+				closed.incrementAndGet();
+			}
+		}, 0);
+		return started;
+	}
+
+	/** Waits until {@code count} batches (the warm-up included) have started. */
+	private void awaitBatches(int count) throws InterruptedException {
+		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (batches.size() < count && System.nanoTime() < until) {
+			Thread.sleep(2);
+		}
+		assertThat(batches).hasSize(count);
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

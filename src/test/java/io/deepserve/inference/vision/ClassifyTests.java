@@ -1,0 +1,140 @@
+package io.deepserve.inference.vision;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import io.deepserve.ApplicationTestSupport;
+import io.deepserve.inference.Images;
+import io.deepserve.nn.Architectures;
+import io.deepserve.registry.RegistryHttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** {@code POST /classify} end to end, with an imported TorchScript model and a DJL-saved ResNet-18. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClassifyTests extends ApplicationTestSupport {
+
+	@Autowired
+	ObjectMapper json;
+
+	@Autowired
+	Architectures architectures;
+
+	@BeforeAll
+	void importTiny() {
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-tiny", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+	}
+
+	@Test
+	void classifiesAPngWithTopKProbabilitiesAndTimings() throws Exception {
+		ResponseEntity<String> response = Images.classify(http, "cls-tiny",
+				Images.encode(Images.pattern(64, 48, 1), "png"), MediaType.IMAGE_PNG);
+
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode body = json.readTree(response.getBody());
+		assertThat(body.get("model").asText()).isEqualTo("cls-tiny:1");
+		JsonNode predictions = body.get("predictions");
+		assertThat(predictions).hasSize(3);
+		double sum = 0;
+		double previous = 1;
+		for (JsonNode p : predictions) {
+			assertThat(p.get("label").asText()).isIn("cat", "dog", "fish");
+			assertThat(p.get("probability").asDouble()).isLessThanOrEqualTo(previous);
+			previous = p.get("probability").asDouble();
+			sum += previous;
+		}
+		assertThat(sum).isCloseTo(1.0, within(1e-4));
+		assertThat(body.at("/timings/queueMs").isNumber()).isTrue();
+		assertThat(body.at("/timings/preprocessMs").asDouble()).isGreaterThan(0);
+		assertThat(body.at("/timings/inferenceMs").asDouble()).isGreaterThan(0);
+
+		String prometheus = http.getForObject("/actuator/prometheus", String.class);
+		for (String phase : new String[] { "queue", "preprocess", "inference" }) {
+			assertThat(prometheus).containsPattern("deepserve_inference_latency_seconds_count\\{model=\"cls-tiny\","
+					+ "phase=\"" + phase + "\",version=\"1\"\\} [1-9]");
+		}
+		assertThat(prometheus).containsPattern(
+				"deepserve_inference_requests_total\\{model=\"cls-tiny\",outcome=\"success\",version=\"1\"\\} [1-9]")
+			.contains("deepserve_inference_queue_depth{model=\"cls-tiny\",version=\"1\"}")
+			.contains("deepserve_inference_batch_size_count{model=\"cls-tiny\",version=\"1\"}")
+			.contains("deepserve_inference_models_loaded");
+	}
+
+	@Test
+	void rawJpegAndMultipartGiveTheSameAnswer() throws Exception {
+		byte[] jpeg = Images.encode(Images.pattern(40, 40, 2), "jpg");
+		ResponseEntity<String> raw = Images.classify(http, "cls-tiny:1", jpeg, MediaType.IMAGE_JPEG);
+
+		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+		parts.add("image", new ByteArrayResource(jpeg) {
+			@Override
+			public String getFilename() {
+				return "photo.jpg";
+			}
+		});
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+		ResponseEntity<String> multipart = http.postForEntity("/api/v1/models/cls-tiny/classify?topK=3",
+				new HttpEntity<>(parts, headers), String.class);
+
+		assertThat(raw.getStatusCode()).as(raw.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(multipart.getStatusCode()).as(multipart.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(json.readTree(multipart.getBody()).get("predictions"))
+			.isEqualTo(json.readTree(raw.getBody()).get("predictions"));
+	}
+
+	@Test
+	void topKLimitsThePredictionsAndDifferentImagesGetDifferentAnswers() throws Exception {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.IMAGE_PNG);
+		JsonNode red = json.readTree(http.postForEntity("/api/v1/models/cls-tiny/classify?topK=1",
+				new HttpEntity<>(Images.encode(Images.solid(32, 32, Color.RED, BufferedImage.TYPE_INT_RGB), "png"),
+						headers), String.class).getBody());
+		JsonNode blue = json.readTree(http.postForEntity("/api/v1/models/cls-tiny/classify?topK=1",
+				new HttpEntity<>(Images.encode(Images.solid(32, 32, Color.BLUE, BufferedImage.TYPE_INT_RGB), "png"),
+						headers), String.class).getBody());
+
+		assertThat(red.get("predictions")).hasSize(1);
+		assertThat(red.at("/predictions/0/probability").asDouble())
+			.isNotCloseTo(blue.at("/predictions/0/probability").asDouble(), within(1e-6));
+	}
+
+	@Test
+	void servesAResnetSavedByDjl() throws Exception {
+		byte[] zip = Images.savedDjlClassifier(architectures, "resnet18", 2, 32);
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "cls-resnet", zip, """
+				{"task": "image-classification", "architecture": "resnet18", "labels": ["x", "o"],
+				 "preprocessing": {"imageSize": 32, "resize": 40}}""");
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+
+		ResponseEntity<String> response = Images.classify(http, "cls-resnet",
+				Images.encode(Images.pattern(80, 60, 3), "png"), MediaType.IMAGE_PNG);
+
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode body = json.readTree(response.getBody());
+		assertThat(body.get("model").asText()).isEqualTo("cls-resnet:1");
+		assertThat(body.get("predictions")).hasSize(2);
+		assertThat(body.at("/predictions/0/probability").asDouble() + body.at("/predictions/1/probability").asDouble())
+			.isCloseTo(1.0, within(1e-4));
+	}
+
+}
