@@ -34,6 +34,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.deepserve.dataset.ShapeImages;
 import io.deepserve.inference.ModelLoader;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
@@ -72,7 +73,7 @@ class TrainingJobTests {
 	@Test
 	void aJobTrainsRegistersAVersionThatLoads() throws Exception {
 		String dataset = shapes(40);
-		ResponseEntity<String> created = submit(job("shapes-r18", dataset, 5));
+		ResponseEntity<String> created = submit(job("shapes-r18", dataset, 8));
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
 		JsonNode queued = json.readTree(created.getBody());
 		assertThat(created.getHeaders().getLocation().toString()).endsWith("/api/v1/training-jobs/" + queued.get("id").asText());
@@ -80,7 +81,7 @@ class TrainingJobTests {
 		JsonNode done = await(queued.get("id").asText(), "SUCCEEDED", Duration.ofSeconds(150));
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		assertThat(done.get("device").asText()).isIn("cpu", "gpu");
-		assertThat(done.get("history").size()).isBetween(1, 5);
+		assertThat(done.get("history").size()).isBetween(1, 8);
 		assertThat(done.get("progress").get("fraction").asDouble()).isGreaterThan(0);
 		double best = 0;
 		for (JsonNode epoch : done.get("history")) {
@@ -100,6 +101,22 @@ class TrainingJobTests {
 		assertThat(version.lineage().datasetSha256()).hasSize(64);
 		assertThat(((Number) version.metrics().get("bestValidationAccuracy")).doubleValue()).isEqualTo(best);
 		assertInfersTwoClasses(version);
+
+		// shapes it never saw, classified over HTTP as a client would
+		int right = 0;
+		for (int i = 0; i < 20; i++) {
+			String shape = i % 2 == 0 ? "x" : "o";
+			HttpHeaders headers = new HttpHeaders();
+			headers.setContentType(MediaType.IMAGE_PNG);
+			ResponseEntity<String> answer = http.postForEntity("/api/v1/models/shapes-r18/classify?topK=2",
+					new HttpEntity<>(ShapeImages.png(shape, 32, 1000 + i), headers), String.class);
+			assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
+			JsonNode body = json.readTree(answer.getBody());
+			assertThat(body.get("model").asText()).isEqualTo("shapes-r18:1");
+			assertThat(body.get("predictions")).hasSize(2);
+			right += shape.equals(body.get("predictions").get(0).get("label").asText()) ? 1 : 0;
+		}
+		assertThat(right).as("new shapes classified right out of 20, better than chance").isGreaterThan(10);
 	}
 
 	/** GoogLeNet trains with its two auxiliary heads and is registered as the single-output inference network. */

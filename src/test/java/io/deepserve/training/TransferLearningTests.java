@@ -25,6 +25,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.dataset.ShapeImages;
 import io.deepserve.inference.ModelLoader;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
@@ -193,7 +194,25 @@ class TransferLearningTests extends ApplicationTestSupport {
 		return registry.resolve(done.get("resultModel").asText());
 	}
 
-	private void classifies(ModelVersion version, int classes) {
+	/** Loaded directly, and served over HTTP like any other version. */
+	private void classifies(ModelVersion version, int classes) throws Exception {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.IMAGE_PNG);
+		ResponseEntity<String> answer = http.postForEntity("/api/v1/models/" + version.ref() + "/classify",
+				new HttpEntity<>(ShapeImages.png("square", 48, 1), headers), String.class);
+		assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode predictions = json.readTree(answer.getBody()).get("predictions");
+		assertThat(predictions).hasSize(classes);
+		double sum = 0;
+		for (JsonNode prediction : predictions) {
+			assertThat(version.labels()).contains(prediction.get("label").asText());
+			sum += prediction.get("probability").asDouble();
+		}
+		assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-3));
+		loads(version, classes);
+	}
+
+	private void loads(ModelVersion version, int classes) {
 		try (Model model = load(version); NDManager manager = model.getNDManager().newSubManager()) {
 			NDList out = model.getBlock()
 				.forward(new ParameterStore(manager, false), new NDList(manager.ones(new Shape(2, 3, 32, 32))), false);
