@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -35,6 +33,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.deepserve.dataset.ShapeImages;
+import io.deepserve.inference.Images;
 import io.deepserve.inference.ModelLoader;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
@@ -78,7 +77,7 @@ class TrainingJobTests {
 		JsonNode queued = json.readTree(created.getBody());
 		assertThat(created.getHeaders().getLocation().toString()).endsWith("/api/v1/training-jobs/" + queued.get("id").asText());
 
-		JsonNode done = await(queued.get("id").asText(), "SUCCEEDED", Duration.ofSeconds(150));
+		JsonNode done = await(queued.get("id").asText(), Duration.ofSeconds(150));
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		assertThat(done.get("device").asText()).isIn("cpu", "gpu");
 		assertThat(done.get("history").size()).isBetween(1, 8);
@@ -106,10 +105,8 @@ class TrainingJobTests {
 		int right = 0;
 		for (int i = 0; i < 20; i++) {
 			String shape = i % 2 == 0 ? "x" : "o";
-			HttpHeaders headers = new HttpHeaders();
-			headers.setContentType(MediaType.IMAGE_PNG);
-			ResponseEntity<String> answer = http.postForEntity("/api/v1/models/shapes-r18/classify?topK=2",
-					new HttpEntity<>(ShapeImages.png(shape, 32, 1000 + i), headers), String.class);
+			ResponseEntity<String> answer = Images.classify(http, "shapes-r18", ShapeImages.png(shape, 32, 1000 + i),
+					MediaType.IMAGE_PNG);
 			assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
 			JsonNode body = json.readTree(answer.getBody());
 			assertThat(body.get("model").asText()).isEqualTo("shapes-r18:1");
@@ -124,7 +121,7 @@ class TrainingJobTests {
 	void aGoogLeNetJobTrainsWithItsAuxiliaryHeads() throws Exception {
 		String dataset = shapes(8);
 		String id = id(submit(job("shapes-googlenet", dataset, 2).replace("resnet18", "googlenet")));
-		JsonNode done = await(id, "SUCCEEDED", Duration.ofSeconds(120));
+		JsonNode done = await(id, Duration.ofSeconds(120));
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		assertThat(done.get("history").size()).isEqualTo(2);
 		ModelVersion version = registry.resolve(done.get("resultModel").asText());
@@ -245,11 +242,11 @@ class TrainingJobTests {
 		assertThat(http.postForEntity("/api/v1/training-jobs/" + running + "/cancel", null, String.class)
 			.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
 
-		assertThat(await(running, "CANCELLED", Duration.ofSeconds(30)).get("status").asText()).isEqualTo("CANCELLED");
-		JsonNode failed = await(failing, "FAILED", Duration.ofSeconds(30));
+		assertThat(await(running, Duration.ofSeconds(30)).get("status").asText()).isEqualTo("CANCELLED");
+		JsonNode failed = await(failing, Duration.ofSeconds(30));
 		assertThat(failed.get("status").asText()).isEqualTo("FAILED");
 		assertThat(failed.get("error").asText()).contains(doomed);
-		assertThat(await(next, "SUCCEEDED", Duration.ofSeconds(60)).get("status").asText()).isEqualTo("SUCCEEDED");
+		assertThat(await(next, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("SUCCEEDED");
 		ResponseEntity<String> again = http.postForEntity("/api/v1/training-jobs/" + next + "/cancel", null,
 				String.class);
 		assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
@@ -275,28 +272,15 @@ class TrainingJobTests {
 	}
 
 	private ResponseEntity<String> submit(String body) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		return http.postForEntity("/api/v1/training-jobs", new HttpEntity<>(body, headers), String.class);
+		return TrainingHttp.submit(http, body);
 	}
 
 	private String id(ResponseEntity<String> created) throws Exception {
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-		return json.readTree(created.getBody()).get("id").asText();
+		return TrainingHttp.id(json, created);
 	}
 
-	private JsonNode await(String id, String status, Duration timeout) throws Exception {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		JsonNode job;
-		do {
-			job = json.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
-			if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())) {
-				return job;
-			}
-			Thread.sleep(200);
-		}
-		while (System.nanoTime() < deadline);
-		return job;
+	private JsonNode await(String id, Duration timeout) throws Exception {
+		return TrainingHttp.awaitFinished(http, json, id, timeout);
 	}
 
 	private void awaitRunning(String id) throws Exception {
