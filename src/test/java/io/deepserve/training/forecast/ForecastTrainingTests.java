@@ -42,8 +42,6 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		JsonNode epoch = job.get("history").get(0);
 		assertThat(epoch.get("valLoss").isNumber()).isTrue();
 		assertThat(epoch.hasNonNull("valAccuracy")).as("forecasting has no accuracy").isFalse();
-		System.out.println("TIMING " + cell + " " + job.get("startedAt") + " " + job.get("finishedAt") + " epochs "
-				+ job.get("history").size());
 
 		JsonNode version = JSON.readTree(http.getForObject("/api/v1/models/sine-" + cell + "/versions/1",
 				String.class));
@@ -51,8 +49,6 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		JsonNode backtest = metrics.get("backtest");
 		double model = backtest.get("model").get("mae").asDouble();
 		double naive = backtest.get("naive").get("mae").asDouble();
-		System.out.println("METRICS " + cell + " model " + model + " naive " + naive + " seasonal "
-				+ backtest.get("seasonalNaive").get("mae") + " best " + metrics.get("bestEpoch"));
 		assertThat(model).as(metrics.toString()).isLessThan(naive);
 		assertThat(metrics.get("beatsNaive").asBoolean()).isTrue();
 		assertThat(backtest.get("model").get("byHorizon")).hasSize(7);
