@@ -1,7 +1,5 @@
 package io.deepserve.training.forecast;
 
-import java.time.Duration;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,15 +7,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
 import io.deepserve.dataset.DatasetService;
 
+import static io.deepserve.training.forecast.ForecastHttp.forecast;
+import static io.deepserve.training.forecast.ForecastHttp.sine;
+import static io.deepserve.training.forecast.ForecastHttp.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -27,7 +25,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 class ForecastTrainingTests extends ApplicationTestSupport {
 
-	static final ObjectMapper JSON = new ObjectMapper();
+	private static final ObjectMapper JSON = new ObjectMapper();
 
 	@Autowired
 	DatasetService datasets;
@@ -36,8 +34,8 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 	@ValueSource(strings = { "rnn", "lstm", "gru" })
 	void eachCellBeatsTheNaiveForecastOnTheSineHoldout(String cell) throws Exception {
 		String dataset = sine(http, "sine-train-" + cell);
-		JsonNode job = train(http, "sine-" + cell, cell, dataset, "{\"window\":28,\"horizon\":7,\"hiddenSize\":24,"
-				+ "\"layers\":1,\"epochs\":25,\"batchSize\":32,\"learningRate\":0.01,\"earlyStoppingPatience\":6}");
+		JsonNode job = train(http, "sine-" + cell, cell, dataset, "{\"window\":14,\"horizon\":7,\"hiddenSize\":16,"
+				+ "\"layers\":1,\"epochs\":12,\"batchSize\":64,\"learningRate\":0.01,\"earlyStoppingPatience\":4}");
 		assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
 		JsonNode epoch = job.get("history").get(0);
 		assertThat(epoch.get("valLoss").isNumber()).isTrue();
@@ -54,7 +52,7 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		assertThat(backtest.get("model").get("byHorizon")).hasSize(7);
 		assertThat(backtest.get("seasonalNaive").get("mase").isNumber()).isTrue();
 		assertThat(version.get("format").asText()).isEqualTo("djl");
-		assertThat(version.get("inputShape").toString()).isEqualTo("[1,28,1]");
+		assertThat(version.get("inputShape").toString()).isEqualTo("[1,14,1]");
 
 		// the scaler saw the training rows only: on a trending series the mean of all rows is clearly higher
 		double[] values = datasets.readSeries(dataset).column("value");
@@ -65,7 +63,7 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		assertThat(stored).isCloseTo(trainMean, within(1e-9));
 		assertThat(Math.abs(allMean - trainMean)).isGreaterThan(1);
 
-		double[] history = java.util.Arrays.copyOfRange(values, values.length - 28, values.length);
+		double[] history = java.util.Arrays.copyOfRange(values, values.length - 14, values.length);
 		ResponseEntity<String> answer = forecast(http, "sine-" + cell, JSON.writeValueAsString(
 				java.util.Map.of("series", history, "horizon", 5)));
 		assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
@@ -80,44 +78,6 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 			// the sample stays within 100 +- 40 over its 1000 days
 			assertThat(f).isBetween(60.0, 160.0);
 		}
-	}
-
-	static String sine(org.springframework.boot.test.web.client.TestRestTemplate http, String name) throws Exception {
-		ResponseEntity<String> created = http.postForEntity("/api/v1/datasets/samples/sine?name=" + name, null,
-				String.class);
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
-		return JSON.readTree(created.getBody()).get("id").asText();
-	}
-
-	/** Submits a forecasting job on the {@code value} column and waits for it to finish. */
-	static JsonNode train(org.springframework.boot.test.web.client.TestRestTemplate http, String model, String cell,
-			String dataset, String hyperparameters) throws Exception {
-		String body = "{\"model\":\"" + model + "\",\"task\":\"forecasting\",\"architecture\":\"" + cell
-				+ "\",\"dataset\":\"" + dataset + "\",\"target\":\"value\",\"hyperparameters\":" + hyperparameters
-				+ "}";
-		ResponseEntity<String> created = http.postForEntity("/api/v1/training-jobs", jsonEntity(body), String.class);
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-		String id = JSON.readTree(created.getBody()).get("id").asText();
-		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-		JsonNode job;
-		do {
-			Thread.sleep(200);
-			job = JSON.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
-		}
-		while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())
-				&& System.nanoTime() < deadline);
-		return job;
-	}
-
-	static ResponseEntity<String> forecast(org.springframework.boot.test.web.client.TestRestTemplate http,
-			String ref, String body) {
-		return http.postForEntity("/api/v1/models/" + ref + "/forecast", jsonEntity(body), String.class);
-	}
-
-	static HttpEntity<String> jsonEntity(String body) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		return new HttpEntity<>(body, headers);
 	}
 
 }
