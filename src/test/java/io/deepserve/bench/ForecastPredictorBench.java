@@ -1,14 +1,10 @@
 package io.deepserve.bench;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -21,11 +17,11 @@ import ai.djl.translate.TranslatorContext;
 import io.deepserve.nn.Architectures;
 
 /**
- * The in-process figure {@code /forecast} is compared with: the same stored forecaster (its DJL zip, as downloaded
- * from the registry) rebuilt as serving rebuilds it, one predictor per client thread, each forecasting one scaled
- * window at a time back to back. No HTTP, no JSON, no codec.
+ * The in-process ceiling {@code /forecast} is compared with: the same trained LSTM rebuilt from its parameters, one
+ * DJL predictor per client thread, each calling it back to back with a ready-made scaled window. No JSON, no HTTP,
+ * no queue. Prints the same figures as {@link LoadGenerator}.
  *
- * <pre>java -cp ... io.deepserve.bench.ForecastPredictorBench MODEL.zip CELL WINDOW HIDDEN LAYERS HORIZON SECONDS CONCURRENCY...</pre>
+ * <pre>java -cp ... io.deepserve.bench.ForecastPredictorBench MODEL_DIR SECONDS WINDOW HIDDEN LAYERS HORIZON CONCURRENCY...</pre>
  */
 public final class ForecastPredictorBench {
 
@@ -33,29 +29,27 @@ public final class ForecastPredictorBench {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Path dir = Files.createTempDirectory("forecast-bench");
-		unzip(Path.of(args[0]), dir);
-		String cell = args[1];
+		Path dir = Path.of(args[0]);
+		double seconds = Double.parseDouble(args[1]);
 		int window = Integer.parseInt(args[2]);
 		int hidden = Integer.parseInt(args[3]);
 		int layers = Integer.parseInt(args[4]);
 		int horizon = Integer.parseInt(args[5]);
-		double seconds = Double.parseDouble(args[6]);
-		try (Model model = Model.newInstance("model", "PyTorch")) {
-			model.setBlock(new Architectures().newForecaster(cell, 1, hidden, layers, 0, horizon));
+		try (Model model = Model.newInstance("bench", "PyTorch")) {
+			model.setBlock(new Architectures().newForecaster("lstm", 1, hidden, layers, 0, horizon));
 			model.load(dir, "model");
-			for (int i = 7; i < args.length; i++) {
+			for (int i = 6; i < args.length; i++) {
 				run(model, window, Integer.parseInt(args[i]), seconds);
 			}
 		}
 	}
 
 	private static void run(Model model, int window, int concurrency, double seconds) throws Exception {
+		long warmUntil = System.nanoTime() + 2_000_000_000L;
+		long stopAt = warmUntil + (long) (seconds * 1e9);
 		long[][] latencies = new long[concurrency][];
 		int[] counts = new int[concurrency];
 		CountDownLatch done = new CountDownLatch(concurrency);
-		long warmUntil = System.nanoTime() + 2_000_000_000L;
-		long stopAt = warmUntil + (long) (seconds * 1e9);
 		for (int c = 0; c < concurrency; c++) {
 			int client = c;
 			Thread thread = new Thread(() -> {
@@ -63,8 +57,8 @@ public final class ForecastPredictorBench {
 				int n = 0;
 				float[] input = new float[window];
 				Random random = new Random(client);
-				for (int t = 0; t < window; t++) {
-					input[t] = (float) random.nextGaussian();
+				for (int i = 0; i < window; i++) {
+					input[i] = (float) random.nextGaussian();
 				}
 				try (Predictor<float[], float[]> predictor = model.newPredictor(new WindowTranslator(window))) {
 					while (true) {
@@ -74,16 +68,17 @@ public final class ForecastPredictorBench {
 						}
 						predictor.predict(input);
 						long end = System.nanoTime();
-						if (start >= warmUntil && end <= stopAt) {
-							if (n == mine.length) {
-								mine = Arrays.copyOf(mine, n * 2);
-							}
-							mine[n++] = end - start;
+						if (start < warmUntil || end > stopAt) {
+							continue;
 						}
+						if (n == mine.length) {
+							mine = Arrays.copyOf(mine, n * 2);
+						}
+						mine[n++] = end - start;
 					}
 				}
 				catch (Exception ex) {
-					ex.printStackTrace();
+					throw new IllegalStateException(ex);
 				}
 				finally {
 					latencies[client] = mine;
@@ -114,17 +109,6 @@ public final class ForecastPredictorBench {
 		return sorted[Math.max(0, index)] / 1e6;
 	}
 
-	private static void unzip(Path zip, Path dir) throws Exception {
-		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-				Path target = dir.resolve(Path.of(entry.getName()).getFileName().toString());
-				if (!entry.isDirectory()) {
-					Files.copy((InputStream) in, target);
-				}
-			}
-		}
-	}
-
 	private record WindowTranslator(int window) implements Translator<float[], float[]> {
 
 		@Override
@@ -134,7 +118,7 @@ public final class ForecastPredictorBench {
 
 		@Override
 		public float[] processOutput(TranslatorContext ctx, NDList output) {
-			return output.get(0).toFloatArray();
+			return output.head().toFloatArray();
 		}
 
 		@Override
