@@ -75,6 +75,18 @@ rm -rf "$OUT/bench-lstm" && mkdir -p "$OUT/bench-lstm"
 curl -sf -o "$OUT/bench-lstm.zip" "$API/models/bench-lstm/versions/1/artifact"
 (cd "$OUT/bench-lstm" && python3 -m zipfile -e ../bench-lstm.zip .)
 
+cat > "$OUT/report.py" <<'PY'
+import json, sys
+m = json.load(sys.stdin)["metrics"]
+b = m["backtest"]
+print("  split", m["split"], " best epoch", m["bestEpoch"], " holdout windows", b["windows"])
+for name in ("model", "naive", "seasonalNaive"):
+    s = b[name]
+    print("  %-14s RMSE %8.2f  MAE %8.2f  MAPE %5.2f%%  MASE %5.2f  (step 1 MAE %.2f, step 5 MAE %.2f)" % (
+        name, s["rmse"], s["mae"], s["mape"], s["mase"], s["byHorizon"][0]["mae"], s["byHorizon"][-1]["mae"]))
+print("  beatsNaive", m["beatsNaive"], " beatsSeasonalNaive", m["beatsSeasonalNaive"],
+      " band coverage %.2f" % b["bandCoverage"])
+PY
 echo "## real series: DAX daily closes, $(($(wc -l < "$SERIES") - 1)) rows"
 REAL=$(curl -sf -F name=eustockmarkets -F kind=series -F file=@"$SERIES" "$API/datasets" | field "d['id']")
 for transform in none log-returns; do
@@ -82,15 +94,7 @@ for transform in none log-returns; do
     \"epochs\":$REAL_EPOCHS,\"earlyStoppingPatience\":5,\"learningRate\":0.003,\"season\":5,\"targetTransform\":\"$transform\"}")
   model=$(echo "$job" | field "d.get('resultModel') or d.get('error')")
   echo "dax-lstm targetTransform=$transform -> $model"
-  curl -sf "$API/models/dax-lstm-$transform/versions/1" | python3 -c '
-import json, sys
-m = json.load(sys.stdin)["metrics"]; b = m["backtest"]
-print(f"  split {m[\"split\"]}  best epoch {m[\"bestEpoch\"]}  holdout windows {b[\"windows\"]}")
-for name in ("model", "naive", "seasonalNaive"):
-    s = b[name]
-    print(f"  {name:14s} RMSE {s[\"rmse\"]:8.2f}  MAE {s[\"mae\"]:8.2f}  MAPE {s[\"mape\"]:5.2f}%  MASE {s[\"mase\"]:5.2f}"
-          f"  (step 1 MAE {s[\"byHorizon\"][0][\"mae\"]:.2f}, step 5 MAE {s[\"byHorizon\"][-1][\"mae\"]:.2f})")
-print(f"  beatsNaive {m[\"beatsNaive\"]}  beatsSeasonalNaive {m[\"beatsSeasonalNaive\"]}  band coverage {b[\"bandCoverage\"]:.2f}")'
+  curl -sf "$API/models/dax-lstm-$transform/versions/1" | python3 "$OUT/report.py"
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
 

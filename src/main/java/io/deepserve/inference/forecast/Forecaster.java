@@ -3,6 +3,7 @@ package io.deepserve.inference.forecast;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -65,6 +66,45 @@ public class Forecaster {
 				new Forecast.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
 	}
 
+	/**
+	 * Forecasts the version's full horizon for several histories at once, each queued on its own so it can share
+	 * a batch with other requests (the Open Inference Protocol's way in).
+	 * @param histories called with the resolved version before anything is queued: returns one history per input,
+	 * as columns (target first) of exactly {@link ForecastCodec#historyNeeded()} raw rows
+	 */
+	public Forecasts forecastMany(String ref, Function<ModelVersion, List<double[][]>> histories) {
+		List<double[][]> held = new ArrayList<>();
+		Inference<float[]> result = manager.infer(ref, task, version -> {
+			ForecastCodec codec = ForecastCodec.of(version.forecast());
+			List<float[]> inputs = new ArrayList<>();
+			for (double[][] columns : histories.apply(version)) {
+				check(columns, version, 0);
+				held.add(columns);
+				inputs.add(codec.encode(columns, columns[0].length));
+			}
+			return inputs;
+		});
+		ForecastCodec codec = ForecastCodec.of(result.version().forecast());
+		List<double[]> forecasts = new ArrayList<>();
+		for (int i = 0; i < held.size(); i++) {
+			double[] target = held.get(i)[0];
+			forecasts.add(codec.decode(result.outputs().get(i), target[target.length - 1], codec.horizon()));
+		}
+		return new Forecasts(result.version(), forecasts, result);
+	}
+
+	/** Several forecasts of one version, and where the time went. */
+	public record Forecasts(ModelVersion version, List<double[]> forecasts, Inference<float[]> inference) {
+	}
+
+	public ModelVersion resolve(String ref) {
+		return manager.resolve(ref, task.task());
+	}
+
+	public boolean isLoaded(ModelVersion version) {
+		return manager.isLoaded(version.name(), version.version());
+	}
+
 	private static int steps(Integer horizon, ForecastSpec spec) {
 		if (horizon == null) {
 			return spec.horizon();
@@ -114,15 +154,28 @@ public class Forecaster {
 				}
 			}
 		}
-		if (codec.logReturns()) {
-			for (int i = 0; i < n; i++) {
-				if (!(columns[0][i] > 0)) {
-					throw invalid(version.ref() + " forecasts log-returns, so its target values must be above 0; "
-							+ "value " + (from + i) + " is " + columns[0][i]);
+		check(columns, version, from);
+		return columns;
+	}
+
+	/** Every value finite, and with log-returns every target value above 0. */
+	private static void check(double[][] columns, ModelVersion version, int offset) {
+		boolean logReturns = ForecastCodec.of(version.forecast()).logReturns();
+		for (double[] column : columns) {
+			for (int i = 0; i < column.length; i++) {
+				if (!Double.isFinite(column[i])) {
+					throw invalid("series value " + (offset + i) + " is " + column[i] + "; every value must be finite");
 				}
 			}
 		}
-		return columns;
+		if (logReturns) {
+			for (int i = 0; i < columns[0].length; i++) {
+				if (!(columns[0][i] > 0)) {
+					throw invalid(version.ref() + " forecasts log-returns, so its target values must be above 0; "
+							+ "value " + (offset + i) + " is " + columns[0][i]);
+				}
+			}
+		}
 	}
 
 	private static double number(JsonNode node, int index) {
