@@ -64,6 +64,32 @@ class ForecastEndpointTests extends ApplicationTestSupport {
 	}
 
 	@Test
+	void theOpenInferenceProtocolForecastsRawWindowsLikeForecastDoes() throws Exception {
+		JsonNode expected = JSON.readTree(forecast(http, MODEL, "{\"series\":" + GOOD + "}").getBody()).get("forecast");
+		String lower = GOOD.replace("[", "").replace("]", "");
+		String body = "{\"inputs\":[{\"name\":\"series\",\"datatype\":\"FP32\",\"shape\":[2,11],"
+				+ "\"data\":[" + lower + "," + lower + "]}]}";
+		ResponseEntity<String> answer = http.postForEntity("/v2/models/" + MODEL + "/infer",
+				io.deepserve.training.forecast.ForecastHttp.jsonEntity(body), String.class);
+		assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode output = JSON.readTree(answer.getBody()).get("outputs").get(0);
+		assertThat(output.get("shape").toString()).isEqualTo("[2,3]");
+		for (int k = 0; k < 3; k++) {
+			assertThat(output.get("data").get(k).asDouble()).isCloseTo(expected.get(k).asDouble(),
+					org.assertj.core.api.Assertions.within(1e-3));
+			assertThat(output.get("data").get(3 + k).asDouble()).isCloseTo(expected.get(k).asDouble(),
+					org.assertj.core.api.Assertions.within(1e-3));
+		}
+		JsonNode metadata = JSON.readTree(http.getForObject("/v2/models/" + MODEL, String.class));
+		assertThat(metadata.get("inputs").get(0).get("shape").toString()).isEqualTo("[-1,11]");
+
+		String wrongShape = body.replace("[2,11]", "[2,10]");
+		assertProblem(http.postForEntity("/v2/models/" + MODEL + "/infer",
+				io.deepserve.training.forecast.ForecastHttp.jsonEntity(wrongShape), String.class),
+				HttpStatus.BAD_REQUEST, "invalid_tensor", "wrong shape");
+	}
+
+	@Test
 	void everyBadRequestHasItsCode() throws Exception {
 		Map<String, String> cases = new java.util.LinkedHashMap<>();
 		cases.put("{\"series\":[100,101,102,101,100,99,100,101,103,104]}", "series_too_short");
