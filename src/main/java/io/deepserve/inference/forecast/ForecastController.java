@@ -1,6 +1,7 @@
 package io.deepserve.inference.forecast;
 
 import java.io.IOException;
+import java.io.InputStream;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,13 +14,14 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.deepserve.config.DeepserveProperties;
 import io.deepserve.web.ApiException;
 
 /**
@@ -37,8 +39,11 @@ class ForecastController {
 
 	private final Forecaster forecaster;
 
-	ForecastController(Forecaster forecaster) {
+	private final long maxBodyBytes;
+
+	ForecastController(Forecaster forecaster, DeepserveProperties properties) {
 		this.forecaster = forecaster;
+		this.maxBodyBytes = properties.inference().maxTensorElements() * 20L;
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/forecast", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -47,7 +52,8 @@ class ForecastController {
 					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(
 							example = "{\"series\": [101.2, 102.5, 101.9], \"horizon\": 5}"))))
 	Forecast forecast(@Parameter(description = "name, name:version or name@alias") @PathVariable String ref,
-			@RequestBody byte[] body) {
+			@Parameter(hidden = true) HttpServletRequest http) throws IOException {
+		byte[] body = read(http);
 		JsonNode request;
 		try (JsonParser parser = LENIENT.createParser(body)) {
 			request = LENIENT.readTree(parser);
@@ -70,6 +76,25 @@ class ForecastController {
 			steps = horizon.intValue();
 		}
 		return forecaster.forecast(ref, request.get("series"), steps);
+	}
+
+	/** Reads at most the limit, whatever Content-Length claimed (chunked bodies declare none). */
+	private byte[] read(HttpServletRequest http) throws IOException {
+		if (http.getContentLengthLong() > maxBodyBytes) {
+			throw tooLarge();
+		}
+		try (InputStream in = http.getInputStream()) {
+			byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+			if (bytes.length > maxBodyBytes) {
+				throw tooLarge();
+			}
+			return bytes;
+		}
+	}
+
+	private ApiException tooLarge() {
+		return ApiException.tooLarge("the request is larger than " + maxBodyBytes
+				+ " bytes (20 per element of deepserve.inference.max-tensor-elements)");
 	}
 
 }
