@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * A closed-loop HTTP load generator for {@code POST /classify} (or, with {@code -Dbench.contentType}, any POST):
  * {@code concurrency} clients each send the next body (a JPEG by default) as soon as the previous answer arrived,
- * for a warm-up and then a measured period. Prints one line of figures. Not a test: run by {@code scripts/bench-serving.sh} in its own JVM.
+ * for a warm-up and then a measured period. Prints one line of figures. Not a test: run by
+ * {@code scripts/bench-serving.sh} and {@code scripts/bench-forecast.sh} in its own JVM.
  *
  * <pre>java -cp target/test-classes io.deepserve.bench.LoadGenerator URL IMAGE_DIR CONCURRENCY SECONDS [WARMUP_SECONDS]</pre>
  */
