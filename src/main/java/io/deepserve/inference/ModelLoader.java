@@ -22,6 +22,7 @@ import io.deepserve.nn.ParameterCounter;
 import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
+import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.web.ApiException;
 
@@ -78,9 +79,12 @@ public class ModelLoader implements ArtifactInspector {
 	 * both stored in the zip.
 	 */
 	private Block djlBlock(NewModelVersion spec, Model model) {
+		if (NewModelVersion.FORECASTING.equals(spec.task())) {
+			return forecaster(spec);
+		}
 		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
-			throw ApiException.badRequest("invalid_artifact",
-					"only image classifiers can be imported as DJL model zips; import forecasters as TorchScript");
+			throw ApiException.badRequest("invalid_artifact", "a DJL model zip must be an image-classification or "
+					+ "forecasting model, not '" + spec.task() + "'");
 		}
 		if (TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
 			return TransferHeads.sequence(List.of(new PtSymbolBlock(manager)),
@@ -91,6 +95,23 @@ public class ModelLoader implements ArtifactInspector {
 					+ "can build (see GET /api/v1/architectures), not '" + spec.architecture() + "'");
 		}
 		return architectures.newClassifier(spec.architecture(), spec.labels().size());
+	}
+
+	/**
+	 * A forecaster's network is rebuilt from its architecture and the shape stored in its {@link ForecastSpec}: one
+	 * input column for the target and one per feature.
+	 */
+	private Block forecaster(NewModelVersion spec) {
+		ForecastSpec forecast = spec.forecast();
+		if (forecast == null || forecast.hiddenSize() == null || forecast.layers() == null) {
+			throw ApiException.badRequest("invalid_artifact", "a forecaster's DJL model zip needs forecast.hiddenSize "
+					+ "and forecast.layers (and forecast.features when it reads more than its target) to rebuild "
+					+ "its network");
+		}
+		int features = 1 + (forecast.features() == null ? 0 : forecast.features().size());
+		float dropout = forecast.dropout() == null ? 0 : forecast.dropout();
+		return architectures.newForecaster(spec.architecture(), features, forecast.hiddenSize(), forecast.layers(),
+				dropout, forecast.horizon());
 	}
 
 	/** {@code shapes-0003.params} is loaded with prefix {@code shapes}. */

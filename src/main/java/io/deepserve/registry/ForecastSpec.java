@@ -4,9 +4,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a forecaster needs besides its weights: how many past values it reads, how many it predicts, and the scaler
- * fitted on its training data.
+ * What a forecaster needs besides its weights: how many past values it reads, how many it predicts, the scaler
+ * fitted on its training data, and the shape of its network so that it can be rebuilt from the weights alone.
+ *
+ * @param scaler {@code {method: "standard", mean: [..], std: [..]}}, one entry per input column, target first
+ * @param bands how the forecast's lower and upper bands are made: {@code method}, and per horizon step the
+ * {@code lower} and {@code upper} offsets added to the forecast
  */
 public record ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
-		Map<String, Object> scaler, String targetTransform, Map<String, Object> bands) {
+		Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,
+		Integer layers, Float dropout) {
+
+	public ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
+			Map<String, Object> scaler, String targetTransform, Map<String, Object> bands) {
+		this(window, horizon, target, features, scaler, targetTransform, bands, null, null, null);
+	}
+
 }

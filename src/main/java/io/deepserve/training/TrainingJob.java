@@ -22,8 +22,8 @@ public record TrainingJob(String id, String model, String task, String architect
 	public record Progress(int epoch, int epochs, int batch, int batches, double fraction, Long etaSeconds) {
 	}
 
-	/** One finished epoch. */
-	public record EpochResult(int epoch, double trainLoss, double valLoss, double trainAccuracy, double valAccuracy) {
+	/** One finished epoch; the accuracies are null for tasks that have none (forecasting). */
+	public record EpochResult(int epoch, double trainLoss, double valLoss, Double trainAccuracy, Double valAccuracy) {
 	}
 
 }

@@ -17,6 +17,7 @@ import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.training.TrainingJob.Status;
+import io.deepserve.training.forecast.ForecastValidator;
 import io.deepserve.training.vision.LearningRates;
 import io.deepserve.web.ApiException;
 import io.deepserve.web.Names;
@@ -45,14 +46,17 @@ public class TrainingJobs {
 
 	private final ModelRegistry registry;
 
+	private final ForecastValidator forecasts;
+
 	private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
 
 	private volatile Runnable onSubmit = () -> {
 	};
 
 	TrainingJobs(TrainingJobRepository repository, DatasetService datasets, Architectures architectures,
-			EngineService engine, ModelRegistry registry) {
+			EngineService engine, ModelRegistry registry, ForecastValidator forecasts) {
 		this.repository = repository;
+		this.forecasts = forecasts;
 		this.registry = registry;
 		this.datasets = datasets;
 		this.architectures = architectures;
@@ -169,12 +173,13 @@ public class TrainingJobs {
 	private Dataset validate(TrainingRequest request) {
 		String task = request.taskOrDefault();
 		if (TrainingRequest.FORECASTING.equals(task)) {
-			throw ApiException.badRequest("unsupported_task",
-					"forecasting jobs are not supported yet; only image-classification can be trained");
+			Dataset dataset = forecasts.validate(request);
+			requireDevice(request);
+			return dataset;
 		}
 		if (!TrainingRequest.IMAGE_CLASSIFICATION.equals(task)) {
 			throw ApiException.badRequest("unsupported_task",
-					"task must be image-classification (forecasting is not supported yet), not '" + task + "'");
+					"task must be image-classification or forecasting, not '" + task + "'");
 		}
 		boolean torchScript = TORCHSCRIPT.equals(request.architecture()) && request.baseModel() != null;
 		if (!torchScript) {
@@ -220,6 +225,11 @@ public class TrainingJobs {
 		else {
 			architectures.requireImageSize(request.architecture(), hp.imageSize());
 		}
+		requireDevice(request);
+		return dataset;
+	}
+
+	private void requireDevice(TrainingRequest request) {
 		String device = request.deviceOrDefault();
 		if (!DEVICES.contains(device)) {
 			throw ApiException.badRequest("invalid_device", "device must be one of " + DEVICES);
@@ -227,7 +237,6 @@ public class TrainingJobs {
 		if ("gpu".equals(device) && engine.engine().getGpuCount() == 0) {
 			throw ApiException.badRequest("invalid_device", "device gpu was asked for, and no GPU is visible");
 		}
-		return dataset;
 	}
 
 	private static ApiException invalidTransfer(String detail) {

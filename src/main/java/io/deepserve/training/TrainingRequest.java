@@ -7,9 +7,10 @@ package io.deepserve.training;
  * @param baseModel a registered image classifier to start from ({@code name}, {@code name:7} or
  * {@code name@alias}); pinned to {@code name:version} when the job is queued. Without it, training is from scratch
  * @param architecture may be left out with a base model: the new model has the base's
+ * @param target forecasting: the series column to forecast
  */
 public record TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
-		Transfer transfer, Hyperparameters hyperparameters, String device) {
+		Transfer transfer, Hyperparameters hyperparameters, String device, String target) {
 
 	/**
 	 * How a base model is used.
@@ -54,7 +55,8 @@ public record TrainingRequest(String model, String task, String architecture, St
 
 	/** The same request, starting from exactly {@code base} and with the hyperparameters the job will use. */
 	TrainingRequest pinned(String architecture, String base, Hyperparameters hyperparameters) {
-		return new TrainingRequest(model, task, architecture, dataset, base, transfer, hyperparameters, device);
+		return new TrainingRequest(model, task, architecture, dataset, base, transfer, hyperparameters, device,
+				target);
 	}
 
 	public String deviceOrDefault() {

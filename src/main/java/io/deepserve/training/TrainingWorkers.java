@@ -40,6 +40,7 @@ import io.deepserve.registry.Preprocessing;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingJob.Progress;
 import io.deepserve.training.TrainingJob.Status;
+import io.deepserve.training.forecast.ForecastTrainer;
 import io.deepserve.training.vision.ImageClassifierTrainer;
 
 /**
@@ -68,6 +69,8 @@ class TrainingWorkers {
 
 	private final ImageClassifierTrainer trainer;
 
+	private final ForecastTrainer forecaster;
+
 	private final DeepserveProperties properties;
 
 	private final TrainingMetrics metrics;
@@ -81,8 +84,9 @@ class TrainingWorkers {
 	private volatile boolean stopping;
 
 	TrainingWorkers(TrainingJobs jobs, TrainingJobRepository repository, DatasetService datasets,
-			ModelRegistry registry, EngineService engine, ImageClassifierTrainer trainer,
+			ModelRegistry registry, EngineService engine, ImageClassifierTrainer trainer, ForecastTrainer forecaster,
 			DeepserveProperties properties, TrainingMetrics metrics, ModelLoader loader) {
+		this.forecaster = forecaster;
 		this.jobs = jobs;
 		this.repository = repository;
 		this.datasets = datasets;
@@ -190,6 +194,9 @@ class TrainingWorkers {
 		repository.started(job.id(), device.isGpu() ? "gpu" : "cpu");
 		Dataset dataset = datasets.get(job.dataset());
 		Listener listener = new Listener(job);
+		if (TrainingRequest.FORECASTING.equals(job.task())) {
+			return trainForecaster(job, hp, dataset, device, work, listener);
+		}
 		ModelVersion base = job.request().baseModel() == null ? null : registry.resolve(job.request().baseModel());
 		ImageClassifierTrainer.Result result;
 		try (ImageFolder images = datasets.openImages(job.dataset());
@@ -198,14 +205,29 @@ class TrainingWorkers {
 					baseModel == null ? null : transferBase(job.request(), base, baseModel));
 		}
 		listener.flush();
-		Path zip = work.resolve("model.zip");
-		zip(result.modelDir(), zip);
 		Preprocessing preprocessing = new Preprocessing(hp.imageSize(), null, mean(base), std(base));
 		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, job.architecture(),
 				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
 				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
 						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref()), null, null);
+		return register(job, spec, result.modelDir(), work);
+	}
+
+	private String trainForecaster(TrainingJob job, Hyperparameters hp, Dataset dataset, Device device, Path work,
+			Listener listener) throws IOException {
+		ForecastTrainer.Result result = forecaster.train(job.architecture(), hp, datasets.readSeries(dataset.id()),
+				job.request().target(), device, work, listener);
+		listener.flush();
+		NewModelVersion spec = new NewModelVersion(NewModelVersion.FORECASTING, job.architecture(),
+				result.inputShape(), null, null, result.spec(), result.metrics(),
+				new Lineage(job.id(), dataset.id(), dataset.sha256(), null), null, null);
+		return register(job, spec, result.modelDir(), work);
+	}
+
+	private String register(TrainingJob job, NewModelVersion spec, Path modelDir, Path work) throws IOException {
+		Path zip = work.resolve("model.zip");
+		zip(modelDir, zip);
 		try (InputStream in = Files.newInputStream(zip)) {
 			ModelVersion version = registry.register(job.model(), spec, in);
 			return version.name() + ":" + version.version();

@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * A closed-loop HTTP load generator for {@code POST /classify}: {@code concurrency} clients each send the next JPEG
- * as soon as the previous answer arrived, for a warm-up and then a measured period. Prints one line of figures.
- * Not a test: run by {@code scripts/bench-serving.sh} in its own JVM.
+ * A closed-loop HTTP load generator for {@code POST /classify} (or, with {@code -Dbench.contentType}, any POST):
+ * {@code concurrency} clients each send the next body (a JPEG by default) as soon as the previous answer arrived,
+ * for a warm-up and then a measured period. Prints one line of figures. Not a test: run by
+ * {@code scripts/bench-serving.sh} and {@code scripts/bench-forecast.sh} in its own JVM.
  *
  * <pre>java -cp target/test-classes io.deepserve.bench.LoadGenerator URL IMAGE_DIR CONCURRENCY SECONDS [WARMUP_SECONDS]</pre>
  */
@@ -39,6 +40,8 @@ public final class LoadGenerator {
 		int concurrency = Integer.parseInt(args[2]);
 		Duration measured = Duration.ofSeconds(Long.parseLong(args[3]));
 		Duration warmup = Duration.ofSeconds(args.length > 4 ? Long.parseLong(args[4]) : 3);
+		// the forecast benchmark sends JSON bodies
+		String contentType = System.getProperty("bench.contentType", "image/jpeg");
 
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		long warmUntil = System.nanoTime() + warmup.toNanos();
@@ -60,7 +63,7 @@ public final class LoadGenerator {
 							break;
 						}
 						HttpRequest request = HttpRequest.newBuilder(url)
-							.header("Content-Type", "image/jpeg")
+							.header("Content-Type", contentType)
 							.POST(HttpRequest.BodyPublishers.ofByteArray(images.get(next++ % images.size())))
 							.build();
 						int status;

@@ -156,7 +156,7 @@ class TrainingJobTests {
 						+ "\",\"hyperparameters\":{\"imageSize\":4}}", "image_too_small",
 				"{\"model\":\"Bad Name\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset + "\"}", "invalid_name",
 				"{\"model\":\"m\",\"task\":\"forecasting\",\"architecture\":\"lstm\",\"dataset\":\"" + series + "\"}",
-				"unsupported_task");
+				"invalid_request");
 		for (Map.Entry<String, String> c : cases.entrySet()) {
 			ResponseEntity<String> refused = submit(c.getKey());
 			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);

@@ -20,7 +20,8 @@ import io.deepserve.registry.NewModelVersion;
 import io.deepserve.web.ApiException;
 
 /**
- * Open Inference Protocol v2 over deepserve's models. A classifier takes {@code FP32 [N, 3, S, S]}, images already
+ * Open Inference Protocol v2 over deepserve's models, by the task of the version named; forecasters are
+ * {@link OipForecasts}'. A classifier takes {@code FP32 [N, 3, S, S]}, images already
  * preprocessed as its version says, or {@code BYTES [N]} holding base64 JPEG/PNG files that get the version's own
  * preprocessing; it answers {@code FP32 [N, classes]} probabilities in label order.
  */
@@ -35,23 +36,25 @@ class OipService {
 
 	private final DeepserveProperties.Inference limits;
 
-	OipService(ImageClassifier classifier, ModelRegistry registry, DeepserveProperties properties) {
+	private final OipForecasts forecasts;
+
+	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry,
+			DeepserveProperties properties) {
 		this.classifier = classifier;
+		this.forecasts = forecasts;
 		this.registry = registry;
 		this.limits = properties.inference();
 	}
 
 	Map<String, Object> metadata(String name, Integer version) {
+		if (forecasting(name, version)) {
+			return forecasts.metadata(ref(name, version), readyVersions(name));
+		}
 		ModelVersion v = classifier.resolve(ref(name, version));
 		int size = v.preprocessing().imageSize();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("name", v.name());
-		body.put("versions", registry.get(v.name())
-			.versions()
-			.stream()
-			.filter(mv -> ModelVersion.READY.equals(mv.status()))
-			.map(mv -> Integer.toString(mv.version()))
-			.toList());
+		body.put("versions", readyVersions(v.name()));
 		body.put("platform", v.isTorchScript() ? "pytorch_torchscript" : "djl_pytorch");
 		body.put("inputs", List.of(tensor("input", "FP32", List.of(-1L, 3L, (long) size, (long) size)),
 				tensor("image", "BYTES", List.of(-1L))));
@@ -62,6 +65,9 @@ class OipService {
 	}
 
 	Map<String, Object> ready(String name, Integer version) {
+		if (forecasting(name, version)) {
+			return forecasts.ready(ref(name, version));
+		}
 		ModelVersion v = classifier.resolve(ref(name, version));
 		return Map.of("name", v.name(), "version", Integer.toString(v.version()), "ready", true, "loaded",
 				classifier.isLoaded(v));
@@ -72,6 +78,9 @@ class OipService {
 		if (request.elements() > limits.maxTensorElements()) {
 			throw TensorRequest.invalid("the tensor has " + request.elements() + " elements; the limit is "
 					+ limits.maxTensorElements() + " (deepserve.inference.max-tensor-elements)");
+		}
+		if (forecasting(name, version)) {
+			return forecasts.infer(ref(name, version), request);
 		}
 		Inference<float[]> result = classifier.classifyTensors(ref(name, version), v -> images(request, v));
 		ModelVersion v = result.version();
@@ -146,6 +155,20 @@ class OipService {
 			images.add(classifier.preprocess(new ByteArrayInputStream(bytes), v));
 		}
 		return images;
+	}
+
+	/** Serving dispatches on the task of the version the reference names. */
+	private boolean forecasting(String name, Integer version) {
+		return NewModelVersion.FORECASTING.equals(registry.resolve(ref(name, version)).task());
+	}
+
+	private List<String> readyVersions(String name) {
+		return registry.get(name)
+			.versions()
+			.stream()
+			.filter(mv -> ModelVersion.READY.equals(mv.status()))
+			.map(mv -> Integer.toString(mv.version()))
+			.toList();
 	}
 
 	private static String ref(String name, Integer version) {

@@ -1,0 +1,200 @@
+package io.deepserve.inference.forecast;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Service;
+
+import io.deepserve.config.DeepserveProperties;
+import io.deepserve.inference.Inference;
+import io.deepserve.inference.WorkloadManager;
+import io.deepserve.registry.ForecastSpec;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.web.ApiException;
+
+/**
+ * Forecasts a series with a version's own scaler and transform, through the workload manager. Every value is checked
+ * here, on the request thread, before anything reaches the engine.
+ */
+@Service
+public class Forecaster {
+
+	private final WorkloadManager manager;
+
+	private final Forecasting task;
+
+	private final int maxValues;
+
+	public Forecaster(WorkloadManager manager, Forecasting task, DeepserveProperties properties) {
+		this.manager = manager;
+		this.task = task;
+		this.maxValues = properties.inference().maxTensorElements();
+	}
+
+	/**
+	 * @param series the history, oldest first: numbers, or rows {@code [target, feature, ...]} for a version that
+	 * reads features
+	 * @param horizon how many steps to forecast; null for all the version was trained for
+	 */
+	public Forecast forecast(String ref, JsonNode series, Integer horizon) {
+		double[][][] columns = new double[1][][];
+		Inference<float[]> result = manager.infer(ref, task, version -> {
+			columns[0] = columns(series, version);
+			ForecastCodec codec = ForecastCodec.of(version.forecast());
+			steps(horizon, version.forecast());
+			return List.of(codec.encode(columns[0], columns[0][0].length));
+		});
+		ModelVersion version = result.version();
+		ForecastSpec spec = version.forecast();
+		int steps = steps(horizon, spec);
+		double[] target = columns[0][0];
+		double[] forecast = ForecastCodec.of(spec).decode(result.outputs().get(0), target[target.length - 1], steps);
+		List<Double> lower = null;
+		List<Double> upper = null;
+		String method = null;
+		if (spec.bands() != null) {
+			ForecastBands bands = ForecastBands.of(spec.bands());
+			lower = boxed(bands.lower(forecast, steps));
+			upper = boxed(bands.upper(forecast, steps));
+			method = bands.method();
+		}
+		return new Forecast(version.ref(), boxed(forecast), lower, upper, method,
+				new Forecast.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
+	}
+
+	/**
+	 * Forecasts the version's full horizon for several histories at once, each queued on its own so it can share
+	 * a batch with other requests (the Open Inference Protocol's way in).
+	 * @param histories called with the resolved version before anything is queued: returns one history per input,
+	 * as columns (target first) of exactly {@link ForecastCodec#historyNeeded()} raw rows
+	 */
+	public Forecasts forecastMany(String ref, Function<ModelVersion, List<double[][]>> histories) {
+		List<double[][]> held = new ArrayList<>();
+		Inference<float[]> result = manager.infer(ref, task, version -> {
+			ForecastCodec codec = ForecastCodec.of(version.forecast());
+			List<float[]> inputs = new ArrayList<>();
+			for (double[][] columns : histories.apply(version)) {
+				check(columns, version, 0);
+				held.add(columns);
+				inputs.add(codec.encode(columns, columns[0].length));
+			}
+			return inputs;
+		});
+		ForecastCodec codec = ForecastCodec.of(result.version().forecast());
+		List<double[]> forecasts = new ArrayList<>();
+		for (int i = 0; i < held.size(); i++) {
+			double[] target = held.get(i)[0];
+			forecasts.add(codec.decode(result.outputs().get(i), target[target.length - 1], codec.horizon()));
+		}
+		return new Forecasts(result.version(), forecasts, result);
+	}
+
+	/** Several forecasts of one version, and where the time went. */
+	public record Forecasts(ModelVersion version, List<double[]> forecasts, Inference<float[]> inference) {
+	}
+
+	public ModelVersion resolve(String ref) {
+		return manager.resolve(ref, task.task());
+	}
+
+	public boolean isLoaded(ModelVersion version) {
+		return manager.isLoaded(version.name(), version.version());
+	}
+
+	private static int steps(Integer horizon, ForecastSpec spec) {
+		if (horizon == null) {
+			return spec.horizon();
+		}
+		if (horizon < 1 || horizon > spec.horizon()) {
+			throw ApiException.badRequest("invalid_horizon", "horizon must be between 1 and " + spec.horizon()
+					+ ", the steps this version was trained to forecast; it was " + horizon);
+		}
+		return horizon;
+	}
+
+	/** The series as columns, target first, each holding finite numbers only. */
+	private double[][] columns(JsonNode series, ModelVersion version) {
+		ForecastSpec spec = version.forecast();
+		ForecastCodec codec = ForecastCodec.of(spec);
+		int features = codec.features();
+		if (series == null || !series.isArray()) {
+			throw invalid("series must be a JSON array of numbers, oldest first");
+		}
+		if ((long) series.size() * features > maxValues) {
+			throw ApiException.tooLarge("the series holds more than deepserve.inference.max-tensor-elements ("
+					+ maxValues + ") numbers; send the newest " + codec.historyNeeded() + " rows, which is all "
+					+ version.ref() + " reads");
+		}
+		if (series.size() < codec.historyNeeded()) {
+			throw ApiException.badRequest("series_too_short", version.ref() + " reads the last "
+					+ codec.historyNeeded() + " values" + (codec.logReturns() ? " (its window plus one for the "
+							+ "first log-return)" : "") + "; the series has " + series.size());
+		}
+		// only the newest rows are read: older ones are accepted, not checked or copied
+		int from = series.size() - codec.historyNeeded();
+		int n = codec.historyNeeded();
+		double[][] columns = new double[features][n];
+		for (int i = 0; i < n; i++) {
+			JsonNode row = series.get(from + i);
+			if (features == 1) {
+				columns[0][i] = number(row, from + i);
+			}
+			else {
+				if (!row.isArray() || row.size() != features) {
+					throw invalid(version.ref() + " reads " + spec.target() + " and " + spec.features()
+							+ ", so each series row must be an array of " + features + " numbers; row " + (from + i)
+							+ " is " + row);
+				}
+				for (int c = 0; c < features; c++) {
+					columns[c][i] = number(row.get(c), from + i);
+				}
+			}
+		}
+		check(columns, version, from);
+		return columns;
+	}
+
+	/** Every value finite, and with log-returns every target value above 0. */
+	private static void check(double[][] columns, ModelVersion version, int offset) {
+		boolean logReturns = ForecastCodec.of(version.forecast()).logReturns();
+		for (double[] column : columns) {
+			for (int i = 0; i < column.length; i++) {
+				if (!Double.isFinite(column[i])) {
+					throw invalid("series value " + (offset + i) + " is " + column[i] + "; every value must be finite");
+				}
+			}
+		}
+		if (logReturns) {
+			for (int i = 0; i < columns[0].length; i++) {
+				if (!(columns[0][i] > 0)) {
+					throw invalid(version.ref() + " forecasts log-returns, so its target values must be above 0; "
+							+ "value " + (offset + i) + " is " + columns[0][i]);
+				}
+			}
+		}
+	}
+
+	private static double number(JsonNode node, int index) {
+		if (node == null || !node.isNumber()) {
+			throw invalid("series value " + index + " is " + node + ", not a number");
+		}
+		double value = node.doubleValue();
+		if (!Double.isFinite(value)) {
+			throw invalid("series value " + index + " is " + node.asText() + "; every value must be finite");
+		}
+		return value;
+	}
+
+	private static ApiException invalid(String detail) {
+		return ApiException.badRequest("invalid_series", detail);
+	}
+
+	private static List<Double> boxed(double[] values) {
+		return new ArrayList<>(Arrays.stream(values).boxed().toList());
+	}
+
+}

@@ -1,0 +1,316 @@
+package io.deepserve.training.forecast;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+
+import org.springframework.stereotype.Component;
+
+import io.deepserve.dataset.SeriesTable;
+import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.nn.Architectures;
+import io.deepserve.registry.ForecastSpec;
+import io.deepserve.training.Hyperparameters;
+import io.deepserve.training.JobCancelledException;
+import io.deepserve.training.JobListener;
+import io.deepserve.training.TrainingJob.EpochResult;
+import io.deepserve.training.TrainingJob.Progress;
+
+/**
+ * Trains a recurrent forecaster with our own loop (a cancel check between batches), keeps the epoch with the lowest
+ * validation loss, and backtests that epoch on the holdout against the naive baselines. Time order is kept
+ * everywhere but inside the training part, whose windows are shuffled each epoch.
+ */
+@Component
+public class ForecastTrainer {
+
+	public static final String MODEL_NAME = "model";
+
+	/** The lower and upper quantiles of the holdout residuals that make the bands. */
+	private static final double LOWER = 0.05;
+
+	private static final double UPPER = 0.95;
+
+	/**
+	 * @param modelDir the best epoch's saved parameters ({@code model-0000.params})
+	 * @param metrics the best epoch, the split, and the backtest with {@code beatsNaive}
+	 */
+	public record Result(Path modelDir, ForecastSpec spec, List<Long> inputShape, Map<String, Object> metrics) {
+	}
+
+	/** Windows and their scaled targets, each named by the first raw row it forecasts. */
+	private record Samples(int[] ends, float[] inputs, float[] targets) {
+
+		int size() {
+			return ends.length;
+		}
+
+	}
+
+	private final Architectures architectures;
+
+	public ForecastTrainer(Architectures architectures) {
+		this.architectures = architectures;
+	}
+
+	public Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
+			Path workDir, JobListener listener) throws IOException {
+		List<String> inputs = new ArrayList<>();
+		inputs.add(target);
+		inputs.addAll(hp.features());
+		double[][] columns = inputs.stream().map(table::column).toArray(double[][]::new);
+		boolean logReturns = ForecastCodec.LOG_RETURNS.equals(hp.targetTransform());
+		int lag = ForecastCodec.lag(hp.targetTransform());
+		int window = hp.window();
+		int horizon = hp.horizon();
+		int features = inputs.size();
+		ChronologicalSplit split = ChronologicalSplit.of(table.rows(), window, horizon, lag, hp.validationSplit(),
+				hp.holdoutSplit());
+		Scaler scaler = Scaler.fit(columns, split.trainEnd(), lag, logReturns);
+		ForecastCodec codec = new ForecastCodec(window, horizon, hp.targetTransform(), scaler.mean(), scaler.std());
+		Samples train = samples(columns, codec, split.trainFrom(), split.trainTo(), logReturns);
+		Samples validation = samples(columns, codec, split.validationFrom(), split.validationTo(), logReturns);
+		Samples holdout = samples(columns, codec, split.holdoutFrom(), split.holdoutTo(), logReturns);
+
+		Random random = new Random(hp.seed());
+		Engine.getInstance().setRandomSeed(hp.seed().intValue());
+		Path best = Files.createDirectories(workDir.resolve("best"));
+		int batchSize = Math.max(1, hp.batchSize());
+		int batches = (train.size() + batchSize - 1) / batchSize;
+		Optimizer optimizer = "sgd".equals(hp.optimizer())
+				? Optimizer.sgd().setLearningRateTracker(Tracker.fixed(hp.learningRate())).optMomentum(0.9f)
+					.optClipGrad(1f).build()
+				: Optimizer.adam().optLearningRateTracker(Tracker.fixed(hp.learningRate())).optClipGrad(1f).build();
+		try (Model model = Model.newInstance(MODEL_NAME, device)) {
+			model.setBlock(architectures.newForecaster(architecture, features, hp.hiddenSize(), hp.layers(),
+					hp.dropout(), horizon));
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
+				.optDevices(new Device[] { device });
+			try (Trainer trainer = model.newTrainer(config)) {
+				trainer.initialize(new Shape(batchSize, window, features));
+				long total = (long) batches * hp.epochs();
+				long started = System.nanoTime();
+				double bestLoss = Double.POSITIVE_INFINITY;
+				int bestEpoch = 0;
+				float[][] bestHoldout = null;
+				int stale = 0;
+				for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+					int[] order = shuffled(train.size(), random);
+					double lossSum = 0;
+					for (int b = 0; b < batches; b++) {
+						if (listener.cancelRequested()) {
+							throw new JobCancelledException();
+						}
+						long batchStarted = System.nanoTime();
+						int from = b * batchSize;
+						int n = Math.min(train.size(), from + batchSize) - from;
+						try (NDManager scope = trainer.getManager().newSubManager()) {
+							NDList data = new NDList(gather(scope, train.inputs(), order, from, n, window * features,
+									new Shape(n, window, features)));
+							NDList labels = new NDList(gather(scope, train.targets(), order, from, n, horizon,
+									new Shape(n, horizon)));
+							NDArray loss;
+							try (GradientCollector collector = trainer.newGradientCollector()) {
+								loss = trainer.getLoss().evaluate(labels, trainer.forward(data));
+								collector.backward(loss);
+							}
+							trainer.step();
+							float batchLoss = loss.getFloat();
+							lossSum += batchLoss * n;
+							listener.batch(n, System.nanoTime() - batchStarted, batchLoss);
+						}
+						long done = (long) (epoch - 1) * batches + b + 1;
+						double elapsed = (System.nanoTime() - started) / 1e9;
+						listener.progress(new Progress(epoch, hp.epochs(), b + 1, batches, (double) done / total,
+								Math.round(elapsed / done * (total - done))));
+					}
+					double validationLoss = loss(predict(trainer, validation, window, features, horizon),
+							validation, horizon);
+					listener.epoch(new EpochResult(epoch, lossSum / train.size(), validationLoss, null, null));
+					if (validationLoss < bestLoss) {
+						bestLoss = validationLoss;
+						bestEpoch = epoch;
+						stale = 0;
+						// the holdout is only forecast here, never used to choose anything
+						bestHoldout = predict(trainer, holdout, window, features, horizon);
+						clean(best);
+						model.save(best, MODEL_NAME);
+					}
+					else if (hp.earlyStoppingPatience() > 0 && ++stale >= hp.earlyStoppingPatience()) {
+						break;
+					}
+				}
+				if (bestHoldout == null) {
+					throw new IllegalStateException("the validation loss was never finite: training diverged; "
+							+ "try a lower learningRate");
+				}
+				return result(best, hp, target, columns[0], table, split, codec, scaler, holdout, bestHoldout,
+						bestEpoch, bestLoss);
+			}
+		}
+	}
+
+	private Result result(Path best, Hyperparameters hp, String target, double[] targetColumn, SeriesTable table,
+			ChronologicalSplit split, ForecastCodec codec, Scaler scaler, Samples holdout, float[][] outputs,
+			int bestEpoch, double bestLoss) {
+		Backtest backtest = new Backtest(targetColumn, split.trainEnd(), hp.season());
+		int horizon = hp.horizon();
+		List<double[]> actual = new ArrayList<>();
+		List<double[]> model = new ArrayList<>();
+		List<double[]> naive = new ArrayList<>();
+		List<double[]> seasonal = new ArrayList<>();
+		for (int i = 0; i < holdout.size(); i++) {
+			int end = holdout.ends()[i];
+			actual.add(backtest.actual(end, horizon));
+			model.add(codec.decode(outputs[i], targetColumn[end - 1], horizon));
+			naive.add(backtest.naive(end, horizon));
+			seasonal.add(backtest.seasonalNaive(end, horizon));
+		}
+		Map<String, Object> modelScores = backtest.score(actual, model);
+		Map<String, Object> naiveScores = backtest.score(actual, naive);
+		Map<String, Object> seasonalScores = backtest.score(actual, seasonal);
+		seasonalScores.put("season", backtest.season());
+		Bands bands = Bands.fit(actual, model, codec.logReturns(), LOWER, UPPER);
+
+		Map<String, Object> backtestFigures = new LinkedHashMap<>();
+		backtestFigures.put("windows", holdout.size());
+		backtestFigures.put("model", modelScores);
+		backtestFigures.put("naive", naiveScores);
+		backtestFigures.put("seasonalNaive", seasonalScores);
+		backtestFigures.put("bandCoverage", bands.coverage(actual, model));
+		Map<String, Object> metrics = new LinkedHashMap<>();
+		metrics.put("bestEpoch", bestEpoch);
+		metrics.put("bestValidationLoss", bestLoss);
+		metrics.put("beatsNaive", mae(modelScores) < mae(naiveScores));
+		metrics.put("beatsSeasonalNaive", mae(modelScores) < mae(seasonalScores));
+		metrics.put("comparedOn", "overall holdout MAE (equivalently MASE)");
+		metrics.put("split", split(table, split));
+		metrics.put("backtest", backtestFigures);
+		ForecastSpec spec = new ForecastSpec(hp.window(), horizon, target, hp.features(),
+				ForecastCodec.scaler(scaler.mean(), scaler.std()), hp.targetTransform(), bands.toMap(),
+				hp.hiddenSize(), hp.layers(), hp.dropout());
+		return new Result(best, spec, List.of(1L, (long) hp.window(), (long) codec.features()), metrics);
+	}
+
+	private static Map<String, Object> split(SeriesTable table, ChronologicalSplit split) {
+		Map<String, Object> figures = new LinkedHashMap<>();
+		figures.put("rows", split.rows());
+		figures.put("trainRows", split.trainEnd());
+		figures.put("validationRows", split.validationEnd() - split.trainEnd());
+		figures.put("holdoutRows", split.rows() - split.validationEnd());
+		if (table.time() != null) {
+			figures.put("validationFrom", table.time().get(split.trainEnd()));
+			figures.put("holdoutFrom", table.time().get(split.validationEnd()));
+		}
+		return figures;
+	}
+
+	private static double mae(Map<String, Object> scores) {
+		return (Double) scores.get("mae");
+	}
+
+	private static Samples samples(double[][] columns, ForecastCodec codec, int from, int to, boolean logReturns) {
+		int n = to - from + 1;
+		int window = codec.window();
+		int horizon = codec.horizon();
+		int each = window * codec.features();
+		int[] ends = new int[n];
+		float[] inputs = new float[n * each];
+		float[] targets = new float[n * horizon];
+		double mean = codec.mean(0);
+		double std = codec.std(0);
+		for (int i = 0; i < n; i++) {
+			int end = from + i;
+			ends[i] = end;
+			System.arraycopy(codec.encode(columns, end), 0, inputs, i * each, each);
+			for (int k = 0; k < horizon; k++) {
+				targets[i * horizon + k] = (float) ((ForecastCodec.modelValue(columns, 0, end + k, logReturns) - mean)
+						/ std);
+			}
+		}
+		return new Samples(ends, inputs, targets);
+	}
+
+	/** Scaled outputs, one row per sample, with the inference forward. */
+	private static float[][] predict(Trainer trainer, Samples samples, int window, int features, int horizon) {
+		float[][] outputs = new float[samples.size()][];
+		int chunk = 256;
+		int each = window * features;
+		for (int from = 0; from < samples.size(); from += chunk) {
+			int n = Math.min(samples.size(), from + chunk) - from;
+			try (NDManager scope = trainer.getManager().newSubManager()) {
+				float[] data = Arrays.copyOfRange(samples.inputs(), from * each, (from + n) * each);
+				NDList out = trainer.evaluate(new NDList(scope.create(data, new Shape(n, window, features))));
+				float[] flat = out.head().toFloatArray();
+				for (int i = 0; i < n; i++) {
+					outputs[from + i] = Arrays.copyOfRange(flat, i * horizon, (i + 1) * horizon);
+				}
+			}
+		}
+		return outputs;
+	}
+
+	/** The mean of the L2 loss (half the squared error, in scaled units), as training reports it. */
+	private static double loss(float[][] outputs, Samples samples, int horizon) {
+		double sum = 0;
+		for (int i = 0; i < outputs.length; i++) {
+			for (int k = 0; k < horizon; k++) {
+				double e = outputs[i][k] - samples.targets()[i * horizon + k];
+				sum += 0.5 * e * e;
+			}
+		}
+		return sum / ((double) outputs.length * horizon);
+	}
+
+	private static NDArray gather(NDManager scope, float[] all, int[] order, int from, int n, int each, Shape shape) {
+		float[] data = new float[n * each];
+		for (int i = 0; i < n; i++) {
+			System.arraycopy(all, order[from + i] * each, data, i * each, each);
+		}
+		return scope.create(data, shape);
+	}
+
+	private static int[] shuffled(int n, Random random) {
+		int[] order = new int[n];
+		for (int i = 0; i < n; i++) {
+			order[i] = i;
+		}
+		for (int i = n - 1; i > 0; i--) {
+			int j = random.nextInt(i + 1);
+			int t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		return order;
+	}
+
+	private static void clean(Path dir) throws IOException {
+		try (Stream<Path> files = Files.list(dir)) {
+			for (Path file : files.toList()) {
+				Files.delete(file);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,126 @@
+package io.deepserve.training.forecast;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.stereotype.Component;
+
+import io.deepserve.dataset.Dataset;
+import io.deepserve.dataset.DatasetService;
+import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.nn.Architectures;
+import io.deepserve.training.Hyperparameters;
+import io.deepserve.training.TrainingRequest;
+import io.deepserve.web.ApiException;
+
+/** Checks a forecasting job completely before it is queued, so a job fails only for reasons found while training. */
+@Component
+public class ForecastValidator {
+
+	/** Longest window accepted: a recurrent network unrolled further would train for hours on a CPU. */
+	static final int MAX_WINDOW = 10_000;
+
+	private static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
+
+	private final DatasetService datasets;
+
+	private final Architectures architectures;
+
+	ForecastValidator(DatasetService datasets, Architectures architectures) {
+		this.datasets = datasets;
+		this.architectures = architectures;
+	}
+
+	/** @return the series dataset the job reads */
+	public Dataset validate(TrainingRequest request) {
+		if (request.dataset() == null) {
+			throw ApiException.badRequest("invalid_request", "dataset (a dataset id or name) is required");
+		}
+		Dataset dataset = datasets.resolve(request.dataset());
+		if (!Dataset.SERIES.equals(dataset.kind())) {
+			throw ApiException.badRequest("wrong_dataset_kind", "forecasting needs a series dataset, and "
+					+ dataset.id() + " is an " + dataset.kind() + " dataset");
+		}
+		if (request.target() == null) {
+			throw ApiException.badRequest("invalid_request",
+					"target (the column to forecast) is required; the series has " + dataset.columns());
+		}
+		requireColumn(dataset, request.target());
+		Hyperparameters hp = request.resolved();
+		Set<String> seen = new HashSet<>(List.of(request.target()));
+		for (String feature : hp.features()) {
+			requireColumn(dataset, feature);
+			if (!seen.add(feature)) {
+				throw invalid("features must be distinct columns other than the target; '" + feature
+						+ "' is repeated");
+			}
+		}
+		if (hp.epochs() <= 0) {
+			throw invalid("epochs must be positive");
+		}
+		if (hp.batchSize() < 1) {
+			throw invalid("batchSize must be at least 1");
+		}
+		if (!(hp.learningRate() > 0)) {
+			throw invalid("learningRate must be positive");
+		}
+		if (!OPTIMIZERS.contains(hp.optimizer())) {
+			throw invalid("optimizer must be one of " + OPTIMIZERS);
+		}
+		if (hp.earlyStoppingPatience() < 0) {
+			throw invalid("earlyStoppingPatience must not be negative");
+		}
+		if (!(hp.validationSplit() > 0 && hp.holdoutSplit() > 0 && hp.validationSplit() + hp.holdoutSplit() < 1)) {
+			throw invalid("validationSplit and holdoutSplit must be above 0, with their sum below 1");
+		}
+		if (hp.window() < 1 || hp.window() > MAX_WINDOW) {
+			throw invalid("window must be between 1 and " + MAX_WINDOW + ", not " + hp.window());
+		}
+		if (hp.season() < 1) {
+			throw invalid("season must be at least 1");
+		}
+		if (!ForecastCodec.TRANSFORMS.contains(hp.targetTransform())) {
+			throw invalid("targetTransform must be one of " + ForecastCodec.TRANSFORMS);
+		}
+		// builds nothing heavy: checks the cell, hiddenSize, layers, horizon and dropout in one place
+		architectures.newForecaster(request.architecture(), 1 + hp.features().size(), hp.hiddenSize(), hp.layers(),
+				hp.dropout(), hp.horizon());
+		ChronologicalSplit.of(dataset.rows(), hp.window(), hp.horizon(),
+				ForecastCodec.lag(hp.targetTransform()), hp.validationSplit(), hp.holdoutSplit());
+		if (ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
+			requirePositive(dataset, request.target());
+		}
+		return dataset;
+	}
+
+	private static void requireColumn(Dataset dataset, String column) {
+		if (!dataset.columns().contains(column)) {
+			throw ApiException.badRequest("unknown_column",
+					"the series has no numeric column '" + column + "'; it has " + dataset.columns());
+		}
+	}
+
+	private void requirePositive(Dataset dataset, String target) {
+		double[] values;
+		try {
+			values = datasets.readSeries(dataset.id()).column(target);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		for (double value : values) {
+			if (!(value > 0)) {
+				throw invalid("log-returns need a target that is always above 0, and '" + target + "' holds "
+						+ value);
+			}
+		}
+	}
+
+	private static ApiException invalid(String detail) {
+		return ApiException.badRequest("invalid_hyperparameter", detail);
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.deepserve.training.forecast;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.web.ApiException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The pure parts of forecast training: where the series is cut, what the scaler sees, how baselines score. */
+class ForecastDataTests {
+
+	@Test
+	void theScalerNeverReadsARowAfterTheTrainingPart() {
+		double[] values = new double[100];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = i < 60 ? 10 + i % 3 : 1e6 * i;
+		}
+		double[][] columns = { values };
+		Scaler scaler = Scaler.fit(columns, 60, 0, false);
+		double[] changed = values.clone();
+		for (int i = 60; i < changed.length; i++) {
+			changed[i] = -changed[i];
+		}
+		Scaler same = Scaler.fit(new double[][] { changed }, 60, 0, false);
+		assertThat(scaler.mean()[0]).isCloseTo(java.util.Arrays.stream(values, 0, 60).average().orElseThrow(),
+				within(1e-12));
+		assertThat(same.mean()).isEqualTo(scaler.mean());
+		assertThat(same.std()).isEqualTo(scaler.std());
+	}
+
+	@Test
+	void logReturnScalingStartsAtTheFirstReturn() {
+		double[] prices = { 100, 110, 121, 133.1, 1, 1 };
+		Scaler scaler = Scaler.fit(new double[][] { prices }, 4, ForecastCodec.lag(ForecastCodec.LOG_RETURNS), true);
+		assertThat(scaler.mean()[0]).isCloseTo(Math.log(1.1), within(1e-12));
+		assertThat(scaler.std()[0]).as("a constant column is divided by 1, not 0").isEqualTo(1);
+	}
+
+	@Test
+	void everyForecastRowBelongsToExactlyOnePartInTimeOrder() {
+		ChronologicalSplit split = ChronologicalSplit.of(1000, 28, 7, 0, 0.2f, 0.15f);
+		assertThat(split.trainEnd()).isEqualTo(650);
+		assertThat(split.validationEnd()).isEqualTo(850);
+		// the last training window forecasts rows up to trainEnd - 1, the first validation one starts at trainEnd
+		assertThat(split.trainTo() + 7 - 1).isEqualTo(split.trainEnd() - 1);
+		assertThat(split.validationFrom()).isEqualTo(split.trainEnd());
+		assertThat(split.validationTo() + 7 - 1).isEqualTo(split.validationEnd() - 1);
+		assertThat(split.holdoutFrom()).isEqualTo(split.validationEnd());
+		assertThat(split.holdoutTo() + 7).isEqualTo(1000);
+		assertThat(split.trainFrom()).isEqualTo(28);
+	}
+
+	@Test
+	void aSeriesTooShortForThreePartsIsRefused() {
+		assertThatThrownBy(() -> ChronologicalSplit.of(40, 28, 7, 0, 0.2f, 0.15f)).isInstanceOf(ApiException.class)
+			.extracting(ex -> ((ApiException) ex).code())
+			.isEqualTo("series_too_short");
+	}
+
+	@Test
+	void naiveAndSeasonalNaiveAreScoredAgainstWhatHappened() {
+		double[] target = new double[40];
+		for (int i = 0; i < target.length; i++) {
+			target[i] = i % 4;
+		}
+		Backtest backtest = new Backtest(target, 20, 4);
+		assertThat(backtest.naive(30, 3)).containsExactly(1, 1, 1);
+		// a perfectly periodic series: seasonal naive is exact, naive is not
+		assertThat(backtest.seasonalNaive(30, 6)).containsExactly(2, 3, 0, 1, 2, 3);
+		List<double[]> actual = List.of(backtest.actual(30, 3));
+		Map<String, Object> seasonal = backtest.score(actual, List.of(backtest.seasonalNaive(30, 3)));
+		Map<String, Object> naive = backtest.score(actual, List.of(backtest.naive(30, 3)));
+		assertThat((Double) seasonal.get("mae")).isZero();
+		// actual 2, 3, 0 against 1, 1, 1: MAE 4/3. The 19 training steps are 15 of size 1 and 4 of size 3
+		assertThat((Double) naive.get("mae")).isCloseTo(4.0 / 3, within(1e-12));
+		double scale = (15 * 1 + 4 * 3) / 19.0;
+		assertThat((Double) naive.get("mase")).isCloseTo(4.0 / 3 / scale, within(1e-12));
+		assertThat((Double) naive.get("rmse")).isCloseTo(Math.sqrt(6.0 / 3), within(1e-12));
+		assertThat((List<?>) naive.get("byHorizon")).hasSize(3);
+	}
+
+	@Test
+	void bandsCoverTheirQuantilesOfTheResiduals() {
+		List<double[]> actual = new java.util.ArrayList<>();
+		List<double[]> forecast = new java.util.ArrayList<>();
+		for (int i = 0; i <= 100; i++) {
+			actual.add(new double[] { 50 + i });
+			forecast.add(new double[] { 100 });
+		}
+		Bands bands = Bands.fit(actual, forecast, false, 0.05, 0.95);
+		assertThat(bands.lower()[0]).isCloseTo(-45, within(1e-9));
+		assertThat(bands.upper()[0]).isCloseTo(45, within(1e-9));
+		assertThat(bands.coverage(actual, forecast)).isCloseTo(91 / 101.0, within(1e-9));
+	}
+
+}
