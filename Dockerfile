@@ -6,7 +6,7 @@
 #
 # BASE_IMAGE is any glibc Linux with Java 17 or with apt to install it (Debian/Ubuntu); scripts/image-smoke.sh
 # builds one with debootstrap. The image listens on 0.0.0.0, so it refuses to start until API keys are configured
-# (DEEPSERVE_SECURITY_API_KEYS_0_NAME/_SHA256/_ROLES) or DEEPSERVE_SECURITY_ALLOW_ANONYMOUS=true is set.
+# (DEEPSERVE_SECURITY_APIKEYS_0_NAME, _SHA256, _ROLES) or DEEPSERVE_SECURITY_ALLOWANONYMOUS=true is set.
 
 ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble
 ARG BASE_IMAGE=eclipse-temurin:17-jre-noble
@@ -42,7 +42,7 @@ COPY --from=build /extracted/application/ ./
 
 # Model registry, datasets, the embedded database and DJL's extracted native library live under the data dir.
 # The PyTorch native library ships inside the jar; offline, DJL never downloads anything.
-ENV DEEPSERVE_DATA_DIR=/var/lib/deepserve \
+ENV DEEPSERVE_DATADIR=/var/lib/deepserve \
     DJL_CACHE_DIR=/var/lib/deepserve/cache/djl \
     ENGINE_CACHE_DIR=/var/lib/deepserve/cache/djl \
     SERVER_ADDRESS=0.0.0.0 \
