@@ -90,6 +90,16 @@ class ApiKeySecurityTests {
 	}
 
 	@Test
+	void dotSegmentsAndPathParametersDoNotGetAroundTheCheck() throws Exception {
+		assertProblem(anonymous.postForEntity("/api/v1/models/../datasets/samples/sine", null, String.class),
+				HttpStatus.UNAUTHORIZED, "unauthorized");
+		assertProblem(anonymous.postForEntity("/api;x=1/v1/datasets/samples/sine", null, String.class),
+				HttpStatus.UNAUTHORIZED, "unauthorized");
+		assertProblem(anonymous.postForEntity("/actuator/health/../../api/v1/datasets/samples/sine", null,
+				String.class), HttpStatus.UNAUTHORIZED, "unauthorized");
+	}
+
+	@Test
 	void anInferKeyCannotWrite() throws Exception {
 		assertProblem(infer.postForEntity("/api/v1/datasets/samples/sine", null, String.class), HttpStatus.FORBIDDEN,
 				"forbidden");
