@@ -4,6 +4,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -16,6 +21,10 @@ import io.deepserve.config.DeepserveProperties;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+	private static final String SCHEME = "apiKey";
+
 	/**
 	 * Built while the web server is created, before it listens and before the engine or the database start, so
 	 * an unsafe configuration stops the process at once. TorchServe's management API listening on every
@@ -27,10 +36,26 @@ class SecurityConfiguration {
 		DeepserveProperties.Security security = properties.security();
 		ApiKeys keys = ApiKeys.from(security);
 		check(security, keys, environment.getProperty("server.address"));
+		log.info("API keys: {} configured; inference {}", security.apiKeys().size(),
+				security.inferenceRequiresKey() ? "needs an infer or admin key" : "is open");
 		var registration = new FilterRegistrationBean<>(
 				new ApiKeyFilter(keys, security.inferenceRequiresKey(), json));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;
+	}
+
+	/** With keys configured, Swagger UI gets an Authorize button and every operation shows that it takes a key. */
+	@Bean
+	OpenApiCustomizer bearerKeyInApiDocs(DeepserveProperties properties) {
+		return api -> {
+			if (properties.security().apiKeys().isEmpty()) {
+				return;
+			}
+			api.schemaRequirement(SCHEME, new SecurityScheme().type(SecurityScheme.Type.HTTP)
+				.scheme("bearer")
+				.description("an API key: admin for writes, infer or admin for inference, any key for reads"));
+			api.addSecurityItem(new SecurityRequirement().addList(SCHEME));
+		};
 	}
 
 	static void check(DeepserveProperties.Security security, ApiKeys keys, String address) {

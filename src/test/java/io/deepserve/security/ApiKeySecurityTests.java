@@ -149,6 +149,13 @@ class ApiKeySecurityTests {
 	}
 
 	@Test
+	void theApiDocumentSaysWhichKeyToSend() throws Exception {
+		JsonNode docs = json.readTree(anonymous.getForObject("/v3/api-docs", String.class));
+		assertThat(docs.at("/components/securitySchemes/apiKey/scheme").asText()).isEqualTo("bearer");
+		assertThat(docs.at("/security/0/apiKey").isArray()).isTrue();
+	}
+
+	@Test
 	void aliasHistoryRecordsTheKeysName() throws Exception {
 		assertThat(RegistryHttp.importVersion(admin, "keyed", RegistryHttp.tinyTorchScript(),
 				RegistryHttp.TINY_METADATA).getStatusCode()).isEqualTo(HttpStatus.CREATED);
