@@ -103,9 +103,12 @@ public record DeepserveProperties(
 	 * @param apiKeys the accepted keys, each stored only as the SHA-256 of the key; none means no key is asked for
 	 * @param inferenceRequiresKey inference needs a key with role {@code infer} or {@code admin}
 	 * @param allowAnonymous start without keys even when listening beyond loopback
+	 * @param rateLimitPerKey requests per second each key may make on one replica, with a one-second burst; 0 is
+	 * unlimited
 	 */
 	public record Security(@Valid @DefaultValue List<ApiKey> apiKeys,
-			@DefaultValue("false") boolean inferenceRequiresKey, @DefaultValue("false") boolean allowAnonymous) {
+			@DefaultValue("false") boolean inferenceRequiresKey, @DefaultValue("false") boolean allowAnonymous,
+			@Min(0) @DefaultValue("0") double rateLimitPerKey) {
 	}
 
 	/**

@@ -30,11 +30,14 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
 	private final boolean inferenceRequiresKey;
 
+	private final KeyRateLimiter limiter;
+
 	private final ObjectMapper json;
 
-	ApiKeyFilter(ApiKeys keys, boolean inferenceRequiresKey, ObjectMapper json) {
+	ApiKeyFilter(ApiKeys keys, boolean inferenceRequiresKey, KeyRateLimiter limiter, ObjectMapper json) {
 		this.keys = keys;
 		this.inferenceRequiresKey = inferenceRequiresKey;
+		this.limiter = limiter;
 		this.json = json;
 	}
 
@@ -72,6 +75,15 @@ class ApiKeyFilter extends OncePerRequestFilter {
 			problem(response, HttpStatus.FORBIDDEN, "forbidden", "the key '" + caller.get().name()
 					+ "' lacks the role this needs (" + (access == Access.ADMIN ? "admin" : "infer or admin") + ")");
 			return;
+		}
+		if (caller.isPresent() && limiter.enabled()) {
+			long retryAfter = limiter.acquire(caller.get().name());
+			if (retryAfter > 0) {
+				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+				problem(response, HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+						"the key '" + caller.get().name() + "' is over its request rate; retry later");
+				return;
+			}
 		}
 		chain.doFilter(caller.<HttpServletRequest>map(c -> new WithPrincipal(request, c)).orElse(request), response);
 	}

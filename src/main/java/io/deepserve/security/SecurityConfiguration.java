@@ -39,7 +39,8 @@ class SecurityConfiguration {
 		log.info("API keys: {} configured; inference {}", security.apiKeys().size(),
 				security.inferenceRequiresKey() ? "needs an infer or admin key" : "is open");
 		var registration = new FilterRegistrationBean<>(
-				new ApiKeyFilter(keys, security.inferenceRequiresKey(), json));
+				new ApiKeyFilter(keys, security.inferenceRequiresKey(),
+						new KeyRateLimiter(security.rateLimitPerKey(), System::nanoTime), json));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;
 	}
