@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.deepserve.config.DeepserveProperties;
 
@@ -34,7 +35,7 @@ final class ApiKeys {
 			if (!hashes.add(key.sha256().toLowerCase())) {
 				throw new IllegalStateException("deepserve.security.api-keys: two keys have the same sha256");
 			}
-			Set<Role> roles = key.roles().stream().map(Role::parse).collect(java.util.stream.Collectors.toSet());
+			Set<Role> roles = key.roles().stream().map(Role::parse).collect(Collectors.toSet());
 			return new Entry(key.name(), HexFormat.of().parseHex(key.sha256()), Set.copyOf(roles));
 		}).toList();
 		return new ApiKeys(entries);

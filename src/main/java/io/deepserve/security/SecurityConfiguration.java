@@ -59,7 +59,7 @@ class SecurityConfiguration {
 		};
 	}
 
-	static void check(DeepserveProperties.Security security, ApiKeys keys, String address) {
+	private static void check(DeepserveProperties.Security security, ApiKeys keys, String address) {
 		if (keys.isEmpty() && security.inferenceRequiresKey()) {
 			throw new InsecureConfigurationException(
 					"deepserve.security.inference-requires-key=true, but no API keys are configured",
