@@ -1,10 +1,15 @@
 package io.deepserve.config;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,7 +27,8 @@ public record DeepserveProperties(
 		@Valid @DefaultValue Registry registry,
 		@Valid @DefaultValue Datasets datasets,
 		@Valid @DefaultValue Training training,
-		@Valid @DefaultValue Inference inference) {
+		@Valid @DefaultValue Inference inference,
+		@Valid @DefaultValue Security security) {
 
 	/** Where artifacts (model files, dataset files) live: {@code <dataDir>/artifacts}. */
 	public Path artifactsDir() {
@@ -91,6 +97,27 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
 			@Min(1) @DefaultValue("4000000") int maxTensorElements) {
+	}
+
+	/**
+	 * @param apiKeys the accepted keys, each stored only as the SHA-256 of the key; none means no key is asked for
+	 * @param inferenceRequiresKey inference needs a key with role {@code infer} or {@code admin}
+	 * @param allowAnonymous start without keys even when listening beyond loopback
+	 * @param rateLimitPerKey requests per second each key may make on one replica, with a one-second burst; 0 is
+	 * unlimited
+	 */
+	public record Security(@Valid @DefaultValue List<ApiKey> apiKeys,
+			@DefaultValue("false") boolean inferenceRequiresKey, @DefaultValue("false") boolean allowAnonymous,
+			@Min(0) @DefaultValue("0") double rateLimitPerKey) {
+	}
+
+	/**
+	 * @param name who the key belongs to; recorded in the alias history instead of the key
+	 * @param sha256 lowercase or uppercase hex SHA-256 of the key (the key itself is never configured)
+	 * @param roles {@code admin} (every write) and/or {@code infer} (inference)
+	 */
+	public record ApiKey(@NotBlank String name, @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256,
+			@NotEmpty Set<@Pattern(regexp = "admin|infer") String> roles) {
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.deepserve.web;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -110,16 +109,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	static ProblemDetail problem(HttpStatusCode status, String code, String detail) {
-		ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, detail);
-		decorate(pd, status, code);
-		return pd;
+		return Problems.of(status, code, detail);
 	}
 
 	private static void decorate(ProblemDetail pd, HttpStatusCode status, String code) {
-		pd.setType(URI.create("https://deepserve.io/problems/" + code.replace('_', '-')));
-		HttpStatus known = HttpStatus.resolve(status.value());
-		pd.setTitle(known != null ? known.getReasonPhrase() : "Error");
-		pd.setProperty("code", code);
+		Problems.decorate(pd, status, code);
 	}
 
 	private static String codeOf(HttpStatusCode status) {
