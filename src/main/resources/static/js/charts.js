@@ -45,7 +45,7 @@ function niceScale(min, max, target = 5) {
  * series: [{name, points: [[x, y]], color, dashed}], bands: [{lower: [[x, y]], upper: [[x, y]], color}],
  * divider: an x drawn as a thin vertical line (where history ends and the forecast starts).
  */
-export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, integerX = false, width = 600,
+export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, integerX = false, xMax, width = 600,
 	height = 260, testId }) {
 	const pad = { left: 56, right: 16, top: 34, bottom: 40 };
 	const all = [...series.flatMap((x) => x.points), ...bands.flatMap((b) => [...b.lower, ...b.upper])]
@@ -55,7 +55,7 @@ export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, 
 	const xScale = niceScale(Math.min(...xs), Math.max(...xs), 6);
 	if (integerX) {
 		xScale.lo = Math.min(...xs, 1);
-		xScale.hi = Math.max(...xs, xScale.lo + 1);
+		xScale.hi = Math.max(...xs, xMax ?? 0, xScale.lo + 1);
 		const step = Math.max(1, Math.ceil((xScale.hi - xScale.lo) / 8));
 		xScale.ticks = [];
 		for (let v = xScale.lo; v <= xScale.hi; v += step) {

@@ -133,7 +133,7 @@ function showVersion(v) {
 		h('div', { class: 'card' }, h('h3', {}, 'Lineage'),
 			h('ol', { class: 'lineage' },
 				h('li', {}, h('span', { class: 'muted' }, 'training job '), lineage.trainingJobId
-					? h('a', { href: `#training/${lineage.trainingJobId}` }, lineage.trainingJobId.slice(0, 8)) : 'imported'),
+					? h('a', { href: `#training/${lineage.trainingJobId}` }, lineage.trainingJobId.slice(0, 8)) : 'none (imported)'),
 				h('li', {}, h('span', { class: 'muted' }, 'dataset '), lineage.datasetId
 					? h('a', { href: '#datasets', title: lineage.datasetSha256 }, lineage.datasetId.slice(0, 8)) : '–',
 				lineage.datasetSha256 ? h('code', { class: 'small' }, ` ${lineage.datasetSha256.slice(0, 12)}…`) : null),

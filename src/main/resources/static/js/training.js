@@ -89,14 +89,25 @@ function update(job) {
 	const before = jobs.get(job.id);
 	jobs.set(job.id, job);
 	const li = listEl().querySelector(`li[data-job="${job.id}"]`);
-	if (li) {
+	if (li && li.dataset.status === job.status) {
+		patchProgress(li, job);
+	}
+	else if (li) {
 		li.replaceWith(jobItem(job));
 	}
 	else {
 		renderList();
 	}
 	if (job.id === selected) {
-		renderDetail();
+		const panel = detailEl().querySelector('[data-testid="job-detail"]');
+		// progress alone moves the bar in place (so it glides); a new epoch or status redraws the panel
+		if (panel && panel.dataset.job === job.id && panel.dataset.status === job.status
+				&& Number(panel.dataset.epochs) === (job.history || []).length) {
+			patchProgress(panel, job);
+		}
+		else {
+			renderDetail();
+		}
 	}
 	if (FINISHED.has(job.status) && before && !FINISHED.has(before.status)) {
 		toast(`${job.model}: ${job.status}${job.resultModel ? ` → ${job.resultModel}` : ''}`, job.status === 'SUCCEEDED' ? 'ok' : 'warn');
@@ -137,13 +148,23 @@ function progressText(job) {
 	return job.error || job.status.toLowerCase();
 }
 
+function patchProgress(container, job) {
+	const bar = container.querySelector('[data-testid="job-progress"]');
+	const f = fraction(job);
+	bar.setAttribute('aria-valuenow', f.toFixed(4));
+	bar.firstChild.style.width = `${(f * 100).toFixed(1)}%`;
+	const text = container.querySelector('.progress-text');
+	text.textContent = progressText(job);
+	text.title = progressText(job);
+}
+
 function jobItem(job) {
 	return h('li', { class: job.id === selected ? 'selected' : null, dataset: { job: job.id, status: job.status },
 		onclick: () => selectJob(job.id) },
 	h('div', { class: 'row' }, h('strong', {}, job.model), statusBadge(job.status)),
 	h('div', { class: 'row small muted' }, h('span', {}, `${job.architecture ?? ''} · ${when(job.createdAt)}`)),
 	progressBar(job),
-	h('div', { class: 'small muted ellipsis', title: progressText(job) }, progressText(job)));
+	h('div', { class: 'small muted ellipsis progress-text', title: progressText(job) }, progressText(job)));
 }
 
 let matrixFor = null;
@@ -158,10 +179,10 @@ function renderDetail() {
 	const classifier = (job.task ?? 'image-classification') === 'image-classification';
 	const epochs = job.progress?.epochs ?? job.request?.hyperparameters?.epochs;
 	const charts = history.length ? [
-		lineChart({ title: 'Loss', xLabel: 'epoch', integerX: true, testId: 'loss-chart', series: [
+		lineChart({ title: 'Loss', xLabel: 'epoch', integerX: true, xMax: epochs, testId: 'loss-chart', series: [
 			{ name: 'train', color: '#2563eb', points: history.map((e) => [e.epoch, e.trainLoss]) },
 			{ name: 'validation', color: '#ea7317', points: history.map((e) => [e.epoch, e.valLoss]) }] }),
-		classifier ? lineChart({ title: 'Accuracy', xLabel: 'epoch', integerX: true, testId: 'accuracy-chart', series: [
+		classifier ? lineChart({ title: 'Accuracy', xLabel: 'epoch', integerX: true, xMax: epochs, testId: 'accuracy-chart', series: [
 			{ name: 'train', color: '#2563eb', points: history.map((e) => [e.epoch, e.trainAccuracy]) },
 			{ name: 'validation', color: '#ea7317', points: history.map((e) => [e.epoch, e.valAccuracy]) }] }) : null,
 	] : [h('p', { class: 'muted chart-placeholder' }, job.status === 'QUEUED' || job.status === 'RUNNING'
@@ -178,12 +199,13 @@ function renderDetail() {
 			}
 		} }, 'Cancel');
 	const matrix = h('div', { class: 'matrix-slot' });
-	detailEl().replaceChildren(h('div', { class: 'card job-detail', 'data-testid': 'job-detail', dataset: { job: job.id, status: job.status } },
+	detailEl().replaceChildren(h('div', { class: 'card job-detail', 'data-testid': 'job-detail',
+		dataset: { job: job.id, status: job.status, epochs: history.length } },
 		h('div', { class: 'row' }, h('h2', {}, job.model, ' ', statusBadge(job.status)), cancel),
 		h('div', { class: 'small muted' }, `${job.architecture ?? ''} · ${job.device ?? ''} · ${epochs ?? '?'} epochs · dataset ${String(job.dataset).slice(0, 8)}`
 			+ (job.request?.baseModel ? ` · base ${job.request.baseModel} (${job.request.transfer?.mode ?? 'feature-extraction'})` : '')),
 		progressBar(job),
-		h('div', { class: 'small' }, progressText(job)),
+		h('div', { class: 'small progress-text' }, progressText(job)),
 		job.error ? problemBox({ message: job.error }) : null,
 		h('div', { class: 'charts' }, charts),
 		history.length ? h('p', { class: 'small muted' }, `best validation ${classifier ? 'accuracy' : 'loss'}: `,
