@@ -278,6 +278,9 @@ class TrainingWorkers {
 		public void epoch(EpochResult result) {
 			history.add(result);
 			flush();
+			log.info("training job {} ({}) epoch {}/{}: train loss {}, validation loss {}, validation accuracy {}", id,
+					model, result.epoch(), progress == null ? "?" : progress.epochs(), round(result.trainLoss()),
+					round(result.valLoss()), round(result.valAccuracy()));
 		}
 
 		@Override
@@ -290,6 +293,10 @@ class TrainingWorkers {
 			repository.progress(id, progress, history);
 		}
 
+	}
+
+	private static String round(Double value) {
+		return value == null ? "-" : String.format(java.util.Locale.ROOT, "%.4f", value);
 	}
 
 	private static String describe(Throwable ex) {

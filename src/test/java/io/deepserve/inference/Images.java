@@ -11,10 +11,13 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
+import org.springframework.util.LinkedMultiValueMap;
 
 /** Test images and the HTTP call that classifies them. */
 public final class Images {
@@ -100,6 +103,22 @@ public final class Images {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** Posts {@code image} as the multipart part {@code image}, named {@code filename}. */
+	public static ResponseEntity<String> classifyMultipart(TestRestTemplate http, String ref, byte[] image,
+			String filename) {
+		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+		parts.add("image", new ByteArrayResource(image) {
+			@Override
+			public String getFilename() {
+				return filename;
+			}
+		});
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+		return http.postForEntity("/api/v1/models/" + ref + "/classify?topK=3", new HttpEntity<>(parts, headers),
+				String.class);
 	}
 
 	public static ResponseEntity<String> classify(TestRestTemplate http, String ref, byte[] body, MediaType type) {

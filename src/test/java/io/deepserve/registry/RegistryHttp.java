@@ -18,7 +18,7 @@ import org.springframework.util.MultiValueMap;
 /** Test helpers: import artifacts over HTTP and build fixture archives. */
 public final class RegistryHttp {
 
-	public static final String TINY_METADATA = """
+	static final String TINY_METADATA = """
 			{"task": "image-classification", "architecture": "torchscript",
 			 "labels": ["cat", "dog", "fish"],
 			 "preprocessing": {"imageSize": 32, "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}}""";
@@ -26,7 +26,7 @@ public final class RegistryHttp {
 	private RegistryHttp() {
 	}
 
-	public static byte[] tinyTorchScript() throws IOException {
+	static byte[] tinyTorchScript() throws IOException {
 		try (InputStream in = RegistryHttp.class.getResourceAsStream("/fixtures/tiny-classifier.pt")) {
 			return in.readAllBytes();
 		}

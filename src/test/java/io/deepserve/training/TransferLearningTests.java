@@ -18,13 +18,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.dataset.ShapeImages;
+import io.deepserve.inference.Images;
 import io.deepserve.inference.ModelLoader;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
@@ -124,8 +124,8 @@ class TransferLearningTests extends ApplicationTestSupport {
 
 	@Test
 	void anImportedTorchScriptModelIsABaseAndStaysUnchanged() throws Exception {
-		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-ts-base", RegistryHttp.tinyTorchScript(),
-				RegistryHttp.TINY_METADATA);
+		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-ts-base", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
 		assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
 		String others = shapes("x,o", 1);
 		JsonNode done = await(id(submit("""
@@ -161,8 +161,8 @@ class TransferLearningTests extends ApplicationTestSupport {
 		assertRefused("""
 				{"model": "tl-bad", "architecture": "resnet18", "dataset": "%s",
 				 "transfer": {"mode": "fine-tune"}}""".formatted(dataset), "invalid_transfer");
-		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-bad-base",
-				RegistryHttp.tinyTorchScript(), RegistryHttp.TINY_METADATA);
+		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-bad-base", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
 		assertThat(imported.getStatusCode()).isEqualTo(HttpStatus.CREATED);
 		assertRefused("""
 				{"model": "tl-bad", "dataset": "%s", "baseModel": "tl-bad-base", "transfer": {"mode": "retrain"}}"""
@@ -193,7 +193,23 @@ class TransferLearningTests extends ApplicationTestSupport {
 		return registry.resolve(done.get("resultModel").asText());
 	}
 
-	private void classifies(ModelVersion version, int classes) {
+	/** Loaded directly, and served over HTTP like any other version. */
+	private void classifies(ModelVersion version, int classes) throws Exception {
+		ResponseEntity<String> answer = Images.classify(http, version.ref(), ShapeImages.png("square", 48, 1),
+				MediaType.IMAGE_PNG);
+		assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode predictions = json.readTree(answer.getBody()).get("predictions");
+		assertThat(predictions).hasSize(classes);
+		double sum = 0;
+		for (JsonNode prediction : predictions) {
+			assertThat(version.labels()).contains(prediction.get("label").asText());
+			sum += prediction.get("probability").asDouble();
+		}
+		assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-3));
+		loads(version, classes);
+	}
+
+	private void loads(ModelVersion version, int classes) {
 		try (Model model = load(version); NDManager manager = model.getNDManager().newSubManager()) {
 			NDList out = model.getBlock()
 				.forward(new ParameterStore(manager, false), new NDList(manager.ones(new Shape(2, 3, 32, 32))), false);
@@ -252,28 +268,15 @@ class TransferLearningTests extends ApplicationTestSupport {
 	}
 
 	private ResponseEntity<String> submit(String body) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		return http.postForEntity("/api/v1/training-jobs", new HttpEntity<>(body, headers), String.class);
+		return TrainingHttp.submit(http, body);
 	}
 
 	private String id(ResponseEntity<String> created) throws Exception {
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-		return json.readTree(created.getBody()).get("id").asText();
+		return TrainingHttp.id(json, created);
 	}
 
 	private JsonNode await(String id) throws Exception {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		JsonNode job;
-		do {
-			job = json.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
-			if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())) {
-				return job;
-			}
-			Thread.sleep(200);
-		}
-		while (System.nanoTime() < deadline);
-		return job;
+		return TrainingHttp.awaitFinished(http, json, id, TIMEOUT);
 	}
 
 }

@@ -101,6 +101,7 @@ public class ImageClassifierTrainer {
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
+		DecodedImages decoded = new DecodedImages(images);
 		Loss validationLoss = Loss.softmaxCrossEntropyLoss();
 		int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
 		Network network = base == null ? fromScratch(architecture, classes.size()) : transfer(base, classes.size());
@@ -140,7 +141,8 @@ public class ImageClassifierTrainer {
 						List<Entry> batch = order.subList(b * batchSize, Math.min(order.size(), (b + 1) * batchSize));
 						try (NDManager scope = trainer.getManager().newSubManager()) {
 							NDList labels = new NDList(labels(scope, batch, classes));
-							NDList data = new NDList(pixels(scope, batch, images, tensors, hp.augment() ? random : null, size));
+							Random augment = hp.augment() ? random : null;
+							NDList data = new NDList(pixels(scope, batch, decoded, tensors, augment, size));
 							NDList predictions;
 							NDArray loss;
 							try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -160,7 +162,7 @@ public class ImageClassifierTrainer {
 						listener.progress(new Progress(epoch, hp.epochs(), b + 1, batches, (double) done / total,
 								Math.round(elapsed / done * (total - done))));
 					}
-					Evaluation evaluation = evaluate(trainer, validationLoss, split.val(), images, tensors, classes,
+					Evaluation evaluation = evaluate(trainer, validationLoss, split.val(), decoded, tensors, classes,
 							batchSize, size);
 					listener.epoch(new EpochResult(epoch, lossSum / seen, evaluation.loss(), (double) correct / seen,
 							evaluation.accuracy()));
@@ -235,7 +237,7 @@ public class ImageClassifierTrainer {
 		return Optimizer.adam().optLearningRateTracker(rates).build();
 	}
 
-	private Evaluation evaluate(Trainer trainer, Loss loss, List<Entry> val, ImageFolder images, ImageTensors tensors,
+	private Evaluation evaluate(Trainer trainer, Loss loss, List<Entry> val, DecodedImages images, ImageTensors tensors,
 			List<String> classes, int batchSize, int size) {
 		int[][] confusion = new int[classes.size()][classes.size()];
 		double lossSum = 0;
@@ -262,7 +264,7 @@ public class ImageClassifierTrainer {
 		return scope.create(labels);
 	}
 
-	private static NDArray pixels(NDManager scope, List<Entry> batch, ImageFolder images, ImageTensors tensors,
+	private static NDArray pixels(NDManager scope, List<Entry> batch, DecodedImages images, ImageTensors tensors,
 			Random augment, int size) {
 		int each = 3 * size * size;
 		float[] data = new float[batch.size() * each];

@@ -74,10 +74,11 @@ final class ImageTensors {
 			graphics.dispose();
 		}
 		int plane = size * size;
-		float meanGray = contrast == 1 ? 0 : meanGray(resized);
+		int[] pixels = resized.getRGB(0, 0, size, size, null, 0, size);
+		float meanGray = contrast == 1 ? 0 : meanGray(pixels);
 		for (int y = 0; y < size; y++) {
 			for (int x = 0; x < size; x++) {
-				int rgb = resized.getRGB(x, y);
+				int rgb = pixels[y * size + x];
 				float r = ((rgb >> 16) & 0xff) / 255f * brightness;
 				float g = ((rgb >> 8) & 0xff) / 255f * brightness;
 				float b = (rgb & 0xff) / 255f * brightness;
@@ -104,15 +105,12 @@ final class ImageTensors {
 		return (float) (1 - JITTER + 2 * JITTER * random.nextDouble());
 	}
 
-	private static float meanGray(BufferedImage image) {
+	private static float meanGray(int[] pixels) {
 		double sum = 0;
-		for (int y = 0; y < image.getHeight(); y++) {
-			for (int x = 0; x < image.getWidth(); x++) {
-				int rgb = image.getRGB(x, y);
-				sum += gray(((rgb >> 16) & 0xff) / 255f, ((rgb >> 8) & 0xff) / 255f, (rgb & 0xff) / 255f);
-			}
+		for (int rgb : pixels) {
+			sum += gray(((rgb >> 16) & 0xff) / 255f, ((rgb >> 8) & 0xff) / 255f, (rgb & 0xff) / 255f);
 		}
-		return (float) (sum / ((double) image.getWidth() * image.getHeight()));
+		return (float) (sum / pixels.length);
 	}
 
 	private static float gray(float r, float g, float b) {

@@ -10,14 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import io.deepserve.ApplicationTestSupport;
 import io.deepserve.inference.Images;
@@ -84,17 +81,7 @@ class ClassifyTests extends ApplicationTestSupport {
 		byte[] jpeg = Images.encode(Images.pattern(40, 40, 2), "jpg");
 		ResponseEntity<String> raw = Images.classify(http, "cls-tiny:1", jpeg, MediaType.IMAGE_JPEG);
 
-		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-		parts.add("image", new ByteArrayResource(jpeg) {
-			@Override
-			public String getFilename() {
-				return "photo.jpg";
-			}
-		});
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-		ResponseEntity<String> multipart = http.postForEntity("/api/v1/models/cls-tiny/classify?topK=3",
-				new HttpEntity<>(parts, headers), String.class);
+		ResponseEntity<String> multipart = Images.classifyMultipart(http, "cls-tiny", jpeg, "photo.jpg");
 
 		assertThat(raw.getStatusCode()).as(raw.getBody()).isEqualTo(HttpStatus.OK);
 		assertThat(multipart.getStatusCode()).as(multipart.getBody()).isEqualTo(HttpStatus.OK);

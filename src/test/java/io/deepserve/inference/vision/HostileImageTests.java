@@ -26,14 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import io.deepserve.ApplicationTestSupport;
 import io.deepserve.inference.Images;
@@ -198,17 +195,7 @@ class HostileImageTests extends ApplicationTestSupport {
 	}
 
 	private ResponseEntity<String> multipart(byte[] image) {
-		MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-		parts.add("image", new ByteArrayResource(image) {
-			@Override
-			public String getFilename() {
-				return "image.jpg";
-			}
-		});
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-		return http.postForEntity("/api/v1/models/" + MODEL + "/classify", new HttpEntity<>(parts, headers),
-				String.class);
+		return Images.classifyMultipart(http, MODEL, image, "image.jpg");
 	}
 
 	private void assertProblem(ResponseEntity<String> response, HttpStatus status, String code) {
