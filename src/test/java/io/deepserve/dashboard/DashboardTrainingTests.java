@@ -82,7 +82,7 @@ class DashboardTrainingTests extends BrowserTestSupport {
 		WebElement loss = browser().findElement(By.cssSelector("[data-testid='loss-chart']"));
 		assertThat(loss.findElements(By.cssSelector("path.line"))).hasSize(2)
 			.allSatisfy(p -> assertThat(p.getAttribute("d").split("L")).hasSize(2));
-		assertThat(browser().findElements(By.cssSelector("[data-testid='confusion-matrix'] td"))).hasSize(4);
+		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='confusion-matrix'] td"))).hasSize(4);
 		assertThat(browser().findElement(By.cssSelector("#job-list li[data-status='SUCCEEDED'] strong")).getText())
 			.isNotEmpty();
 	}
