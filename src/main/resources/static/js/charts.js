@@ -45,8 +45,8 @@ function niceScale(min, max, target = 5) {
  * series: [{name, points: [[x, y]], color, dashed}], bands: [{lower: [[x, y]], upper: [[x, y]], color}],
  * divider: an x drawn as a thin vertical line (where history ends and the forecast starts).
  */
-export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, integerX = false, xMax, width = 600,
-	height = 260, testId }) {
+export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, integerX = false, xMax, width = 480,
+	height = 250, testId }) {
 	const pad = { left: 56, right: 16, top: 34, bottom: 40 };
 	const all = [...series.flatMap((x) => x.points), ...bands.flatMap((b) => [...b.lower, ...b.upper])]
 		.filter(([x, y]) => isFinite(x) && isFinite(y));
@@ -123,8 +123,7 @@ export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, 
 
 /** rows are the true class, columns the predicted one; each row is shaded by its own total. */
 export function confusionMatrix(labels, matrix) {
-	const table = h('table', { class: 'confusion', 'data-testid': 'confusion-matrix' });
-	table.append(h('caption', {}, 'Confusion matrix (rows: true class, columns: predicted)'));
+	const table = h('table', { class: 'confusion' });
 	table.append(h('tr', {}, h('th', {}), labels.map((l) => h('th', { class: 'pred', title: `predicted ${l}` }, l))));
 	matrix.forEach((row, i) => {
 		const total = row.reduce((a, b) => a + b, 0) || 1;
@@ -135,7 +134,8 @@ export function confusionMatrix(labels, matrix) {
 				title: `${labels[i]} → ${labels[j]}: ${v}` }, v);
 		})));
 	});
-	return table;
+	return h('figure', { class: 'confusion-figure', 'data-testid': 'confusion-matrix' },
+		h('figcaption', {}, 'Confusion matrix ', h('span', { class: 'muted small' }, 'rows: true class, columns: predicted')), table);
 }
 
 /** [{label, value}] with value in [0, 1], drawn as horizontal bars. */

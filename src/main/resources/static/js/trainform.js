@@ -8,6 +8,8 @@ const form = () => document.getElementById('train-form');
 let architectures = [];
 let datasets = [];
 let models = [];
+// the query behind the parameter counts shown
+let counted = '';
 
 function field(label, input, hint) {
 	const name = input.getAttribute('name');
@@ -23,7 +25,8 @@ const SERIES_ONLY = ['target', 'window', 'horizon', 'hiddenSize', 'layers', 'dro
 
 export async function refreshTrainForm() {
 	try {
-		[architectures, datasets, models] = await Promise.all([api('/api/v1/architectures?classes=10&imageSize=224'),
+		counted = 'classes=10&imageSize=224';
+		[architectures, datasets, models] = await Promise.all([api(`/api/v1/architectures?${counted}`),
 			api('/api/v1/datasets'), api('/api/v1/models')]);
 	}
 	catch (err) {
@@ -69,7 +72,7 @@ function build() {
 			field('learning rate', numberInput('learningRate', '0.001', { min: 0 })),
 			field('optimizer', h('select', { name: 'optimizer' }, h('option', { value: '' }, 'default (adam)'),
 				h('option', { value: 'adam' }, 'adam'), h('option', { value: 'sgd' }, 'sgd'))),
-			field('image size', numberInput('imageSize', 'architecture default', { min: 1, step: 1 })),
+			field('image size', numberInput('imageSize', 'architecture default', { min: 1, step: 1, onchange: sync })),
 			field('validation split', numberInput('validationSplit', '0.2', { min: 0, max: 0.9 })),
 			field('early-stopping patience', numberInput('earlyStoppingPatience', 'default', { min: 0, step: 1 })),
 			field('window', numberInput('window', 'default', { min: 1, step: 1 })),
@@ -124,9 +127,36 @@ function sync() {
 		}
 		el.hidden = !shown;
 	}
+	showArchInfo();
 	const arch = architectures.find((a) => a.name === f.namedItem('architecture').value);
+	const classes = dataset?.classes?.length;
+	const size = Number(f.namedItem('imageSize').value) || arch?.defaultImageSize;
+	// the service counts parameters for a class count and image size; ask only for ones it accepts
+	if (!forecasting && classes >= 2 && size >= (arch?.minImageSize ?? 1) && size <= 4096) {
+		countParameters(classes, size);
+	}
+}
+
+
+async function countParameters(classes, imageSize) {
+	const query = `classes=${classes}&imageSize=${imageSize}`;
+	if (query === counted) {
+		return;
+	}
+	counted = query;
+	try {
+		architectures = await api(`/api/v1/architectures?${query}`);
+		showArchInfo();
+	}
+	catch {
+		// the counts shown stay those of the last accepted query
+	}
+}
+
+function showArchInfo() {
+	const arch = architectures.find((a) => a.name === form().elements.namedItem('architecture').value);
 	document.getElementById('arch-info').textContent = arch ? `${arch.description ?? ''}${arch.parameters
-		? ` · ${count(arch.parameters)} parameters (${Object.entries(arch.countedFor || {}).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}` : '';
+		? ` · ${count(arch.parameters)} parameters for ${Object.entries(arch.countedFor || {}).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}` : '';
 }
 
 function request() {

@@ -124,8 +124,8 @@ class DashboardPageTests extends BrowserTestSupport {
 	}
 
 	private void importTiny(String name) throws Exception {
-		ResponseEntity<String> created = RegistryHttp.importVersion(http, name, RegistryHttp.tinyTorchScript(),
-				RegistryHttp.TINY_METADATA);
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, name, Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
 	}
 
