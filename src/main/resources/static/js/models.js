@@ -90,7 +90,30 @@ function aliasPanel(model, versions) {
 		h('div', { class: 'chips', 'data-testid': 'alias-chips' }, aliases.length
 			? aliases.map(([a, v]) => h('span', { class: 'chip big', dataset: { alias: a, version: v } }, h('b', {}, a), ` → v${v}`))
 			: h('span', { class: 'muted small' }, 'No aliases: the newest READY version serves.')),
-		form, error);
+		form, error, aliases.length ? aliasHistory(model.name, aliases.map(([a]) => a)) : null);
+}
+
+// Fetched when opened: who moved each alias, from which version to which, and when.
+function aliasHistory(name, aliases) {
+	const body = h('div', {});
+	const details = h('details', { class: 'history', ontoggle: async () => {
+		if (!details.open || body.childElementCount) {
+			return;
+		}
+		try {
+			const changes = (await Promise.all(aliases.map((a) =>
+				api(`/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(a)}/history`)))).flat()
+				.sort((x, y) => String(y.changedAt).localeCompare(String(x.changedAt)));
+			body.replaceChildren(h('table', { class: 'grid-table' }, h('tbody', {}, changes.map((c) => h('tr', {},
+				h('td', {}, when(c.changedAt)), h('td', {}, h('b', {}, c.alias)),
+				h('td', {}, `${c.fromVersion ? `v${c.fromVersion}` : 'new'} → ${c.toVersion ? `v${c.toVersion}` : 'removed'}`),
+				h('td', { class: 'muted' }, c.changedBy ?? ''))))));
+		}
+		catch (err) {
+			body.replaceChildren(problemBox(err));
+		}
+	} }, h('summary', { class: 'small muted' }, 'alias history'), body);
+	return details;
 }
 
 function versionTable(model, versions) {

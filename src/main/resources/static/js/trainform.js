@@ -19,9 +19,8 @@ function field(label, input, hint) {
 
 const numberInput = (name, placeholder, attrs = {}) => h('input', { name, type: 'number', placeholder, step: 'any', ...attrs });
 
-const IMAGE_ONLY = ['baseModel', 'transferMode', 'baseLearningRateFactor', 'trainableLayers', 'imageSize', 'optimizer',
-	'augment', 'validationSplit', 'earlyStoppingPatience'];
-const SERIES_ONLY = ['target', 'window', 'horizon', 'hiddenSize', 'layers', 'dropout'];
+const IMAGE_ONLY = ['baseModel', 'transferMode', 'baseLearningRateFactor', 'trainableLayers', 'imageSize', 'augment'];
+const SERIES_ONLY = ['target', 'window', 'horizon', 'hiddenSize', 'layers', 'dropout', 'holdoutSplit', 'season'];
 
 export async function refreshTrainForm() {
 	try {
@@ -80,6 +79,8 @@ function build() {
 			field('hidden size', numberInput('hiddenSize', 'default', { min: 1, step: 1 })),
 			field('layers', numberInput('layers', 'default', { min: 1, step: 1 })),
 			field('dropout', numberInput('dropout', '0', { min: 0, max: 0.99 })),
+			field('holdout split', numberInput('holdoutSplit', 'default', { min: 0, max: 0.9 }), 'kept apart for the backtest'),
+			field('season', numberInput('season', 'default', { min: 1, step: 1 }), 'period of the seasonal-naive baseline'),
 			field('seed', numberInput('seed', '42', { step: 1 })),
 			h('label', { class: 'field check', dataset: { field: 'augment' } }, h('input', { type: 'checkbox', name: 'augment', checked: true }),
 				h('span', {}, 'augment (flips and crops on the training split)'))),
@@ -169,15 +170,16 @@ function request() {
 	const forecasting = task() === 'forecasting';
 	const body = { model: value('model'), task: task(), architecture: value('architecture'), dataset: value('dataset'),
 		device: value('device') };
-	const hp = { epochs: number('epochs'), batchSize: number('batchSize'), learningRate: number('learningRate'), seed: number('seed') };
+	const hp = { epochs: number('epochs'), batchSize: number('batchSize'), learningRate: number('learningRate'),
+		optimizer: value('optimizer'), validationSplit: number('validationSplit'),
+		earlyStoppingPatience: number('earlyStoppingPatience'), seed: number('seed') };
 	if (forecasting) {
 		body.target = value('target');
 		Object.assign(hp, { window: number('window'), horizon: number('horizon'), hiddenSize: number('hiddenSize'),
-			layers: number('layers'), dropout: number('dropout') });
+			layers: number('layers'), dropout: number('dropout'), holdoutSplit: number('holdoutSplit'), season: number('season') });
 	}
 	else {
-		Object.assign(hp, { imageSize: number('imageSize'), optimizer: value('optimizer'), validationSplit: number('validationSplit'),
-			earlyStoppingPatience: number('earlyStoppingPatience'), augment: f.namedItem('augment').checked });
+		Object.assign(hp, { imageSize: number('imageSize'), augment: f.namedItem('augment').checked });
 		if (value('baseModel')) {
 			body.baseModel = value('baseModel');
 			body.transfer = { mode: value('transferMode'), baseLearningRateFactor: number('baseLearningRateFactor'),

@@ -167,10 +167,17 @@ async function buildForecast() {
 			body.horizon = Number(horizon.value);
 		}
 		plot.replaceChildren(h('p', { class: 'muted' }, 'Forecasting…'));
+		const started = performance.now();
 		try {
 			const answer = await api(`/api/v1/models/${encodeURIComponent(select.value)}/forecast`, { method: 'POST', json: body });
-			plot.replaceChildren(forecastChart(values, answer), h('div', { class: 'small muted' }, `answered by ${answer.model} · `,
-				`next: ${answer.forecast.map((v) => num(v, 2)).join(', ')}`));
+			const t = answer.timings || {};
+			plot.replaceChildren(forecastChart(values, answer),
+				h('div', { class: 'small' }, 'answered by ', h('b', { 'data-testid': 'forecast-model' }, answer.model),
+					answer.bands ? h('span', { class: 'muted' }, ` · band: ${answer.bands}`) : null),
+				h('div', { class: 'small muted' }, `next: ${answer.forecast.map((v) => num(v, 2)).join(', ')}`),
+				h('div', { class: 'timings small' }, [['queue', t.queueMs], ['preprocess', t.preprocessMs],
+					['inference', t.inferenceMs], ['round trip', performance.now() - started]]
+					.map(([k, v]) => h('span', {}, h('span', { class: 'muted' }, `${k} `), `${num(v, 1)} ms`))));
 		}
 		catch (err) {
 			plot.replaceChildren(problemBox(err));
