@@ -58,6 +58,9 @@ abstract class BrowserTestSupport extends ApplicationTestSupport {
 				.usingAnyFreePort()
 				.build();
 			driver = new ChromeDriver(service, options);
+			// --window-size counts the browser's own frame: pin the page's viewport to 1280 x 800 itself
+			driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+					Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
 		}
 	}
 

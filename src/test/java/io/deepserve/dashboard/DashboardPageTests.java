@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,7 +77,15 @@ class DashboardPageTests extends BrowserTestSupport {
 		open("try");
 		Select model = new Select(waitFor(By.cssSelector("select[name='classify-model']")));
 		model.selectByValue("dash-classify:1");
-		browser().findElement(By.cssSelector("[data-testid='classify-file']")).sendKeys(png.toString());
+		// WebDriver cannot drag a file from the desktop: dispatch the drop a browser would, a File in a DataTransfer
+		js("""
+				const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+				const data = new DataTransfer();
+				data.items.add(new File([bytes], 'orange.png', { type: 'image/png' }));
+				const zone = document.querySelector('.dropzone');
+				zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+				zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));""",
+				Base64.getEncoder().encodeToString(Files.readAllBytes(png)));
 		List<WebElement> bars = waitUntil(Duration.ofSeconds(30),
 				d -> {
 					List<WebElement> found = d.findElements(By.cssSelector("[data-testid='prediction-bars'] li"));
