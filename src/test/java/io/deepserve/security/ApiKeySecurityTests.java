@@ -23,6 +23,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
+import io.deepserve.inference.Images;
 import io.deepserve.DeepserveApplication;
 import io.deepserve.registry.RegistryHttp;
 
@@ -157,8 +158,8 @@ class ApiKeySecurityTests {
 
 	@Test
 	void aliasHistoryRecordsTheKeysName() throws Exception {
-		assertThat(RegistryHttp.importVersion(admin, "keyed", RegistryHttp.tinyTorchScript(),
-				RegistryHttp.TINY_METADATA).getStatusCode()).isEqualTo(HttpStatus.CREATED);
+		assertThat(RegistryHttp.importVersion(admin, "keyed", Images.tinyTorchScript(),
+				Images.tinyMetadata(null)).getStatusCode()).isEqualTo(HttpStatus.CREATED);
 		HttpHeaders headers = new HttpHeaders();
 		headers.setContentType(MediaType.APPLICATION_JSON);
 		assertThat(admin.exchange("/api/v1/models/keyed/aliases/production", HttpMethod.PUT,
