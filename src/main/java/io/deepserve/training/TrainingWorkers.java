@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -89,6 +90,12 @@ class TrainingWorkers {
 	private final TrainingMetrics metrics;
 
 	private final ModelLoader loader;
+
+	/**
+	 * DJL's PyTorch gradient collector is process-wide: a second job collecting gradients at the same time fails
+	 * ("Only one can be collecting at a time"). One job trains per process; fair, so waiting workers take turns.
+	 */
+	private static final ReentrantLock TRAINING = new ReentrantLock(true);
 
 	private final Object signal = new Object();
 
@@ -222,16 +229,30 @@ class TrainingWorkers {
 	private void work() {
 		long poll = properties.training().pollInterval().toMillis();
 		while (!stopping) {
-			Optional<TrainingJob> claimed;
+			Optional<TrainingJob> claimed = Optional.empty();
 			try {
-				claimed = repository.claimOldest(owner);
+				// a job is claimed only once this thread may train, so no claimed job waits RUNNING for the engine
+				if (!TRAINING.tryLock(poll, TimeUnit.MILLISECONDS)) {
+					continue;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			try {
+				if (!stopping) {
+					claimed = repository.claimOldest(owner);
+					claimed.ifPresent(this::run);
+				}
 			}
 			catch (RuntimeException ex) {
 				log.warn("could not look for training jobs: {}", ex.getMessage());
-				claimed = Optional.empty();
+			}
+			finally {
+				TRAINING.unlock();
 			}
 			if (claimed.isPresent()) {
-				run(claimed.get());
 				continue;
 			}
 			synchronized (signal) {
