@@ -125,6 +125,7 @@ public record DeepserveProperties(
 	 * @param maxImageBytes largest image body accepted by classify
 	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
+	 * @param aliasSyncInterval how often a serving replica looks for aliases other replicas moved; 0 turns it off
 	 */
 	public record Inference(@Min(1) @DefaultValue("1") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -134,7 +135,8 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("30s") java.time.Duration drainTimeout,
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
-			@Min(1) @DefaultValue("4000000") int maxTensorElements) {
+			@Min(1) @DefaultValue("4000000") int maxTensorElements,
+			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval) {
 	}
 
 }

@@ -23,15 +23,18 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.deepserve.DeepserveApplication;
 import io.deepserve.EmbeddedPostgresSupport;
+import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 
+import static io.deepserve.registry.NewModelVersion.IMAGE_CLASSIFICATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two trainer instances on one PostgreSQL database and one shared artifact directory (as a shared volume would
- * be): every job submitted runs exactly once, on one of them, and each registers exactly one version.
+ * Two instances on one PostgreSQL database and one shared artifact directory (as a shared volume would be): every
+ * job submitted runs exactly once, on one of them, and each registers exactly one version; an alias moved on one
+ * is served by the other.
  */
 class TwoTrainersOnPostgresTests {
 
@@ -75,13 +78,24 @@ class TwoTrainersOnPostgresTests {
 			List<ModelVersion> versions = a.getBean(ModelRegistry.class).get("two-trainers").versions();
 			assertThat(versions).extracting(ModelVersion::version).containsExactly(1, 2, 3, 4);
 			assertThat(versions).extracting(v -> v.lineage().trainingJobId()).containsExactlyInAnyOrderElementsOf(ids);
+
+			// an alias moved through one instance is followed by the other, which only learns of it from the database
+			ModelRegistry registryA = a.getBean(ModelRegistry.class);
+			WorkloadManager servingB = b.getBean(WorkloadManager.class);
+			registryA.setAlias("two-trainers", "production", 1, "test");
+			assertThat(servingB.resolve("two-trainers@production", IMAGE_CLASSIFICATION).version()).isEqualTo(1);
+			registryA.setAlias("two-trainers", "production", 2, "test");
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(servingB.resolve("two-trainers@production", IMAGE_CLASSIFICATION)
+					.version()).isEqualTo(2));
 		}
 	}
 
 	private static ConfigurableApplicationContext start(Path dataDir, List<String> database, String instance) {
 		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
 				"--server.port=0", "--deepserve.engine.load-at-startup=false",
-				"--deepserve.training.instance-id=" + instance, "--deepserve.training.poll-interval=200ms"));
+				"--deepserve.training.instance-id=" + instance, "--deepserve.training.poll-interval=200ms",
+				"--deepserve.inference.alias-sync-interval=500ms"));
 		args.addAll(database);
 		return new SpringApplicationBuilder(DeepserveApplication.class).run(args.toArray(String[]::new));
 	}
