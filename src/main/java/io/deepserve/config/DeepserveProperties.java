@@ -28,7 +28,20 @@ public record DeepserveProperties(
 		@Valid @DefaultValue Datasets datasets,
 		@Valid @DefaultValue Training training,
 		@Valid @DefaultValue Inference inference,
-		@Valid @DefaultValue Security security) {
+		@Valid @DefaultValue Security security,
+		@Valid @DefaultValue Storage storage,
+		@NotNull @DefaultValue({ "serving", "training" }) java.util.Set<Role> roles) {
+
+	/** What a replica does: answer inference requests, run training jobs, or (the default) both. */
+	public enum Role {
+
+		SERVING, TRAINING
+
+	}
+
+	public boolean hasRole(Role role) {
+		return roles.contains(role);
+	}
 
 	/** Where artifacts (model files, dataset files) live: {@code <dataDir>/artifacts}. */
 	public Path artifactsDir() {
@@ -68,9 +81,40 @@ public record DeepserveProperties(
 	/**
 	 * @param workers training jobs run at the same time; the rest wait QUEUED, oldest first
 	 * @param pollInterval how often an idle worker looks for a QUEUED job it was not told about
+	 * @param leaseTimeout a RUNNING job whose worker has not renewed its lease for this long is FAILED "worker lost"
+	 * by any instance; workers renew every quarter of it
+	 * @param instanceId names this instance as the owner of the jobs it runs; empty means host name and data
+	 * directory, which stay the same across restarts so a restarted instance fails its own jobs at once
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
-			@NotNull @DefaultValue("1s") java.time.Duration pollInterval) {
+			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
+			@NotNull @DefaultValue("2m") java.time.Duration leaseTimeout,
+			@NotNull @DefaultValue("") String instanceId) {
+	}
+
+	/**
+	 * @param type {@code filesystem} (under the data directory) or {@code s3}
+	 */
+	public record Storage(@NotNull @DefaultValue("filesystem") StorageType type, @Valid @DefaultValue S3 s3) {
+	}
+
+	public enum StorageType {
+
+		FILESYSTEM, S3
+
+	}
+
+	/**
+	 * An S3-compatible bucket (AWS, MinIO, Ceph). Credentials left empty come from the AWS default chain
+	 * (environment, profile, instance or pod role).
+	 * @param endpoint the API's URL; empty for AWS itself
+	 * @param pathStyleAccess {@code bucket} in the path rather than the host name, as MinIO needs
+	 * @param prefix prepended to every key, so one bucket can hold several deployments
+	 */
+	public record S3(@DefaultValue("") String endpoint, @DefaultValue("us-east-1") String region,
+			@DefaultValue("") String bucket, @DefaultValue("") String prefix,
+			@DefaultValue("false") boolean pathStyleAccess, @DefaultValue("") String accessKey,
+			@DefaultValue("") String secretKey) {
 	}
 
 	/**
@@ -87,6 +131,7 @@ public record DeepserveProperties(
 	 * @param maxImageBytes largest image body accepted by classify
 	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
+	 * @param aliasSyncInterval how often a serving replica looks for aliases other replicas moved; 0 turns it off
 	 */
 	public record Inference(@Min(1) @DefaultValue("1") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -96,7 +141,8 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("30s") java.time.Duration drainTimeout,
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
-			@Min(1) @DefaultValue("4000000") int maxTensorElements) {
+			@Min(1) @DefaultValue("4000000") int maxTensorElements,
+			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval) {
 	}
 
 	/**

@@ -74,6 +74,9 @@ public class WorkloadManager {
 	/** {@code name@alias} to the version it serves; moves only once the new version is warm. */
 	private final Map<String, Integer> routes = new ConcurrentHashMap<>();
 
+	/** False on a replica with only the training role: it answers no inference request and loads nothing. */
+	private final boolean serving;
+
 	private final ExecutorService background = Executors.newCachedThreadPool(daemon("model-lifecycle"));
 
 	private final ScheduledExecutorService idleCheck = Executors.newSingleThreadScheduledExecutor(daemon("idle-unload"));
@@ -86,6 +89,7 @@ public class WorkloadManager {
 		this.engine = engine;
 		this.settings = properties.inference();
 		this.meters = meters;
+		this.serving = properties.hasRole(DeepserveProperties.Role.SERVING);
 		Gauge.builder(InferenceMetrics.LOADED, loaded, Map::size)
 			.description("Model versions loaded in memory")
 			.register(meters);
@@ -93,6 +97,10 @@ public class WorkloadManager {
 		if (!idle.isZero()) {
 			long every = Math.max(1, Math.min(60_000, idle.toMillis() / 4));
 			idleCheck.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
+		}
+		long sync = settings.aliasSyncInterval().toMillis();
+		if (serving && sync > 0) {
+			idleCheck.scheduleWithFixedDelay(this::syncAliases, sync, sync, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -158,6 +166,10 @@ public class WorkloadManager {
 	}
 
 	private <I, O> LoadedModel hold(String ref, ServingTask<I, O> task) {
+		if (!serving) {
+			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "not_serving", "this replica only trains"
+					+ " (deepserve.roles has no serving); send inference requests to a serving replica");
+		}
 		lock.readLock().lock();
 		try {
 			ModelVersion version = resolve(ModelRef.parse(ref));
@@ -287,6 +299,9 @@ public class WorkloadManager {
 	 */
 	@EventListener
 	void aliasChanged(AliasChangedEvent event) {
+		if (!serving) {
+			return;
+		}
 		if (event.toVersion() != null) {
 			warm(event.name(), event.toVersion());
 		}
@@ -305,8 +320,35 @@ public class WorkloadManager {
 		retired.forEach(this::retire);
 	}
 
+	/**
+	 * Another replica may have moved an alias: its event reached only its own process. Each move found in the
+	 * database is applied here as if it had been published locally (warm first, then switch).
+	 */
+	void syncAliases() {
+		try {
+			Map<String, Integer> current = new java.util.HashMap<>();
+			for (ModelRegistry.ModelSummary model : registry.list()) {
+				model.aliases().forEach((alias, version) -> current.put(model.name() + "@" + alias, version));
+			}
+			for (Map.Entry<String, Integer> route : Map.copyOf(routes).entrySet()) {
+				Integer now = current.get(route.getKey());
+				if (!route.getValue().equals(now)) {
+					int at = route.getKey().indexOf('@');
+					aliasChanged(new AliasChangedEvent(route.getKey().substring(0, at),
+							route.getKey().substring(at + 1), route.getValue(), now));
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("could not check the registry for moved aliases: {}", ex.getMessage());
+		}
+	}
+
 	/** Loads and warms the versions behind every alias, for readiness at start. */
 	void warmAliased() {
+		if (!serving) {
+			return;
+		}
 		for (ModelRegistry.ModelSummary model : registry.list()) {
 			model.aliases().forEach((alias, version) -> routes.put(model.name() + "@" + alias, version));
 		}

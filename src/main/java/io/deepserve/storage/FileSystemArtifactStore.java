@@ -83,10 +83,14 @@ public class FileSystemArtifactStore implements ArtifactStore {
 		Files.deleteIfExists(resolve(key));
 	}
 
-	private Path resolve(String key) {
+	static void checkKey(String key) {
 		if (key == null || !KEY.matcher(key).matches()) {
 			throw new IllegalArgumentException("invalid artifact key: " + key);
 		}
+	}
+
+	private Path resolve(String key) {
+		checkKey(key);
 		Path path = root.resolve(key).normalize();
 		if (!path.startsWith(root)) {
 			throw new IllegalArgumentException("artifact key escapes the store: " + key);

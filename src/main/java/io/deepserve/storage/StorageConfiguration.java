@@ -12,7 +12,11 @@ class StorageConfiguration {
 
 	@Bean
 	ArtifactStore artifactStore(DeepserveProperties properties) throws IOException {
-		return new FileSystemArtifactStore(properties.artifactsDir());
+		return switch (properties.storage().type()) {
+			case FILESYSTEM -> new FileSystemArtifactStore(properties.artifactsDir());
+			// a cache may be wiped at any time: everything under it is downloaded again and re-verified
+			case S3 -> S3ArtifactStore.create(properties.storage().s3(), properties.cacheDir().resolve("s3"));
+		};
 	}
 
 }

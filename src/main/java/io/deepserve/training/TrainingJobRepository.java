@@ -1,5 +1,6 @@
 package io.deepserve.training;
 
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -13,8 +14,11 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Repository;
 
 import io.deepserve.training.TrainingJob.EpochResult;
@@ -23,7 +27,8 @@ import io.deepserve.training.TrainingJob.Status;
 
 /**
  * The {@code training_jobs} table, which is also the queue: every status change is a conditional UPDATE, so a
- * job is claimed by one worker and a finished job never changes again.
+ * job is claimed by one worker and a finished job never changes again. A RUNNING job carries its owner and a
+ * lease the owner renews; only the owner renews or finishes it, and an expired lease fails it for good.
  */
 @Repository
 class TrainingJobRepository {
@@ -38,9 +43,14 @@ class TrainingJobRepository {
 
 	private final ObjectMapper json;
 
-	TrainingJobRepository(JdbcClient jdbc, ObjectMapper json) {
+	/** PostgreSQL skips rows other instances are claiming instead of queueing behind their locks. */
+	private final boolean skipLocked;
+
+	TrainingJobRepository(JdbcClient jdbc, ObjectMapper json, DataSource dataSource) throws MetaDataAccessException {
 		this.jdbc = jdbc;
 		this.json = json;
+		this.skipLocked = "PostgreSQL".equals(
+				JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName));
 	}
 
 	void insert(TrainingJob job) {
@@ -74,14 +84,33 @@ class TrainingJobRepository {
 			.list();
 	}
 
-	/** The oldest QUEUED job, now RUNNING on {@code device}; empty when none is left or another worker won. */
-	Optional<TrainingJob> claimOldest() {
+	/** The oldest QUEUED job, now RUNNING and leased to {@code owner}; empty when none is left or others won. */
+	Optional<TrainingJob> claimOldest(String owner) {
+		return skipLocked ? claimSkippingLocked(owner) : claimConditionally(owner);
+	}
+
+	private Optional<TrainingJob> claimSkippingLocked(String owner) {
+		Instant now = Instant.now();
+		return jdbc.sql("UPDATE training_jobs SET status = 'RUNNING', started_at = :now, owner = :owner,"
+				+ " heartbeat_at = :now WHERE id = (SELECT id FROM training_jobs WHERE status = 'QUEUED'"
+				+ " ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) AND status = 'QUEUED' RETURNING id")
+			.param("now", time(now))
+			.param("owner", owner)
+			.query(String.class)
+			.optional()
+			.flatMap(this::find);
+	}
+
+	/** Racing workers may pick the same row; the status condition lets exactly one of them have it. */
+	private Optional<TrainingJob> claimConditionally(String owner) {
 		List<String> queued = jdbc.sql("SELECT id FROM training_jobs WHERE status = 'QUEUED'"
 				+ " ORDER BY created_at, id LIMIT 5").query(String.class).list();
 		for (String id : queued) {
-			int claimed = jdbc.sql("UPDATE training_jobs SET status = 'RUNNING', started_at = :now"
-					+ " WHERE id = :id AND status = 'QUEUED'")
-				.param("now", time(Instant.now()))
+			Instant now = Instant.now();
+			int claimed = jdbc.sql("UPDATE training_jobs SET status = 'RUNNING', started_at = :now, owner = :owner,"
+					+ " heartbeat_at = :now WHERE id = :id AND status = 'QUEUED'")
+				.param("now", time(now))
+				.param("owner", owner)
 				.param("id", id)
 				.update();
 			if (claimed == 1) {
@@ -89,6 +118,52 @@ class TrainingJobRepository {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/** What renewing a lease found. */
+	enum Lease {
+
+		/** Still ours, carry on. */
+		HELD,
+		/** Still ours, and someone asked for it to be cancelled. */
+		CANCEL_REQUESTED,
+		/** No longer RUNNING under this owner: another instance found the lease expired and failed the job. */
+		LOST
+
+	}
+
+	Lease renew(String id, String owner) {
+		int renewed = jdbc.sql("UPDATE training_jobs SET heartbeat_at = :now WHERE id = :id AND owner = :owner"
+				+ " AND status = 'RUNNING'")
+			.param("now", time(Instant.now()))
+			.param("id", id)
+			.param("owner", owner)
+			.update();
+		if (renewed == 0) {
+			return Lease.LOST;
+		}
+		boolean cancel = jdbc.sql("SELECT cancel_requested FROM training_jobs WHERE id = :id")
+			.param("id", id)
+			.query(Boolean.class)
+			.single();
+		return cancel ? Lease.CANCEL_REQUESTED : Lease.HELD;
+	}
+
+	/** Marks a RUNNING job for cancellation by whichever instance runs it; false when it is not RUNNING. */
+	boolean requestCancel(String id) {
+		return jdbc.sql("UPDATE training_jobs SET cancel_requested = TRUE WHERE id = :id AND status = 'RUNNING'")
+			.param("id", id)
+			.update() == 1;
+	}
+
+	/** RUNNING jobs whose lease ran out before {@code cutoff} are FAILED; returns how many. */
+	int failExpired(Instant cutoff) {
+		return jdbc.sql("UPDATE training_jobs SET status = 'FAILED', error = 'worker lost: ' || owner"
+				+ " || ' stopped renewing its lease', finished_at = :now"
+				+ " WHERE status = 'RUNNING' AND owner IS NOT NULL AND heartbeat_at < :cutoff")
+			.param("now", time(Instant.now()))
+			.param("cutoff", time(cutoff))
+			.update();
 	}
 
 	/** How many jobs are in each status; statuses with none are left out. */
@@ -113,6 +188,19 @@ class TrainingJobRepository {
 			.update();
 	}
 
+	/** Finishes a job this owner runs; false when it is no longer RUNNING under {@code owner}. */
+	boolean finishOwned(String id, String owner, Status to, String resultModel, String error) {
+		return jdbc.sql("UPDATE training_jobs SET status = :to, result_model = :result, error = :error,"
+				+ " finished_at = :now WHERE id = :id AND status = 'RUNNING' AND owner = :owner")
+			.param("to", to.name())
+			.param("result", resultModel)
+			.param("error", error)
+			.param("now", time(Instant.now()))
+			.param("id", id)
+			.param("owner", owner)
+			.update() == 1;
+	}
+
 	/** Moves a job from {@code from} to a finished status; false when it was not in {@code from}. */
 	boolean finish(String id, Status from, Status to, String resultModel, String error) {
 		return jdbc.sql("UPDATE training_jobs SET status = :to, result_model = :result, error = :error,"
@@ -126,11 +214,15 @@ class TrainingJobRepository {
 			.update() == 1;
 	}
 
-	/** Jobs a previous process left RUNNING can never finish: they are FAILED. */
-	int failRunning(String error) {
+	/**
+	 * Jobs this instance's previous process left RUNNING can never finish: they are FAILED. Jobs with no owner
+	 * date from before leases, when one instance was all there was.
+	 */
+	int failRunningOf(String owner, String error) {
 		return jdbc.sql("UPDATE training_jobs SET status = 'FAILED', error = :error, finished_at = :now"
-				+ " WHERE status = 'RUNNING'")
+				+ " WHERE status = 'RUNNING' AND (owner = :owner OR owner IS NULL)")
 			.param("error", error)
+			.param("owner", owner)
 			.param("now", time(Instant.now()))
 			.update();
 	}

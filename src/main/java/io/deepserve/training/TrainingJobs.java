@@ -96,11 +96,18 @@ public class TrainingJobs {
 			throw ApiException.conflict("job_finished", "training job " + id + " is already " + job.status());
 		}
 		cancelRequested.add(id);
+		// the job may run on another instance: it sees the flag when it next renews its lease
+		repository.requestCancel(id);
 		return job;
 	}
 
 	boolean cancelRequested(String id) {
 		return cancelRequested.contains(id);
+	}
+
+	/** A cancel asked of another instance, seen when renewing the lease. */
+	void requestedElsewhere(String id) {
+		cancelRequested.add(id);
 	}
 
 	void forget(String id) {

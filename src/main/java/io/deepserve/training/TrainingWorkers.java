@@ -4,13 +4,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -45,13 +54,21 @@ import io.deepserve.training.vision.ImageClassifierTrainer;
 
 /**
  * A fixed number of worker threads, each taking the oldest QUEUED job from the table, running it to SUCCEEDED,
- * FAILED or CANCELLED, and going on. A job that throws fails alone. At start, jobs a previous process left
- * RUNNING are FAILED: nothing can resume them.
+ * FAILED or CANCELLED, and going on. A job that throws fails alone. Several instances may share the table: each
+ * job is leased to the instance running it, which renews the lease while it runs; any instance fails a job whose
+ * lease expired, so a job is never run twice and never left RUNNING forever. At start, jobs this instance's
+ * previous process left RUNNING are FAILED at once: nothing can resume them. Only a replica with the
+ * {@code training} role runs workers.
  */
 @Component
 class TrainingWorkers {
 
 	static final String INTERRUPTED = "interrupted by restart";
+
+	static final String SHUTDOWN = "interrupted by shutdown";
+
+	/** Renewing more often than this buys nothing and costs a write per running job. */
+	private static final Duration MAX_RENEW_INTERVAL = Duration.ofSeconds(5);
 
 	private static final Logger log = LoggerFactory.getLogger(TrainingWorkers.class);
 
@@ -77,9 +94,22 @@ class TrainingWorkers {
 
 	private final ModelLoader loader;
 
+	/**
+	 * DJL's PyTorch gradient collector is process-wide: a second job collecting gradients at the same time fails
+	 * ("Only one can be collecting at a time"). One job trains per process; fair, so waiting workers take turns.
+	 */
+	private static final ReentrantLock TRAINING = new ReentrantLock(true);
+
 	private final Object signal = new Object();
 
 	private final List<Thread> threads = new ArrayList<>();
+
+	private final String owner;
+
+	/** Jobs this instance runs, and whether their lease was lost to another instance. */
+	private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+
+	private ScheduledExecutorService leases;
 
 	private volatile boolean stopping;
 
@@ -96,16 +126,51 @@ class TrainingWorkers {
 		this.properties = properties;
 		this.metrics = metrics;
 		this.loader = loader;
+		this.owner = instanceId(properties);
+	}
+
+	/** Stable across restarts unless configured otherwise, so a restarted instance recognises its own jobs. */
+	private static String instanceId(DeepserveProperties properties) {
+		String configured = properties.training().instanceId();
+		if (!configured.isBlank()) {
+			return configured;
+		}
+		String host;
+		try {
+			host = InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			host = "localhost";
+		}
+		return host + ":" + properties.dataDir().toAbsolutePath().normalize();
+	}
+
+	String owner() {
+		return owner;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
 	synchronized void start() {
-		if (!threads.isEmpty()) {
+		if (leases != null) {
 			return;
 		}
-		int failed = repository.failRunning(INTERRUPTED);
+		// every role reaps expired leases: a serving replica notices a lost trainer as well as another trainer does
+		Duration lease = properties.training().leaseTimeout();
+		Duration every = lease.dividedBy(4).compareTo(MAX_RENEW_INTERVAL) > 0 ? MAX_RENEW_INTERVAL
+				: lease.dividedBy(4);
+		leases = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread thread = new Thread(r, "training-leases");
+			thread.setDaemon(true);
+			return thread;
+		});
+		leases.scheduleWithFixedDelay(this::renewAndReap, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+		if (!properties.hasRole(DeepserveProperties.Role.TRAINING)) {
+			log.info("not a training replica: training jobs run on instances with the training role");
+			return;
+		}
+		int failed = repository.failRunningOf(owner, INTERRUPTED);
 		if (failed > 0) {
-			log.warn("{} training job(s) left RUNNING by a previous process are now FAILED", failed);
+			log.warn("{} training job(s) left RUNNING by this instance's previous process are now FAILED", failed);
 		}
 		jobs.onSubmit(() -> {
 			synchronized (signal) {
@@ -120,30 +185,78 @@ class TrainingWorkers {
 		}
 	}
 
+	/**
+	 * Takes no more jobs and stops the running ones at their next batch, FAILED "interrupted by shutdown". One
+	 * that does not stop in time is failed here, so it is not left to wait for its lease to expire.
+	 */
 	@PreDestroy
 	void stop() throws InterruptedException {
 		stopping = true;
 		synchronized (signal) {
 			signal.notifyAll();
 		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 		for (Thread thread : threads) {
-			thread.join(TimeUnit.SECONDS.toMillis(30));
+			thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+		}
+		for (String id : running.keySet()) {
+			if (repository.finishOwned(id, owner, Status.FAILED, null, SHUTDOWN)) {
+				log.warn("training job {} did not stop in time and is FAILED", id);
+			}
+		}
+		if (leases != null) {
+			leases.shutdownNow();
+		}
+	}
+
+	private void renewAndReap() {
+		try {
+			for (Map.Entry<String, AtomicBoolean> job : running.entrySet()) {
+				switch (repository.renew(job.getKey(), owner)) {
+					case LOST -> job.getValue().set(true);
+					case CANCEL_REQUESTED -> jobs.requestedElsewhere(job.getKey());
+					case HELD -> {
+					}
+				}
+			}
+			int lost = repository.failExpired(Instant.now().minus(properties.training().leaseTimeout()));
+			if (lost > 0) {
+				log.warn("{} training job(s) whose worker stopped renewing its lease are now FAILED", lost);
+			}
+		}
+		catch (RuntimeException ex) {
+			// the database may be briefly unreachable; the lease timeout leaves room for a missed renewal or two
+			log.warn("could not renew training job leases: {}", ex.getMessage());
 		}
 	}
 
 	private void work() {
 		long poll = properties.training().pollInterval().toMillis();
 		while (!stopping) {
-			Optional<TrainingJob> claimed;
+			Optional<TrainingJob> claimed = Optional.empty();
 			try {
-				claimed = repository.claimOldest();
+				// a job is claimed only once this thread may train, so no claimed job waits RUNNING for the engine
+				if (!TRAINING.tryLock(poll, TimeUnit.MILLISECONDS)) {
+					continue;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			try {
+				if (!stopping) {
+					claimed = repository.claimOldest(owner);
+					claimed.ifPresent(this::run);
+				}
 			}
 			catch (RuntimeException ex) {
 				log.warn("could not look for training jobs: {}", ex.getMessage());
-				claimed = Optional.empty();
+			}
+			finally {
+				TRAINING.unlock();
 			}
 			if (claimed.isPresent()) {
-				run(claimed.get());
 				continue;
 			}
 			synchronized (signal) {
@@ -160,42 +273,54 @@ class TrainingWorkers {
 
 	private void run(TrainingJob job) {
 		log.info("training job {} started: {} on dataset {}", job.id(), job.architecture(), job.dataset());
+		AtomicBoolean lost = new AtomicBoolean();
+		running.put(job.id(), lost);
 		Path work = null;
 		try {
 			work = Files.createTempDirectory(Files.createDirectories(properties.cacheDir().resolve("training")),
 					job.id());
-			String result = train(job, work);
-			repository.finish(job.id(), Status.RUNNING, Status.SUCCEEDED, result, null);
+			String result = train(job, work, lost);
+			finish(job, Status.SUCCEEDED, result, null);
 			log.info("training job {} succeeded: {}", job.id(), result);
 		}
 		catch (JobCancelledException ex) {
-			if (stopping) {
-				repository.finish(job.id(), Status.RUNNING, Status.FAILED, null, "interrupted by shutdown");
+			if (lost.get()) {
+				log.warn("training job {} stopped: another instance found its lease expired and failed it", job.id());
+			}
+			else if (stopping) {
+				finish(job, Status.FAILED, null, SHUTDOWN);
 			}
 			else {
-				repository.finish(job.id(), Status.RUNNING, Status.CANCELLED, null, null);
+				finish(job, Status.CANCELLED, null, null);
 				log.info("training job {} cancelled", job.id());
 			}
 		}
 		catch (Exception | Error ex) {
 			log.warn("training job {} failed", job.id(), ex);
-			repository.finish(job.id(), Status.RUNNING, Status.FAILED, null, describe(ex));
+			finish(job, Status.FAILED, null, describe(ex));
 		}
 		finally {
+			running.remove(job.id());
 			metrics.ended(job.model());
 			jobs.forget(job.id());
 			deleteQuietly(work);
 		}
 	}
 
-	private String train(TrainingJob job, Path work) throws IOException {
+	private void finish(TrainingJob job, Status to, String result, String error) {
+		if (!repository.finishOwned(job.id(), owner, to, result, error)) {
+			log.warn("training job {} was no longer this instance's to finish as {}", job.id(), to);
+		}
+	}
+
+	private String train(TrainingJob job, Path work, AtomicBoolean lost) throws IOException {
 		Hyperparameters hp = job.request().resolved();
 		Device device = device(job.request().deviceOrDefault());
 		repository.started(job.id(), device.isGpu() ? "gpu" : "cpu");
 		Dataset dataset = datasets.get(job.dataset());
-		Listener listener = new Listener(job);
+		Listener listener = new Listener(job, lost);
 		if (TrainingRequest.FORECASTING.equals(job.task())) {
-			return trainForecaster(job, hp, dataset, device, work, listener);
+			return trainForecaster(job, hp, dataset, device, work, listener, lost);
 		}
 		ModelVersion base = job.request().baseModel() == null ? null : registry.resolve(job.request().baseModel());
 		ImageClassifierTrainer.Result result;
@@ -211,23 +336,29 @@ class TrainingWorkers {
 				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
 						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref()), null, null);
-		return register(job, spec, result.modelDir(), work);
+		return register(job, spec, result.modelDir(), work, lost);
 	}
 
 	private String trainForecaster(TrainingJob job, Hyperparameters hp, Dataset dataset, Device device, Path work,
-			Listener listener) throws IOException {
+			Listener listener, AtomicBoolean lost) throws IOException {
 		ForecastTrainer.Result result = forecaster.train(job.architecture(), hp, datasets.readSeries(dataset.id()),
 				job.request().target(), device, work, listener);
 		listener.flush();
 		NewModelVersion spec = new NewModelVersion(NewModelVersion.FORECASTING, job.architecture(),
 				result.inputShape(), null, null, result.spec(), result.metrics(),
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), null), null, null);
-		return register(job, spec, result.modelDir(), work);
+		return register(job, spec, result.modelDir(), work, lost);
 	}
 
-	private String register(TrainingJob job, NewModelVersion spec, Path modelDir, Path work) throws IOException {
+	private String register(TrainingJob job, NewModelVersion spec, Path modelDir, Path work, AtomicBoolean lost)
+			throws IOException {
 		Path zip = work.resolve("model.zip");
 		zip(modelDir, zip);
+		// a job failed as lost must not publish a model: whoever looks at it sees FAILED
+		if (repository.renew(job.id(), owner) == TrainingJobRepository.Lease.LOST) {
+			lost.set(true);
+			throw new JobCancelledException();
+		}
 		try (InputStream in = Files.newInputStream(zip)) {
 			ModelVersion version = registry.register(job.model(), spec, in);
 			return version.name() + ":" + version.version();
@@ -277,9 +408,12 @@ class TrainingWorkers {
 
 		private long lastWrite;
 
-		Listener(TrainingJob job) {
+		private final AtomicBoolean lost;
+
+		Listener(TrainingJob job, AtomicBoolean lost) {
 			this.id = job.id();
 			this.model = job.model();
+			this.lost = lost;
 		}
 
 		@Override
@@ -307,7 +441,7 @@ class TrainingWorkers {
 
 		@Override
 		public boolean cancelRequested() {
-			return stopping || jobs.cancelRequested(id);
+			return stopping || lost.get() || jobs.cancelRequested(id);
 		}
 
 		void flush() {

@@ -1,0 +1,72 @@
+package io.deepserve.inference;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.web.client.RestTemplateBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.FileSystemUtils;
+
+import io.deepserve.DeepserveApplication;
+import io.deepserve.registry.ModelRegistry;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.RegistryHttp;
+import io.deepserve.storage.S3MockServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The registry end to end on the S3 store: a model imported over HTTP lands in the bucket with its SHA-256, and
+ * a replica with nothing cached downloads, verifies and serves it.
+ */
+class S3ServingTests {
+
+	@Test
+	void aModelImportedToS3IsDownloadedVerifiedAndServed() throws Exception {
+		S3MockServer server = S3MockServer.get();
+		Path dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "s3-");
+		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
+				"--server.port=0", "--deepserve.engine.load-at-startup=false", "--deepserve.roles=serving"));
+		args.addAll(server.storageArgs("serving-tests"));
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DeepserveApplication.class)
+			.run(args.toArray(String[]::new)); S3Client raw = server.client()) {
+			TestRestTemplate http = new TestRestTemplate(new RestTemplateBuilder()
+				.rootUri("http://127.0.0.1:" + app.getBean(Environment.class).getProperty("local.server.port")));
+			ResponseEntity<String> imported = RegistryHttp.importVersion(http, "s3-tiny",
+					Images.tinyTorchScript(), Images.tinyMetadata(null));
+			assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
+
+			ModelVersion version = app.getBean(ModelRegistry.class).resolve("s3-tiny:1");
+			HeadObjectResponse head = raw.headObject(
+					b -> b.bucket(S3MockServer.BUCKET).key("serving-tests/" + version.artifactKey()));
+			assertThat(head.metadata()).containsEntry("sha256", version.sha256());
+
+			// as on a fresh replica: nothing local, so serving must fetch the object and check it
+			FileSystemUtils.deleteRecursively(dataDir.resolve("cache/s3"));
+			ResponseEntity<String> classified = Images.classify(http, "s3-tiny",
+					Images.encode(Images.solid(32, 32, Color.RED, BufferedImage.TYPE_INT_RGB), "png"),
+					MediaType.IMAGE_PNG);
+			assertThat(classified.getStatusCode()).as(classified.getBody()).isEqualTo(HttpStatus.OK);
+			JsonNode body = new ObjectMapper().readTree(classified.getBody());
+			assertThat(body.toString()).containsAnyOf("cat", "dog", "fish");
+			assertThat(Files.list(dataDir.resolve("cache/s3")).findAny()).as("downloaded into the cache").isPresent();
+		}
+	}
+
+}
