@@ -58,7 +58,7 @@ class DatasetRepository {
 		if (name != null) {
 			statement = statement.param("name", name);
 		}
-		return statement.query(this::row).stream().map(Row::dataset).toList();
+		return statement.query(this::row).list().stream().map(Row::dataset).toList();
 	}
 
 	boolean delete(String id) {

@@ -50,6 +50,16 @@ class DatasetLifecycleTests extends DatasetTestSupport {
 		assertThat(datasets.get(id).classes()).containsExactly("a", "b");
 	}
 
+	/** More lists than the connection pool holds: each one must give its connection back (a page polls this). */
+	@Test
+	void listingOftenLeaksNoDatabaseConnection() {
+		for (int i = 0; i < 25; i++) {
+			assertThat(http.getForEntity("/api/v1/datasets", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+			assertThat(http.getForEntity("/api/v1/datasets?name=listed", String.class).getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+		}
+	}
+
 	@Test
 	void aRecipeMayNameADatasetByIdOrByNameMeaningTheNewest() {
 		String older = upload("named", "images", "a.zip", zip(Map.of("a/1.png", png(), "b/1.png", png()))).getBody()

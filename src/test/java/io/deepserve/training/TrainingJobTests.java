@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -46,8 +46,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TrainingJobTests {
 
-	@TempDir
-	static Path dataDir;
+	/** Not a JUnit {@code @TempDir}: the cached context outlives the class, and its lease timer keeps using the files. */
+	static final Path dataDir = newDataDir();
+
+	private static Path newDataDir() {
+		try {
+			return Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "training-")
+				.toAbsolutePath();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
 
 	@DynamicPropertySource
 	static void dataDir(DynamicPropertyRegistry registry) {
