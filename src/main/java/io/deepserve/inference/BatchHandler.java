@@ -2,6 +2,9 @@ package io.deepserve.inference;
 
 import java.util.List;
 
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+
 /**
  * Runs batches for one worker thread. Each worker owns its handler (and so its DJL {@code Predictor}, which is
  * not thread-safe); the pool never calls one handler from two threads.
@@ -13,5 +16,25 @@ public interface BatchHandler<I, O> extends AutoCloseable {
 
 	@Override
 	void close();
+
+	/** A handler that runs each batch as one call of {@code predictor}, which it owns and closes. */
+	static BatchHandler<float[], float[]> of(Predictor<List<float[]>, float[][]> predictor) {
+		return new BatchHandler<>() {
+			@Override
+			public List<float[]> run(List<float[]> inputs) {
+				try {
+					return List.of(predictor.predict(inputs));
+				}
+				catch (TranslateException ex) {
+					throw new IllegalStateException(ex.getMessage(), ex);
+				}
+			}
+
+			@Override
+			public void close() {
+				predictor.close();
+			}
+		};
+	}
 
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
-import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 
@@ -37,22 +36,7 @@ public class Forecasting implements ServingTask<float[], float[]> {
 		ForecastCodec codec = ForecastCodec.of(version.forecast());
 		Predictor<List<float[]>, float[][]> predictor = model
 			.newPredictor(new BatchTranslator(codec.window(), codec.features(), codec.horizon()));
-		return new BatchHandler<>() {
-			@Override
-			public List<float[]> run(List<float[]> inputs) {
-				try {
-					return List.of(predictor.predict(inputs));
-				}
-				catch (TranslateException ex) {
-					throw new IllegalStateException(ex.getMessage(), ex);
-				}
-			}
-
-			@Override
-			public void close() {
-				predictor.close();
-			}
-		};
+		return BatchHandler.of(predictor);
 	}
 
 	@Override

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
-import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 
@@ -36,22 +35,7 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version) {
 		Predictor<List<float[]>, float[][]> predictor = model
 			.newPredictor(new BatchTranslator(version.preprocessing().imageSize(), version.labels().size()));
-		return new BatchHandler<>() {
-			@Override
-			public List<float[]> run(List<float[]> inputs) {
-				try {
-					return List.of(predictor.predict(inputs));
-				}
-				catch (TranslateException ex) {
-					throw new IllegalStateException(ex.getMessage(), ex);
-				}
-			}
-
-			@Override
-			public void close() {
-				predictor.close();
-			}
-		};
+		return BatchHandler.of(predictor);
 	}
 
 	@Override
