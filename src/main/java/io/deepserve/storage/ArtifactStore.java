@@ -2,6 +2,7 @@ package io.deepserve.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,7 +18,9 @@ public interface ArtifactStore {
 	StoredArtifact put(String key, InputStream content, long maxBytes) throws IOException;
 
 	/** Opens the blob after checking its bytes hash to {@code expectedSha256}. */
-	InputStream openVerified(String key, String expectedSha256) throws IOException;
+	default InputStream openVerified(String key, String expectedSha256) throws IOException {
+		return Files.newInputStream(localVerifiedFile(key, expectedSha256));
+	}
 
 	/**
 	 * A local file holding the verified bytes of the blob, for libraries that need a path (DJL). The file must

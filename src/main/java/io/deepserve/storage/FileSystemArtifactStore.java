@@ -56,11 +56,6 @@ public class FileSystemArtifactStore implements ArtifactStore {
 	}
 
 	@Override
-	public InputStream openVerified(String key, String expectedSha256) throws IOException {
-		return Files.newInputStream(localVerifiedFile(key, expectedSha256));
-	}
-
-	@Override
 	public Path localVerifiedFile(String key, String expectedSha256) throws IOException {
 		Path file = resolve(key);
 		if (!Files.exists(file)) {

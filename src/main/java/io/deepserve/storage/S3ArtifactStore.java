@@ -109,11 +109,6 @@ class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 	}
 
 	@Override
-	public InputStream openVerified(String key, String expectedSha256) throws IOException {
-		return Files.newInputStream(localVerifiedFile(key, expectedSha256));
-	}
-
-	@Override
 	public Path localVerifiedFile(String key, String expectedSha256) throws IOException {
 		if (cache.exists(key)) {
 			try {
