@@ -36,6 +36,7 @@ import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.storage.ChecksumMismatchException;
 import io.deepserve.web.ApiException;
 import io.deepserve.web.RetryableApiException;
 
@@ -251,6 +252,10 @@ public class WorkloadManager {
 			return model.pool().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof ChecksumMismatchException corrupted) {
+				// the stored artifact no longer matches its digest: the client learns that, not a bare 500
+				throw corrupted;
+			}
 			if (ex.getCause() instanceof ApiException api) {
 				throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "model_load_failed",
 						model.version().ref() + " could not be loaded: " + api.getMessage());

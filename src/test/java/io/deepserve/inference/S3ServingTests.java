@@ -10,6 +10,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
@@ -66,6 +67,45 @@ class S3ServingTests {
 			JsonNode body = new ObjectMapper().readTree(classified.getBody());
 			assertThat(body.toString()).containsAnyOf("cat", "dog", "fish");
 			assertThat(Files.list(dataDir.resolve("cache/s3")).findAny()).as("downloaded into the cache").isPresent();
+		}
+	}
+
+	@Test
+	void aTamperedObjectIsRefusedWithChecksumMismatchAndServesAgainOnceRestored() throws Exception {
+		S3MockServer server = S3MockServer.get();
+		Path dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "s3-");
+		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
+				"--server.port=0", "--deepserve.engine.load-at-startup=false", "--deepserve.roles=serving"));
+		args.addAll(server.storageArgs("tamper-tests"));
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DeepserveApplication.class)
+			.run(args.toArray(String[]::new)); S3Client raw = server.client()) {
+			TestRestTemplate http = new TestRestTemplate(new RestTemplateBuilder()
+				.rootUri("http://127.0.0.1:" + app.getBean(Environment.class).getProperty("local.server.port")));
+			byte[] original = Images.tinyTorchScript();
+			ResponseEntity<String> imported = RegistryHttp.importVersion(http, "s3-tampered", original,
+					Images.tinyMetadata(null));
+			assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
+			ModelVersion version = app.getBean(ModelRegistry.class).resolve("s3-tampered:1");
+			String key = "tamper-tests/" + version.artifactKey();
+
+			byte[] damaged = original.clone();
+			damaged[damaged.length / 2] ^= 0x5a;
+			raw.putObject(b -> b.bucket(S3MockServer.BUCKET).key(key), RequestBody.fromBytes(damaged));
+			FileSystemUtils.deleteRecursively(dataDir.resolve("cache/s3"));
+			byte[] image = Images.encode(Images.solid(32, 32, Color.RED, BufferedImage.TYPE_INT_RGB), "png");
+
+			ResponseEntity<String> refused = Images.classify(http, "s3-tampered:1", image, MediaType.IMAGE_PNG);
+			assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.CONFLICT);
+			assertThat(refused.getHeaders().getContentType()).hasToString("application/problem+json");
+			assertThat(new ObjectMapper().readTree(refused.getBody()).path("code").asText())
+				.isEqualTo("checksum_mismatch");
+			assertThat(app.getBean(ModelRegistry.class).resolve("s3-tampered:1").status())
+				.as("the version's record is untouched").isEqualTo(ModelVersion.READY);
+
+			// a refused load is not remembered: once the object is whole again, the version serves
+			raw.putObject(b -> b.bucket(S3MockServer.BUCKET).key(key), RequestBody.fromBytes(original));
+			ResponseEntity<String> served = Images.classify(http, "s3-tampered:1", image, MediaType.IMAGE_PNG);
+			assertThat(served.getStatusCode()).as(served.getBody()).isEqualTo(HttpStatus.OK);
 		}
 	}
 
