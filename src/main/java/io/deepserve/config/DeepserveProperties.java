@@ -126,6 +126,8 @@ public record DeepserveProperties(
 	 * @param maxBatchDelayMs longest a worker waits after the first request for more to fill a batch
 	 * @param requestTimeout a request still queued after this is answered 503 deadline_exceeded, not run
 	 * @param maxLoadedModels most versions loaded at once; the least recently used is unloaded beyond it
+	 * @param maxLoadedBytes most bytes of weights loaded at once, each version counted at its artifact size; the least
+	 * recently used is unloaded beyond it; 0 is no limit
 	 * @param idleUnloadAfter a version unused this long is unloaded unless an alias points to it; 0 keeps them
 	 * @param drainTimeout longest an unloaded or replaced version may take to finish its accepted requests
 	 * @param maxImageBytes largest image body accepted by classify
@@ -133,10 +135,11 @@ public record DeepserveProperties(
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
 	 * @param aliasSyncInterval how often a serving replica looks for aliases other replicas moved; 0 turns it off
 	 */
-	public record Inference(@Min(1) @DefaultValue("1") int workers, @Min(1) @DefaultValue("64") int queueSize,
+	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
 			@NotNull @DefaultValue("30s") java.time.Duration requestTimeout,
 			@Min(1) @DefaultValue("4") int maxLoadedModels,
+			@NotNull @DefaultValue("0B") DataSize maxLoadedBytes,
 			@NotNull @DefaultValue("30m") java.time.Duration idleUnloadAfter,
 			@NotNull @DefaultValue("30s") java.time.Duration drainTimeout,
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,

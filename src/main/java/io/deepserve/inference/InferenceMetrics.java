@@ -29,6 +29,8 @@ final class InferenceMetrics {
 
 	static final String LOADED = "deepserve.inference.models.loaded";
 
+	static final String LOADED_BYTES = "deepserve.inference.models.loaded.bytes";
+
 	private final MeterRegistry registry;
 
 	private final Tags tags;

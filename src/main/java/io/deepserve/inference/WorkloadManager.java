@@ -43,8 +43,9 @@ import io.deepserve.web.RetryableApiException;
 /**
  * The workload manager: which versions are in memory, which version each alias serves, and the way a request
  * reaches a version's {@link BatchingPool}. Versions load on first use; versions behind an alias load and warm
- * before the alias moves to them. Beyond {@code max-loaded-models} the least recently used version is unloaded,
- * as is one idle for {@code idle-unload-after}. Task-agnostic: a {@link ServingTask} brings the tensors.
+ * before the alias moves to them. Beyond {@code max-loaded-models}, or {@code max-loaded-bytes} of weights, the least
+ * recently used version is unloaded, as is one idle for {@code idle-unload-after}. Task-agnostic: a
+ * {@link ServingTask} brings the tensors.
  */
 @Service
 public class WorkloadManager {
@@ -93,6 +94,10 @@ public class WorkloadManager {
 		this.serving = properties.hasRole(DeepserveProperties.Role.SERVING);
 		Gauge.builder(InferenceMetrics.LOADED, loaded, Map::size)
 			.description("Model versions loaded in memory")
+			.register(meters);
+		Gauge.builder(InferenceMetrics.LOADED_BYTES, this, WorkloadManager::loadedBytes)
+			.description("Artifact bytes of the versions loaded in memory, the size of their weights")
+			.baseUnit("bytes")
 			.register(meters);
 		Duration idle = settings.idleUnloadAfter();
 		if (!idle.isZero()) {
@@ -421,7 +426,7 @@ public class WorkloadManager {
 				.sorted(Comparator.comparing((LoadedModel m) -> routed(m.version().name(), m.version().version()))
 					.thenComparingLong(LoadedModel::lastUsedNanos))
 				.toList();
-			for (int i = 0; loaded.size() > settings.maxLoadedModels() && i < candidates.size(); i++) {
+			for (int i = 0; overBudget() && i < candidates.size(); i++) {
 				LoadedModel victim = candidates.get(i);
 				if (loaded.remove(victim.version().ref(), victim)) {
 					retired.add(victim);
@@ -432,9 +437,24 @@ public class WorkloadManager {
 			lock.writeLock().unlock();
 		}
 		retired.forEach(m -> {
-			log.info("unloading {}: more than {} versions loaded", m.version().ref(), settings.maxLoadedModels());
+			log.info("unloading {}: over the budget of {} versions or {} bytes of weights", m.version().ref(),
+					settings.maxLoadedModels(), settings.maxLoadedBytes().toBytes());
 			retire(m);
 		});
+		if (overBudget()) {
+			log.warn("{} loaded versions hold {} bytes of weights, over the budget of {} bytes, with nothing idle left"
+					+ " to unload", loaded.size(), loadedBytes(), settings.maxLoadedBytes().toBytes());
+		}
+	}
+
+	private boolean overBudget() {
+		long maxBytes = settings.maxLoadedBytes().toBytes();
+		return loaded.size() > settings.maxLoadedModels() || maxBytes > 0 && loadedBytes() > maxBytes;
+	}
+
+	/** The weights in memory, counted as the artifact size of every loaded (or loading) version. */
+	private long loadedBytes() {
+		return loaded.values().stream().mapToLong(m -> m.version().sizeBytes()).sum();
 	}
 
 	private void unloadIdle() {
