@@ -34,16 +34,26 @@ import() { # name, serving JSON
     \"preprocessing\":{\"imageSize\":224,\"resize\":256},\"serving\":$2};type=application/json" \
     "localhost:$PORT/api/v1/models/$1/versions"
 }
-# on CPU the predictor's best batch is small (see PredictorBench below); BATCH overrides
-import bench-batched "{\"workers\":${WORKERS:-1},\"maxBatchSize\":${BATCH:-8},\"maxBatchDelayMs\":5,\"queueSize\":256}"
-import bench-unbatched "{\"workers\":${WORKERS:-1},\"maxBatchSize\":1,\"queueSize\":256}"
+# on CPU the predictor's best batch is small (see PredictorBench below); BATCH overrides. Two workers is the
+# service's default; the one-worker version shows what the second one adds.
+import bench-batched "{\"workers\":${WORKERS:-2},\"maxBatchSize\":${BATCH:-8},\"maxBatchDelayMs\":5,\"queueSize\":256}"
+import bench-unbatched "{\"workers\":${WORKERS:-2},\"maxBatchSize\":1,\"queueSize\":256}"
+import bench-batched-1worker "{\"workers\":1,\"maxBatchSize\":${BATCH:-8},\"maxBatchDelayMs\":5,\"queueSize\":256}"
 
 echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-for model in bench-batched bench-unbatched; do
+for model in bench-batched bench-unbatched bench-batched-1worker; do
   for c in 1 8 32; do
     printf '%s ' "$model"
-    java -cp target/test-classes io.deepserve.bench.LoadGenerator \
-      "http://127.0.0.1:$PORT/api/v1/models/$model/classify?topK=5" "$OUT/images" "$c" "$SECONDS_PER_POINT" 3
+    # CPU seconds of the server and of the load generator over the point (warm-up included), in cores
+    before=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
+    TIMEFORMAT="%U %S %R"
+    { time java -cp target/test-classes io.deepserve.bench.LoadGenerator \
+      "http://127.0.0.1:$PORT/api/v1/models/$model/classify?topK=5" "$OUT/images" "$c" "$SECONDS_PER_POINT" 3 \
+      2>&1; } 2>"$OUT/time.txt"
+    after=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
+    read -r user sys real < "$OUT/time.txt"
+    awk -v s=$((after - before)) -v hz="$(getconf CLK_TCK)" -v u="$user" -v y="$sys" -v r="$real" \
+      'BEGIN { printf "  cores used: server %.2f, load generator %.2f\n", s / hz / r, (u + y) / r }'
     # resident memory that stays flat from point to point is the NDArray-leak check
     echo "  server RSS $(ps -o rss= -p $SERVER | xargs) kB"
   done
@@ -53,6 +63,9 @@ curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)' || true
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
 
-java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache -cp "$CP" \
-  io.deepserve.bench.PredictorBench "$OUT/resnet18.pt" "$SECONDS_PER_POINT" 1 8 16 32 2>/dev/null | grep djl-predictor
+for predictors in 1 2; do
+  java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
+    -Dpredictors=$predictors -cp "$CP" \
+    io.deepserve.bench.PredictorBench "$OUT/resnet18.pt" "$SECONDS_PER_POINT" 1 8 16 32 2>/dev/null | grep djl-predictor
+done
 $PY scripts/bench_torch.py "$OUT/resnet18.pt" "$SECONDS_PER_POINT" 1 8 16 32

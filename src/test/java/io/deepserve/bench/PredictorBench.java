@@ -1,7 +1,12 @@
 package io.deepserve.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -12,8 +17,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 
 /**
- * The in-process ceiling the HTTP service is compared with: one DJL predictor on the same TorchScript file, fed
- * ready-made {@code [N, 3, 224, 224]} tensors back to back, for each batch size. No decoding, no HTTP.
+ * The in-process ceiling the HTTP service is compared with: DJL predictors on the same TorchScript file, fed
+ * ready-made {@code [N, 3, 224, 224]} tensors back to back, for each batch size. No decoding, no HTTP. With
+ * {@code -Dpredictors=2} two threads run a predictor each on the one model, as the service's two workers do.
  *
  * <pre>java -cp ... io.deepserve.bench.PredictorBench MODEL.pt SECONDS BATCH_SIZE...</pre>
  */
@@ -25,33 +31,63 @@ public final class PredictorBench {
 	public static void main(String[] args) throws Exception {
 		Path file = Path.of(args[0]);
 		double seconds = Double.parseDouble(args[1]);
+		int predictors = Integer.getInteger("predictors", 1);
 		try (Model model = Model.newInstance("bench", "PyTorch")) {
 			model.load(file);
 			for (int i = 2; i < args.length; i++) {
 				int batch = Integer.parseInt(args[i]);
-				run(model, batch, seconds);
+				run(model, predictors, batch, seconds);
 			}
 		}
 	}
 
-	private static void run(Model model, int batch, double seconds) throws Exception {
-		try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
-				NDManager manager = NDManager.newBaseManager()) {
-			NDArray input = manager.randomNormal(new Shape(batch, 3, 224, 224));
-			for (int i = 0; i < 3; i++) {
-				predictor.predict(new NDList(input)).close();
-			}
-			long start = System.nanoTime();
-			long stop = start + (long) (seconds * 1e9);
-			int batches = 0;
-			while (System.nanoTime() < stop) {
-				predictor.predict(new NDList(input)).close();
-				batches++;
-			}
-			double took = (System.nanoTime() - start) / 1e9;
-			System.out.printf(Locale.ROOT, "djl-predictor batch=%d throughput=%.1f images/s latency=%.1fms/batch%n",
-					batch, batches * batch / took, took * 1000 / batches);
+	private static void run(Model model, int predictors, int batch, double seconds) throws Exception {
+		CyclicBarrier warm = new CyclicBarrier(predictors + 1);
+		AtomicLong batches = new AtomicLong();
+		AtomicReference<Exception> failure = new AtomicReference<>();
+		long[] stop = new long[1];
+		List<Thread> threads = new ArrayList<>();
+		for (int t = 0; t < predictors; t++) {
+			Thread thread = new Thread(() -> {
+				try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
+						NDManager manager = NDManager.newBaseManager()) {
+					NDArray input = manager.randomNormal(new Shape(batch, 3, 224, 224));
+					for (int i = 0; i < 3; i++) {
+						predictor.predict(new NDList(input)).close();
+					}
+					warm.await();
+					while (System.nanoTime() < stop[0]) {
+						predictor.predict(new NDList(input)).close();
+						batches.incrementAndGet();
+					}
+				}
+				catch (Exception ex) {
+					failure.set(ex);
+				}
+			});
+			thread.setDaemon(true);
+			threads.add(thread);
+			thread.start();
 		}
+		while (warm.getNumberWaiting() < predictors && failure.get() == null) {
+			Thread.sleep(10);
+		}
+		if (failure.get() != null) {
+			throw failure.get();
+		}
+		long start = System.nanoTime();
+		stop[0] = start + (long) (seconds * 1e9);
+		warm.await();
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		if (failure.get() != null) {
+			throw failure.get();
+		}
+		double took = (System.nanoTime() - start) / 1e9;
+		System.out.printf(Locale.ROOT,
+				"djl-predictor predictors=%d batch=%d throughput=%.1f images/s latency=%.1fms/batch%n", predictors,
+				batch, batches.get() * batch / took, took * 1000 * predictors / batches.get());
 	}
 
 }
