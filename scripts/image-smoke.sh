@@ -20,11 +20,15 @@ WORK=$(mktemp -d /tmp/deepserve-smoke.XXXXXX)
 # the image builder inside docker 20.10; the client's BuildKit would need the buildx plugin
 export DOCKER_BUILDKIT=0
 DOCKERD_PID=
+ROOTFS_PROC=
 
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf '\nFAIL: %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
+	if [[ -n $ROOTFS_PROC ]]; then
+		umount "$ROOTFS_PROC" 2>/dev/null || true
+	fi
 	if [[ ${KEEP:-0} != 1 ]]; then
 		docker rm -f deepserve-smoke deepserve-smoke-open >/dev/null 2>&1 || true
 	fi
@@ -35,6 +39,11 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# certificates in the Java trust store of a root file system; 0 when it is missing, empty or unreadable
+truststore_entries() {
+	chroot "$1" keytool -list -cacerts -storepass changeit 2>/dev/null | grep -c trustedCertEntry || true
+}
 
 for tool in docker dockerd debootstrap curl python3; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install docker.io debootstrap curl python3)"
@@ -54,6 +63,22 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
 	debootstrap --variant=minbase --include=openjdk-17-jdk-headless,ca-certificates,bash \
 		"$BASE_SUITE" "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
 		|| { tail -20 "$WORK/debootstrap.log"; fail "debootstrap failed"; }
+	# ca-certificates-java fills Java's trust store by running keytool from a dpkg trigger. Under debootstrap that
+	# can leave /etc/ssl/certs/java/cacerts empty, and Maven in the build then fails with a PKIX error. An empty
+	# file also makes the next refresh fail, so remove it and rebuild the store (keytool needs /proc).
+	ROOTFS_PROC=$WORK/rootfs/proc
+	mount -t proc proc "$ROOTFS_PROC"
+	if [[ $(truststore_entries "$WORK/rootfs") == 0 ]]; then
+		echo "the base's Java trust store is empty; rebuilding it"
+		rm -f "$WORK/rootfs/etc/ssl/certs/java/cacerts"
+		{ chroot "$WORK/rootfs" dpkg --configure -a && chroot "$WORK/rootfs" update-ca-certificates -f; } \
+			>>"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; fail "rebuilding the trust store failed"; }
+	fi
+	entries=$(truststore_entries "$WORK/rootfs")
+	umount "$ROOTFS_PROC"
+	ROOTFS_PROC=
+	[[ $entries != 0 ]] || fail "the base's Java trust store /etc/ssl/certs/java/cacerts is still empty"
+	echo "Java trust store of the base: $entries certificates"
 	rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
 	tar -C "$WORK/rootfs" -c . | docker import - "$BASE" >/dev/null
 	rm -rf "$WORK/rootfs"
