@@ -63,21 +63,35 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
 	debootstrap --variant=minbase --include=openjdk-17-jdk-headless,ca-certificates,bash \
 		"$BASE_SUITE" "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
 		|| { tail -20 "$WORK/debootstrap.log"; fail "debootstrap failed"; }
-	# ca-certificates-java fills Java's trust store by running keytool from a dpkg trigger. Under debootstrap that
-	# can leave /etc/ssl/certs/java/cacerts empty, and Maven in the build then fails with a PKIX error. An empty
-	# file also makes the next refresh fail, so remove it and rebuild the store (keytool needs /proc).
+	# Maven in the build needs Java's trust store (/etc/ssl/certs/java/cacerts), which ca-certificates-java fills
+	# by running keytool from a dpkg trigger; under debootstrap that can leave it empty. Where the network
+	# intercepts TLS (a company or sandbox proxy), the host trusts the proxy's CA from /usr/local/share/ca-certificates
+	# and the base needs it too, or Maven fails with a PKIX error. The smoke image then trusts those CAs as well:
+	# it is a local test image, never pushed. An empty store also breaks the next refresh, so rebuild it whole.
+	shopt -s nullglob
+	local_cas=(/usr/local/share/ca-certificates/*.crt)
+	shopt -u nullglob
+	if (( ${#local_cas[@]} )); then
+		echo "adding the host's local CAs to the base: ${local_cas[*]##*/}"
+		mkdir -p "$WORK/rootfs/usr/local/share/ca-certificates"
+		cp "${local_cas[@]}" "$WORK/rootfs/usr/local/share/ca-certificates/"
+	fi
 	ROOTFS_PROC=$WORK/rootfs/proc
 	mount -t proc proc "$ROOTFS_PROC"
-	if [[ $(truststore_entries "$WORK/rootfs") == 0 ]]; then
-		echo "the base's Java trust store is empty; rebuilding it"
+	if (( ${#local_cas[@]} )) || [[ $(truststore_entries "$WORK/rootfs") == 0 ]]; then
 		rm -f "$WORK/rootfs/etc/ssl/certs/java/cacerts"
 		{ chroot "$WORK/rootfs" dpkg --configure -a && chroot "$WORK/rootfs" update-ca-certificates -f; } \
 			>>"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; fail "rebuilding the trust store failed"; }
 	fi
 	entries=$(truststore_entries "$WORK/rootfs")
+	aliases=$(chroot "$WORK/rootfs" keytool -list -cacerts -storepass changeit 2>/dev/null || true)
 	umount "$ROOTFS_PROC"
 	ROOTFS_PROC=
 	[[ $entries != 0 ]] || fail "the base's Java trust store /etc/ssl/certs/java/cacerts is still empty"
+	for ca in "${local_cas[@]}"; do
+		name=${ca##*/}
+		grep -qi "^debian:${name%.crt}.pem," <<<"$aliases" || fail "$name is not in the base's Java trust store"
+	done
 	echo "Java trust store of the base: $entries certificates"
 	rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
 	tar -C "$WORK/rootfs" -c . | docker import - "$BASE" >/dev/null
