@@ -30,7 +30,7 @@ cleanup() {
 		umount "$ROOTFS_PROC" 2>/dev/null || true
 	fi
 	if [[ ${KEEP:-0} != 1 ]]; then
-		docker rm -f deepserve-smoke deepserve-smoke-open >/dev/null 2>&1 || true
+		docker rm -fv deepserve-smoke deepserve-smoke-open >/dev/null 2>&1 || true
 	fi
 	if [[ -n $DOCKERD_PID ]]; then
 		kill "$DOCKERD_PID" 2>/dev/null || true
@@ -102,7 +102,7 @@ log "building $IMAGE on $BASE (Maven runs inside the build with the host's netwo
 docker build --network host --build-arg BUILD_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" .
 
 log "exposed without keys: the container must refuse to start"
-docker rm -f deepserve-smoke-open >/dev/null 2>&1 || true
+docker rm -fv deepserve-smoke-open >/dev/null 2>&1 || true
 if docker run --name deepserve-smoke-open --network host -e SERVER_PORT="$PORT" "$IMAGE" >"$WORK/open.log" 2>&1; then
 	fail "the image started on 0.0.0.0 without API keys"
 fi
@@ -114,7 +114,7 @@ echo "refused, as it should"
 log "starting with an admin key (only its SHA-256 goes into the container)"
 KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 HASH=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
-docker rm -f deepserve-smoke >/dev/null 2>&1 || true
+docker rm -fv deepserve-smoke >/dev/null 2>&1 || true
 docker run -d --name deepserve-smoke --network host -e SERVER_PORT="$PORT" \
 	-e DEEPSERVE_SECURITY_APIKEYS_0_NAME=smoke -e DEEPSERVE_SECURITY_APIKEYS_0_SHA256="$HASH" \
 	-e DEEPSERVE_SECURITY_APIKEYS_0_ROLES=admin "$IMAGE" >/dev/null
