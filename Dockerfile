@@ -20,7 +20,8 @@ COPY .mvn .mvn
 RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} dependency:go-offline
 COPY src src
 RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} -Dmaven.test.skip=true package \
- && java -Djarmode=tools -jar target/deepserve-*.jar extract --layers --launcher --destination /extracted
+ && java -Djarmode=tools -jar target/deepserve-*.jar extract --layers --launcher --destination /extracted \
+ && cp -a /extracted/snapshot-dependencies/. /extracted/application/
 
 FROM ${BASE_IMAGE}
 # CUDA and plain Debian bases carry no Java; install the distribution's JRE 17 only where it is missing
@@ -34,10 +35,11 @@ RUN if ! command -v java >/dev/null 2>&1; then \
  && mkdir -p /var/lib/deepserve /opt/deepserve \
  && chown 10001:10001 /var/lib/deepserve
 WORKDIR /opt/deepserve
-# least- to most-often changing, so a code change ships only the small last layer
+# least- to most-often changing, so a code change ships only the small last layer. Snapshot dependencies (none
+# today) ride in the application layer: the classic builder (Debian's docker.io 20.10, DOCKER_BUILDKIT=0) fails
+# the COPY that follows a COPY of an empty directory with "layer does not exist" (moby/moby#40591).
 COPY --from=build /extracted/dependencies/ ./
 COPY --from=build /extracted/spring-boot-loader/ ./
-COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 
 # Model registry, datasets, the embedded database and DJL's extracted native library live under the data dir.

@@ -20,13 +20,17 @@ WORK=$(mktemp -d /tmp/deepserve-smoke.XXXXXX)
 # the image builder inside docker 20.10; the client's BuildKit would need the buildx plugin
 export DOCKER_BUILDKIT=0
 DOCKERD_PID=
+ROOTFS_PROC=
 
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf '\nFAIL: %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
+	if [[ -n $ROOTFS_PROC ]]; then
+		umount "$ROOTFS_PROC" 2>/dev/null || true
+	fi
 	if [[ ${KEEP:-0} != 1 ]]; then
-		docker rm -f deepserve-smoke deepserve-smoke-open >/dev/null 2>&1 || true
+		docker rm -fv deepserve-smoke deepserve-smoke-open >/dev/null 2>&1 || true
 	fi
 	if [[ -n $DOCKERD_PID ]]; then
 		kill "$DOCKERD_PID" 2>/dev/null || true
@@ -35,6 +39,11 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# certificates in the Java trust store of a root file system; 0 when it is missing, empty or unreadable
+truststore_entries() {
+	chroot "$1" keytool -list -cacerts -storepass changeit 2>/dev/null | grep -c trustedCertEntry || true
+}
 
 for tool in docker dockerd debootstrap curl python3; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install docker.io debootstrap curl python3)"
@@ -54,6 +63,36 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
 	debootstrap --variant=minbase --include=openjdk-17-jdk-headless,ca-certificates,bash \
 		"$BASE_SUITE" "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
 		|| { tail -20 "$WORK/debootstrap.log"; fail "debootstrap failed"; }
+	# Maven in the build needs Java's trust store (/etc/ssl/certs/java/cacerts), which ca-certificates-java fills
+	# by running keytool from a dpkg trigger; under debootstrap that can leave it empty. Where the network
+	# intercepts TLS (a company or sandbox proxy), the host trusts the proxy's CA from /usr/local/share/ca-certificates
+	# and the base needs it too, or Maven fails with a PKIX error. The smoke image then trusts those CAs as well:
+	# it is a local test image, never pushed. An empty store also breaks the next refresh, so rebuild it whole.
+	shopt -s nullglob
+	local_cas=(/usr/local/share/ca-certificates/*.crt)
+	shopt -u nullglob
+	if (( ${#local_cas[@]} )); then
+		echo "adding the host's local CAs to the base: ${local_cas[*]##*/}"
+		mkdir -p "$WORK/rootfs/usr/local/share/ca-certificates"
+		cp "${local_cas[@]}" "$WORK/rootfs/usr/local/share/ca-certificates/"
+	fi
+	ROOTFS_PROC=$WORK/rootfs/proc
+	mount -t proc proc "$ROOTFS_PROC"
+	if (( ${#local_cas[@]} )) || [[ $(truststore_entries "$WORK/rootfs") == 0 ]]; then
+		rm -f "$WORK/rootfs/etc/ssl/certs/java/cacerts"
+		{ chroot "$WORK/rootfs" dpkg --configure -a && chroot "$WORK/rootfs" update-ca-certificates -f; } \
+			>>"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; fail "rebuilding the trust store failed"; }
+	fi
+	entries=$(truststore_entries "$WORK/rootfs")
+	aliases=$(chroot "$WORK/rootfs" keytool -list -cacerts -storepass changeit 2>/dev/null || true)
+	umount "$ROOTFS_PROC"
+	ROOTFS_PROC=
+	[[ $entries != 0 ]] || fail "the base's Java trust store /etc/ssl/certs/java/cacerts is still empty"
+	for ca in "${local_cas[@]}"; do
+		name=${ca##*/}
+		grep -qi "^debian:${name%.crt}.pem," <<<"$aliases" || fail "$name is not in the base's Java trust store"
+	done
+	echo "Java trust store of the base: $entries certificates"
 	rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
 	tar -C "$WORK/rootfs" -c . | docker import - "$BASE" >/dev/null
 	rm -rf "$WORK/rootfs"
@@ -63,17 +102,19 @@ log "building $IMAGE on $BASE (Maven runs inside the build with the host's netwo
 docker build --network host --build-arg BUILD_IMAGE="$BASE" --build-arg BASE_IMAGE="$BASE" -t "$IMAGE" .
 
 log "exposed without keys: the container must refuse to start"
-docker rm -f deepserve-smoke-open >/dev/null 2>&1 || true
+docker rm -fv deepserve-smoke-open >/dev/null 2>&1 || true
 if docker run --name deepserve-smoke-open --network host -e SERVER_PORT="$PORT" "$IMAGE" >"$WORK/open.log" 2>&1; then
 	fail "the image started on 0.0.0.0 without API keys"
 fi
-grep -q "refused to start" "$WORK/open.log" || { tail -30 "$WORK/open.log"; fail "no clear refusal in the log"; }
+# the reason SecurityConfiguration gives, so a crash for any other cause does not pass for the refusal
+grep -q "would listen on 0.0.0.0 with no API keys configured" "$WORK/open.log" \
+	|| { tail -30 "$WORK/open.log"; fail "no clear refusal in the log"; }
 echo "refused, as it should"
 
 log "starting with an admin key (only its SHA-256 goes into the container)"
 KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 HASH=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
-docker rm -f deepserve-smoke >/dev/null 2>&1 || true
+docker rm -fv deepserve-smoke >/dev/null 2>&1 || true
 docker run -d --name deepserve-smoke --network host -e SERVER_PORT="$PORT" \
 	-e DEEPSERVE_SECURITY_APIKEYS_0_NAME=smoke -e DEEPSERVE_SECURITY_APIKEYS_0_SHA256="$HASH" \
 	-e DEEPSERVE_SECURITY_APIKEYS_0_ROLES=admin "$IMAGE" >/dev/null
