@@ -8,6 +8,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
@@ -22,12 +24,17 @@ import io.deepserve.web.ApiException;
 import io.deepserve.web.RetryableApiException;
 
 /**
- * A bounded queue and a fixed set of worker threads for one loaded version. Each worker takes the oldest request,
- * then up to {@code maxBatchSize - 1} more that arrive within {@code maxBatchDelayMs} of the first one's arrival
- * (under a backlog that deadline has passed, so a worker never waits while requests queue), drops those past their
- * deadline, and runs the rest as one batch. It waits only while more requests are on their way (accepted by the
- * server but not yet queued), so a lone request never pays the delay. Knows nothing of tasks or tensors: the
+ * A bounded queue and up to {@code workers} worker threads for one loaded version. Each worker takes the oldest
+ * request, then up to {@code maxBatchSize - 1} more that arrive within {@code maxBatchDelayMs} of the first one's
+ * arrival (under a backlog that deadline has passed, so a worker never waits while requests queue), drops those past
+ * their deadline, and runs the rest as one batch. It waits only while more requests are on their way (accepted by
+ * the server but not yet queued), so a lone request never pays the delay. Knows nothing of tasks or tensors: the
  * {@link BatchHandler} does.
+ * <p>
+ * One worker always runs. More start, one at a time, while requests wait and every live worker is busy, and each
+ * extra one stops again after {@code extraWorkerIdle} without work. On CPU this matters: every thread that calls
+ * PyTorch keeps its own OpenMP team, and once there are more OpenMP threads than cores they stop spinning between
+ * operations, which slowed a lone request by about a fifth on 2 cores even while the second team sat idle.
  */
 final class BatchingPool<I, O> {
 
@@ -46,38 +53,58 @@ final class BatchingPool<I, O> {
 
 	private final BlockingQueue<Job<I, O>> queue;
 
+	/** Every worker thread ever started, so {@link #stop} can wait for each; guarded by itself for starts. */
 	private final List<Thread> workers = new ArrayList<>();
 
 	private final IntConsumer batchSizes;
 
 	private final IntSupplier inFlight;
 
+	private final long extraWorkerIdleNanos;
+
+	private final AtomicInteger live = new AtomicInteger();
+
+	private final AtomicInteger busy = new AtomicInteger();
+
+	/** True while an extra worker is starting, so a backlog starts one at a time. */
+	private final AtomicBoolean growing = new AtomicBoolean();
+
 	private volatile boolean stopping;
+
+	/** Set once an extra worker failed to start: the pool stays at the workers it has rather than retry forever. */
+	private volatile boolean growthFailed;
+
+	private volatile Supplier<BatchHandler<I, O>> handlers;
+
+	private volatile I warmup;
 
 	/**
 	 * @param inFlight requests on their way to or in this pool, the ones in a batch being filled included
 	 */
 	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes, IntSupplier inFlight) {
+		this(name, settings, batchSizes, inFlight, Duration.ofSeconds(5));
+	}
+
+	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes, IntSupplier inFlight,
+			Duration extraWorkerIdle) {
 		this.name = name;
 		this.settings = settings;
 		this.queue = new ArrayBlockingQueue<>(settings.queueSize());
 		this.batchSizes = batchSizes;
 		this.inFlight = inFlight;
+		this.extraWorkerIdleNanos = extraWorkerIdle.toNanos();
 	}
 
 	/**
-	 * Starts the workers; each creates its own handler and runs {@code warmup} through it before taking requests.
-	 * Returns once every worker is warm, or throws (and stops them all) if one could not warm up.
+	 * Starts the first worker, which creates its own handler and runs {@code warmup} through it before taking
+	 * requests; extra workers later do the same. Returns once it is warm, or throws if it could not warm up.
 	 */
 	void start(Supplier<BatchHandler<I, O>> handlers, I warmup) {
-		CountDownLatch warm = new CountDownLatch(settings.workers());
+		this.handlers = handlers;
+		this.warmup = warmup;
+		CountDownLatch warm = new CountDownLatch(1);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
-		for (int i = 0; i < settings.workers(); i++) {
-			Thread thread = new Thread(() -> work(handlers, warmup, warm, failure), "infer-" + name + "-" + i);
-			thread.setDaemon(true);
-			workers.add(thread);
-			thread.start();
-		}
+		startWorker(true, warm, failure);
 		try {
 			warm.await();
 		}
@@ -92,6 +119,35 @@ final class BatchingPool<I, O> {
 		}
 	}
 
+	/** Worker threads running now. */
+	int liveWorkers() {
+		return live.get();
+	}
+
+	private void startWorker(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
+		synchronized (workers) {
+			if (stopping) {
+				warmed(first, warm);
+				return;
+			}
+			Thread thread = new Thread(() -> work(first, warm, failure), "infer-" + name + "-" + workers.size());
+			thread.setDaemon(true);
+			workers.add(thread);
+			live.incrementAndGet();
+			thread.start();
+		}
+	}
+
+	/** Starts one more worker when requests wait, every live worker is busy, and the settings allow another. */
+	private void growIfBacklogged() {
+		if (queue.isEmpty() || busy.get() < live.get() || live.get() >= settings.workers() || stopping
+				|| growthFailed || !growing.compareAndSet(false, true)) {
+			return;
+		}
+		// the new worker clears the flag once warm (or failed), so a second one is not started meanwhile
+		startWorker(false, new CountDownLatch(1), new AtomicReference<>());
+	}
+
 	/**
 	 * Queues one request; never blocks.
 	 * @throws RetryableApiException 503 {@code queue_full} when the queue is at capacity
@@ -103,6 +159,7 @@ final class BatchingPool<I, O> {
 			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "queue_full", name + " has "
 					+ settings.queueSize() + " requests waiting already; retry shortly", 1);
 		}
+		growIfBacklogged();
 		return job.future();
 	}
 
@@ -116,9 +173,13 @@ final class BatchingPool<I, O> {
 
 	/** Lets the workers finish what is queued (up to {@code drain}), then stops them; each closes its handler. */
 	void stop(Duration drain) {
-		stopping = true;
+		List<Thread> started;
+		synchronized (workers) {
+			stopping = true;
+			started = List.copyOf(workers);
+		}
 		long until = System.nanoTime() + drain.toNanos();
-		for (Thread worker : workers) {
+		for (Thread worker : started) {
 			try {
 				worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
 			}
@@ -127,7 +188,7 @@ final class BatchingPool<I, O> {
 			}
 			worker.interrupt();
 		}
-		for (Thread worker : workers) {
+		for (Thread worker : started) {
 			try {
 				worker.join(5_000);
 			}
@@ -140,15 +201,30 @@ final class BatchingPool<I, O> {
 		}
 	}
 
-	private void work(Supplier<BatchHandler<I, O>> handlers, I warmup, CountDownLatch warm,
-			AtomicReference<Throwable> failure) {
+	private void work(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
+		try {
+			serve(first, warm, failure);
+		}
+		finally {
+			live.decrementAndGet();
+		}
+	}
+
+	private void warmed(boolean first, CountDownLatch warm) {
+		warm.countDown();
+		if (!first) {
+			growing.set(false);
+		}
+	}
+
+	private void serve(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
 		BatchHandler<I, O> handler;
 		try {
 			handler = handlers.get();
 		}
 		catch (RuntimeException | Error ex) {
-			failure.compareAndSet(null, ex);
-			warm.countDown();
+			failed(first, failure, ex);
+			warmed(first, warm);
 			return;
 		}
 		try (handler) {
@@ -156,21 +232,39 @@ final class BatchingPool<I, O> {
 				handler.run(List.of(warmup));
 			}
 			catch (RuntimeException | Error ex) {
-				failure.compareAndSet(null, ex);
+				failed(first, failure, ex);
 				return;
 			}
 			finally {
-				warm.countDown();
+				warmed(first, warm);
 			}
+			long idleSince = System.nanoTime();
 			while (!(stopping && queue.isEmpty())) {
 				List<Job<I, O>> batch = nextBatch();
 				if (!batch.isEmpty()) {
 					run(handler, batch);
+					idleSince = System.nanoTime();
+				}
+				else if (!first && System.nanoTime() - idleSince > extraWorkerIdleNanos) {
+					log.debug("{}: an extra worker stops after {} ms without work", name,
+							TimeUnit.NANOSECONDS.toMillis(extraWorkerIdleNanos));
+					return;
 				}
 			}
 		}
 		catch (InterruptedException ex) {
 			// stop() gave up waiting for the queue to drain
+		}
+	}
+
+	private void failed(boolean first, AtomicReference<Throwable> failure, Throwable ex) {
+		if (first) {
+			failure.compareAndSet(null, ex);
+		}
+		else {
+			growthFailed = true;
+			log.warn("{}: an extra worker could not start ({}); {} carries on with the workers it has", name,
+					ex.getMessage(), name);
 		}
 	}
 
@@ -194,6 +288,11 @@ final class BatchingPool<I, O> {
 		return batch;
 	}
 
+	/**
+	 * Runs one batch and answers its requests. The worker counts as busy only until its handler returns, not while
+	 * it answers: a client that sends its next request as soon as it has its answer must find the worker idle, or a
+	 * lone caller would look like a backlog and start an extra worker.
+	 */
 	private void run(BatchHandler<I, O> handler, List<Job<I, O>> taken) {
 		long start = System.nanoTime();
 		List<Job<I, O>> batch = new ArrayList<>(taken.size());
@@ -211,20 +310,26 @@ final class BatchingPool<I, O> {
 		if (batch.isEmpty()) {
 			return;
 		}
+		List<O> outputs;
+		busy.incrementAndGet();
 		try {
-			List<O> outputs = handler.run(batch.stream().map(Job::input).toList());
-			long took = System.nanoTime() - start;
-			batchSizes.accept(batch.size());
-			for (int i = 0; i < batch.size(); i++) {
-				Job<I, O> job = batch.get(i);
-				job.future().complete(new Result<>(outputs.get(i), start - job.enqueuedNanos(), took, batch.size()));
-			}
+			growIfBacklogged();
+			outputs = handler.run(batch.stream().map(Job::input).toList());
 		}
 		catch (RuntimeException | Error ex) {
+			busy.decrementAndGet();
 			log.error("{}: a batch of {} failed", name, batch.size(), ex);
 			batch.forEach(job -> job.future()
 				.completeExceptionally(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "inference_failed",
 						"the model failed to run this request; the server log has the details")));
+			return;
+		}
+		busy.decrementAndGet();
+		long took = System.nanoTime() - start;
+		batchSizes.accept(batch.size());
+		for (int i = 0; i < batch.size(); i++) {
+			Job<I, O> job = batch.get(i);
+			job.future().complete(new Result<>(outputs.get(i), start - job.enqueuedNanos(), took, batch.size()));
 		}
 	}
 

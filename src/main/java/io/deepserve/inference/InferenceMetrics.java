@@ -27,6 +27,8 @@ final class InferenceMetrics {
 
 	static final String QUEUE_DEPTH = "deepserve.inference.queue.depth";
 
+	static final String WORKERS = "deepserve.inference.workers";
+
 	static final String LOADED = "deepserve.inference.models.loaded";
 
 	static final String LOADED_BYTES = "deepserve.inference.models.loaded.bytes";
@@ -43,7 +45,8 @@ final class InferenceMetrics {
 
 	private final DistributionSummary batchSize;
 
-	InferenceMetrics(MeterRegistry registry, ModelVersion version, Supplier<Number> queueDepth) {
+	InferenceMetrics(MeterRegistry registry, ModelVersion version, Supplier<Number> queueDepth,
+			Supplier<Number> workers) {
 		this.registry = registry;
 		this.tags = Tags.of("model", version.name(), "version", Integer.toString(version.version()));
 		this.queue = timer("queue");
@@ -58,6 +61,10 @@ final class InferenceMetrics {
 			.register(registry);
 		Gauge.builder(QUEUE_DEPTH, queueDepth)
 			.description("Requests waiting for a worker")
+			.tags(tags)
+			.register(registry);
+		Gauge.builder(WORKERS, workers)
+			.description("Worker threads running for the version: one, more while requests back up")
 			.tags(tags)
 			.register(registry);
 	}

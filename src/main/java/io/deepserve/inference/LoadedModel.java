@@ -59,8 +59,11 @@ final class LoadedModel {
 	}
 
 	int queueDepth() {
-		BatchingPool<?, ?> p = pool.getNow(null);
-		return p == null || pool.isCompletedExceptionally() ? 0 : p.queueDepth();
+		return isReady() ? pool.join().queueDepth() : 0;
+	}
+
+	int liveWorkers() {
+		return isReady() ? pool.join().liveWorkers() : 0;
 	}
 
 	void hold() {

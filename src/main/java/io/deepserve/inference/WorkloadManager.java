@@ -222,6 +222,9 @@ public class WorkloadManager {
 		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(meters, version, () -> {
 			LoadedModel now = loaded.get(ref);
 			return now == null ? 0 : now.queueDepth();
+		}, () -> {
+			LoadedModel now = loaded.get(ref);
+			return now == null ? 0 : now.liveWorkers();
 		}));
 		background.execute(() -> load(model));
 		return model;

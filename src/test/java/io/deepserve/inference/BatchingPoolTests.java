@@ -22,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The batching pool on its own, with a handler the test can hold still: no engine, no timing guesses. */
 class BatchingPoolTests {
 
+	/** The warm-up input: it never waits on the gate, whichever worker runs it and whenever. */
+	private static final int WARMUP = -100;
+
 	private final CountDownLatch gate = new CountDownLatch(1);
 
 	private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
@@ -118,6 +121,52 @@ class BatchingPoolTests {
 		assertThat(closed.get()).as("each worker closed its own handler").isEqualTo(2);
 	}
 
+	@Test
+	void underABacklogAnExtraWorkerStartsAndStopsAgainOnceIdle() throws Exception {
+		AtomicInteger created = new AtomicInteger();
+		List<Integer> started = new CopyOnWriteArrayList<>();
+		pool = new BatchingPool<>("elastic", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		}, () -> 0, Duration.ofMillis(300));
+		pool.start(() -> {
+			created.incrementAndGet();
+			return new BatchHandler<>() {
+				@Override
+				public List<Integer> run(List<Integer> inputs) {
+					if (!inputs.equals(List.of(0))) {
+						started.addAll(inputs);
+						await(gate);
+					}
+					return inputs.stream().map(i -> i * 10).toList();
+				}
+
+				@Override
+				public void close() {
+					closed.incrementAndGet();
+				}
+			};
+		}, 0);
+		assertThat(created.get()).as("one worker until requests back up").isEqualTo(1);
+		assertThat(pool.liveWorkers()).isEqualTo(1);
+
+		CompletableFuture<BatchingPool.Result<Integer>> first = pool.submit(1);
+		awaitTrue(() -> started.contains(1), "the first request runs");
+		CompletableFuture<BatchingPool.Result<Integer>> second = pool.submit(2);
+		awaitTrue(() -> started.contains(2), "the second request runs beside the first, on an extra worker");
+		assertThat(created.get()).isEqualTo(2);
+		assertThat(pool.liveWorkers()).isEqualTo(2);
+		CompletableFuture<BatchingPool.Result<Integer>> third = pool.submit(3);
+		Thread.sleep(50);
+		assertThat(created.get()).as("never more than the settings' two workers").isEqualTo(2);
+
+		gate.countDown();
+		assertThat(first.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+		assertThat(second.get(5, TimeUnit.SECONDS).output()).isEqualTo(20);
+		assertThat(third.get(5, TimeUnit.SECONDS).output()).isEqualTo(30);
+		awaitTrue(() -> closed.get() == 1, "the extra worker closes its handler after 300 ms without work");
+		assertThat(pool.liveWorkers()).isEqualTo(1);
+		assertThat(pool.submit(4).get(5, TimeUnit.SECONDS).output()).as("the first worker stays").isEqualTo(40);
+	}
+
 	/** Multiplies by ten; blocks on the gate except for the warm-up; fails on {@code failOn}. */
 	private BatchingPool<Integer, Integer> start(PoolSettings settings, int failOn) {
 		BatchingPool<Integer, Integer> started = new BatchingPool<>("test", settings, size -> {
@@ -126,7 +175,7 @@ class BatchingPoolTests {
 			@Override
 			public List<Integer> run(List<Integer> inputs) {
 				batches.add(List.copyOf(inputs));
-				if (!inputs.equals(List.of(0)) || batches.size() > settings.workers()) {
+				if (!inputs.equals(List.of(WARMUP))) {
 					await(gate);
 				}
 				if (inputs.contains(failOn) && failOn != 0) {
@@ -139,7 +188,7 @@ class BatchingPoolTests {
 			public void close() {
 				closed.incrementAndGet();
 			}
-		}, 0);
+		}, WARMUP);
 		return started;
 	}
 
@@ -150,6 +199,15 @@ class BatchingPoolTests {
 			Thread.sleep(2);
 		}
 		assertThat(batches).hasSize(count);
+	}
+
+	private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+			throws InterruptedException {
+		long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (!condition.getAsBoolean() && System.nanoTime() < until) {
+			Thread.sleep(2);
+		}
+		assertThat(condition.getAsBoolean()).as(what).isTrue();
 	}
 
 	private static void await(CountDownLatch latch) {
