@@ -2,6 +2,7 @@ package io.deepserve.inference;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,17 +39,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class S3ServingTests {
 
+	private final S3MockServer server = S3MockServer.get();
+
+	private Path dataDir;
+
 	@Test
 	void aModelImportedToS3IsDownloadedVerifiedAndServed() throws Exception {
-		S3MockServer server = S3MockServer.get();
-		Path dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "s3-");
-		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
-				"--server.port=0", "--deepserve.engine.load-at-startup=false", "--deepserve.roles=serving"));
-		args.addAll(server.storageArgs("serving-tests"));
-		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DeepserveApplication.class)
-			.run(args.toArray(String[]::new)); S3Client raw = server.client()) {
-			TestRestTemplate http = new TestRestTemplate(new RestTemplateBuilder()
-				.rootUri("http://127.0.0.1:" + app.getBean(Environment.class).getProperty("local.server.port")));
+		try (ConfigurableApplicationContext app = startServing("serving-tests"); S3Client raw = server.client()) {
+			TestRestTemplate http = http(app);
 			ResponseEntity<String> imported = RegistryHttp.importVersion(http, "s3-tiny",
 					Images.tinyTorchScript(), Images.tinyMetadata(null));
 			assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
@@ -72,15 +70,8 @@ class S3ServingTests {
 
 	@Test
 	void aTamperedObjectIsRefusedWithChecksumMismatchAndServesAgainOnceRestored() throws Exception {
-		S3MockServer server = S3MockServer.get();
-		Path dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "s3-");
-		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
-				"--server.port=0", "--deepserve.engine.load-at-startup=false", "--deepserve.roles=serving"));
-		args.addAll(server.storageArgs("tamper-tests"));
-		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DeepserveApplication.class)
-			.run(args.toArray(String[]::new)); S3Client raw = server.client()) {
-			TestRestTemplate http = new TestRestTemplate(new RestTemplateBuilder()
-				.rootUri("http://127.0.0.1:" + app.getBean(Environment.class).getProperty("local.server.port")));
+		try (ConfigurableApplicationContext app = startServing("tamper-tests"); S3Client raw = server.client()) {
+			TestRestTemplate http = http(app);
 			byte[] original = Images.tinyTorchScript();
 			ResponseEntity<String> imported = RegistryHttp.importVersion(http, "s3-tampered", original,
 					Images.tinyMetadata(null));
@@ -107,6 +98,20 @@ class S3ServingTests {
 			ResponseEntity<String> served = Images.classify(http, "s3-tampered:1", image, MediaType.IMAGE_PNG);
 			assertThat(served.getStatusCode()).as(served.getBody()).isEqualTo(HttpStatus.OK);
 		}
+	}
+
+	/** A serving-only replica with its artifacts in the S3 server under {@code prefix} and its data in dataDir. */
+	private ConfigurableApplicationContext startServing(String prefix) throws IOException {
+		dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "s3-");
+		List<String> args = new ArrayList<>(List.of("--deepserve.data-dir=" + dataDir.toAbsolutePath(),
+				"--server.port=0", "--deepserve.engine.load-at-startup=false", "--deepserve.roles=serving"));
+		args.addAll(server.storageArgs(prefix));
+		return new SpringApplicationBuilder(DeepserveApplication.class).run(args.toArray(String[]::new));
+	}
+
+	private static TestRestTemplate http(ConfigurableApplicationContext app) {
+		return new TestRestTemplate(new RestTemplateBuilder()
+			.rootUri("http://127.0.0.1:" + app.getBean(Environment.class).getProperty("local.server.port")));
 	}
 
 }
