@@ -58,6 +58,24 @@ for model in bench-batched bench-unbatched bench-batched-1worker; do
     echo "  server RSS $(ps -o rss= -p $SERVER | xargs) kB"
   done
 done
+# the same concurrency-32 point with wrk (C, a few hundredths of a core) instead of the JVM load generator, where
+# Debian's wrk is installed: shows whether the load generator's CPU is what holds the service back
+if command -v wrk >/dev/null; then
+  export WRK_IMAGES="$(echo "$OUT"/images/*.jpg)"
+  url="http://127.0.0.1:$PORT/api/v1/models/bench-batched/classify?topK=5"
+  wrk -t1 -c32 -d3s -s scripts/wrk-classify.lua "$url" >/dev/null
+  before=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
+  TIMEFORMAT="%U %S %R"
+  { time wrk -t1 -c32 -d"${SECONDS_PER_POINT}s" --latency -s scripts/wrk-classify.lua "$url" >"$OUT/wrk.txt"; } \
+    2>"$OUT/time.txt"
+  after=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
+  read -r user sys real < "$OUT/time.txt"
+  echo "bench-batched with wrk, concurrency=32: $(grep -E 'Requests/sec' "$OUT/wrk.txt" | xargs)" \
+    "p50=$(awk '$1 == "50%" {print $2}' "$OUT/wrk.txt") p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")" \
+    "$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk.txt" | xargs)"
+  awk -v s=$((after - before)) -v hz="$(getconf CLK_TCK)" -v u="$user" -v y="$sys" -v r="$real" \
+    'BEGIN { printf "  cores used: server %.2f, wrk %.2f\n", s / hz / r, (u + y) / r }'
+fi
 curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
   "localhost:$PORT/api/v1/models/bench-batched/classify?topK=1"; echo
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)' || true
