@@ -53,8 +53,11 @@ final class BatchingPool<I, O> {
 
 	private final BlockingQueue<Job<I, O>> queue;
 
-	/** Every worker thread ever started, so {@link #stop} can wait for each; guarded by itself for starts. */
+	/** The worker threads not yet finished, so {@link #stop} can wait for each; guarded by itself. */
 	private final List<Thread> workers = new ArrayList<>();
+
+	/** Numbers the worker threads' names. */
+	private final AtomicInteger threadNumbers = new AtomicInteger();
 
 	private final IntConsumer batchSizes;
 
@@ -130,7 +133,8 @@ final class BatchingPool<I, O> {
 				warmed(first, warm);
 				return;
 			}
-			Thread thread = new Thread(() -> work(first, warm, failure), "infer-" + name + "-" + workers.size());
+			Thread thread = new Thread(() -> work(first, warm, failure),
+					"infer-" + name + "-" + threadNumbers.getAndIncrement());
 			thread.setDaemon(true);
 			workers.add(thread);
 			live.incrementAndGet();
@@ -207,6 +211,9 @@ final class BatchingPool<I, O> {
 		}
 		finally {
 			live.decrementAndGet();
+			synchronized (workers) {
+				workers.remove(Thread.currentThread());
+			}
 		}
 	}
 

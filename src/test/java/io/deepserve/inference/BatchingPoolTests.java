@@ -108,6 +108,7 @@ class BatchingPoolTests {
 		for (int i = 1; i <= 5; i++) {
 			futures.add(pool.submit(i));
 		}
+		awaitTrue(() -> pool.liveWorkers() == 2, "the backlog started the second worker");
 		Thread stopper = new Thread(() -> pool.stop(Duration.ofSeconds(5)));
 		stopper.start();
 		Thread.sleep(50);
