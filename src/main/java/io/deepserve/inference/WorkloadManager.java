@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import ai.djl.Model;
 import io.micrometer.core.instrument.Gauge;
@@ -219,15 +220,16 @@ public class WorkloadManager {
 	/** Runs inside {@code computeIfAbsent}, so it only schedules the load. */
 	private LoadedModel startLoading(ModelVersion version, ServingTask<?, ?> task) {
 		String ref = version.ref();
-		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(meters, version, () -> {
-			LoadedModel now = loaded.get(ref);
-			return now == null ? 0 : now.queueDepth();
-		}, () -> {
-			LoadedModel now = loaded.get(ref);
-			return now == null ? 0 : now.liveWorkers();
-		}));
+		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(meters, version,
+				() -> current(ref, LoadedModel::queueDepth), () -> current(ref, LoadedModel::liveWorkers)));
 		background.execute(() -> load(model));
 		return model;
+	}
+
+	/** A gauge's reading of whichever copy of {@code ref} is loaded now; 0 while none is. */
+	private int current(String ref, ToIntFunction<LoadedModel> reading) {
+		LoadedModel now = loaded.get(ref);
+		return now == null ? 0 : reading.applyAsInt(now);
 	}
 
 	private void load(LoadedModel model) {

@@ -71,8 +71,9 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			int each = 3 * size * size;
 			int bytes = images.size() * each * Float.BYTES;
 			if (buffer.capacity() < bytes) {
-				buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+				buffer = ByteBuffer.allocateDirect(bytes);
 			}
+			// a duplicate starts big-endian whatever the original's order; PyTorch reads native order
 			ByteBuffer batch = buffer.duplicate().order(ByteOrder.nativeOrder());
 			batch.clear().limit(bytes);
 			FloatBuffer floats = batch.asFloatBuffer();
