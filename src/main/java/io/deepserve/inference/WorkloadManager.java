@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -37,6 +38,7 @@ import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.VersionsChangedEvent;
 import io.deepserve.storage.ChecksumMismatchException;
 import io.deepserve.web.ApiException;
 import io.deepserve.web.RetryableApiException;
@@ -77,6 +79,15 @@ public class WorkloadManager {
 	/** {@code name@alias} to the version it serves; moves only once the new version is warm. */
 	private final Map<String, Integer> routes = new ConcurrentHashMap<>();
 
+	/**
+	 * A bare model name without a production route to the version it resolved to, its newest READY one; forgotten
+	 * when the name's versions or aliases change in this process, and at every sync for changes made elsewhere.
+	 */
+	private final Map<String, Integer> defaults = new ConcurrentHashMap<>();
+
+	/** Counts changes to versions and aliases, so a resolution that raced one is not remembered. */
+	private final AtomicLong changes = new AtomicLong();
+
 	/** False on a replica with only the training role: it answers no inference request and loads nothing. */
 	private final boolean serving;
 
@@ -107,7 +118,7 @@ public class WorkloadManager {
 		}
 		long sync = settings.aliasSyncInterval().toMillis();
 		if (serving && sync > 0) {
-			idleCheck.scheduleWithFixedDelay(this::syncAliases, sync, sync, TimeUnit.MILLISECONDS);
+			idleCheck.scheduleWithFixedDelay(this::syncWithRegistry, sync, sync, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -190,20 +201,44 @@ public class WorkloadManager {
 		}
 	}
 
+	/**
+	 * Reads the registry only for what is not in memory: versions are immutable, so a loaded version's own record
+	 * serves every request for it, and aliases and bare names resolve through {@link #routes} and {@link #defaults}.
+	 */
 	private ModelVersion resolve(ModelRef ref) {
+		String name = ref.name();
 		if (ref.version() != null) {
-			return registry.resolve(ref);
+			return known(name, ref.version());
 		}
 		String alias = ref.alias() != null ? ref.alias() : ModelRegistry.PRODUCTION;
-		Integer routed = routes.get(ref.name() + "@" + alias);
+		Integer routed = routes.get(name + "@" + alias);
 		if (routed != null) {
-			return registry.version(ref.name(), routed);
+			return known(name, routed);
 		}
+		if (ref.alias() == null) {
+			Integer latest = defaults.get(name);
+			if (latest != null) {
+				return known(name, latest);
+			}
+		}
+		long seen = changes.get();
 		ModelVersion resolved = registry.resolve(ref);
 		if (ref.alias() != null) {
-			routes.putIfAbsent(ref.name() + "@" + ref.alias(), resolved.version());
+			routes.putIfAbsent(name + "@" + ref.alias(), resolved.version());
+		}
+		else {
+			defaults.put(name, resolved.version());
+			if (changes.get() != seen) {
+				// the name's versions or aliases changed while the registry was read: this answer may be stale
+				defaults.remove(name, resolved.version());
+			}
 		}
 		return resolved;
+	}
+
+	private ModelVersion known(String name, int version) {
+		LoadedModel model = loaded.get(name + ":" + version);
+		return model != null ? model.version() : registry.version(name, version);
 	}
 
 	private static void requireServable(ModelVersion version, String task) {
@@ -317,6 +352,7 @@ public class WorkloadManager {
 		if (!serving) {
 			return;
 		}
+		forgetDefault(event.name());
 		if (event.toVersion() != null) {
 			warm(event.name(), event.toVersion());
 		}
@@ -336,11 +372,45 @@ public class WorkloadManager {
 	}
 
 	/**
-	 * Another replica may have moved an alias: its event reached only its own process. Each move found in the
-	 * database is applied here as if it had been published locally (warm first, then switch).
+	 * A version registered or deleted here: bare names resolve afresh, and a deleted version stops serving at once
+	 * (its accepted requests still get their answers).
 	 */
-	void syncAliases() {
+	@EventListener
+	void versionsChanged(VersionsChangedEvent event) {
+		forgetDefault(event.name());
+		if (event.deletedVersion() != null) {
+			unloadDeleted(event.name() + ":" + event.deletedVersion());
+		}
+	}
+
+	private void forgetDefault(String name) {
+		changes.incrementAndGet();
+		defaults.remove(name);
+	}
+
+	private void unloadDeleted(String ref) {
+		LoadedModel gone;
+		lock.writeLock().lock();
 		try {
+			gone = loaded.remove(ref);
+		}
+		finally {
+			lock.writeLock().unlock();
+		}
+		if (gone != null) {
+			log.info("unloading {}: deleted from the registry", ref);
+			retire(gone);
+		}
+	}
+
+	/**
+	 * Another replica may have moved an alias, registered a version or deleted one: its events reached only its own
+	 * process. Each alias move found in the database is applied here as if it had been published locally (warm
+	 * first, then switch); bare names resolve afresh; a loaded version no longer in the registry is unloaded.
+	 */
+	void syncWithRegistry() {
+		try {
+			defaults.keySet().forEach(this::forgetDefault);
 			Map<String, Integer> current = new java.util.HashMap<>();
 			for (ModelRegistry.ModelSummary model : registry.list()) {
 				model.aliases().forEach((alias, version) -> current.put(model.name() + "@" + alias, version));
@@ -353,9 +423,15 @@ public class WorkloadManager {
 							route.getKey().substring(at + 1), route.getValue(), now));
 				}
 			}
+			for (LoadedModel model : List.copyOf(loaded.values())) {
+				ModelVersion version = model.version();
+				if (!registry.exists(version.name(), version.version())) {
+					unloadDeleted(version.ref());
+				}
+			}
 		}
 		catch (RuntimeException ex) {
-			log.warn("could not check the registry for moved aliases: {}", ex.getMessage());
+			log.warn("could not check the registry for changes made through other replicas: {}", ex.getMessage());
 		}
 	}
 

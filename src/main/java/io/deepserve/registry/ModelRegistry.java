@@ -111,6 +111,7 @@ public class ModelRegistry {
 			}
 			try {
 				ModelVersion created = insert(name, checked, format, stored);
+				events.publishEvent(new VersionsChangedEvent(name, null));
 				log.info("registered {} ({}, {} bytes, sha256 {})", created.ref(), format.id(), stored.sizeBytes(),
 						stored.sha256());
 				return created;
@@ -205,6 +206,11 @@ public class ModelRegistry {
 					"model '" + name + "' has no version " + version));
 	}
 
+	/** Whether {@code name:version} is registered (and not deleted). */
+	public boolean exists(String name, int version) {
+		return repository.findVersion(name, version).isPresent();
+	}
+
 	/** Resolves {@code name}, {@code name:7} or {@code name@alias} to a version. */
 	public ModelVersion resolve(String ref) {
 		return resolve(ModelRef.parse(ref));
@@ -245,6 +251,7 @@ public class ModelRegistry {
 			repository.deleteVersion(name, version);
 			return v;
 		});
+		events.publishEvent(new VersionsChangedEvent(name, version));
 		store.delete(removed.artifactKey());
 		cache.evict(removed);
 		log.info("deleted {}", removed.ref());
