@@ -3,6 +3,7 @@ package io.deepserve.inference.vision;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.util.List;
 
 import io.deepserve.registry.Preprocessing;
@@ -40,7 +41,8 @@ final class ImagePreprocessor {
 			g.dispose();
 		}
 		int plane = size * size;
-		int[] pixels = square.getRGB(0, 0, size, size, null, 0, size);
+		// the raster's own array: getRGB would convert pixel by pixel through the colour model
+		int[] pixels = ((DataBufferInt) square.getRaster().getDataBuffer()).getData();
 		float[] out = new float[3 * plane];
 		for (int i = 0; i < plane; i++) {
 			int px = pixels[i];

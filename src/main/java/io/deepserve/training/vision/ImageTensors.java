@@ -3,6 +3,7 @@ package io.deepserve.training.vision;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.util.List;
 import java.util.Random;
 
@@ -74,7 +75,8 @@ final class ImageTensors {
 			graphics.dispose();
 		}
 		int plane = size * size;
-		int[] pixels = resized.getRGB(0, 0, size, size, null, 0, size);
+		// the raster's own array: getRGB would convert pixel by pixel through the colour model
+		int[] pixels = ((DataBufferInt) resized.getRaster().getDataBuffer()).getData();
 		float meanGray = contrast == 1 ? 0 : meanGray(pixels);
 		for (int y = 0; y < size; y++) {
 			for (int x = 0; x < size; x++) {
