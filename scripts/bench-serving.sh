@@ -4,6 +4,12 @@
 # TorchScript file. Everything it writes goes under target/bench/.
 #
 #   scripts/bench-serving.sh [SECONDS_PER_POINT]     # default 20; the short check run used 5
+#   env: WARMUP_SECONDS (60) per version before its points, ROUNDS (3) of the goal check, JVM_LOAD=1 for the JVM
+#        load generator even with wrk
+#
+# Order: (1) the peers' batch sweep; (2) the HTTP points; (3) the goal check: ROUNDS alternating rounds of the
+# service at concurrency 32, (a) at its best batch and (b) at its best batch, each right after the other, because
+# this machine's speed drifts by up to a third between runs and a little within one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_POINT=${1:-20}
@@ -18,6 +24,27 @@ mkdir -p "$OUT"
 ./mvnw -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
+
+predictor() { # seconds, batch sizes...: (a), the in-process DJL predictor(s); -Dpredictors=2 for two threads
+  java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
+    -Dpredictors="${PREDICTORS:-1}" -cp "$CP" io.deepserve.bench.PredictorBench "$OUT/resnet18.pt" "$@" 2>/dev/null \
+    | grep djl-predictor
+}
+torch() { # seconds, batch sizes...: (b), Debian's python3-torch
+  $PY scripts/bench_torch.py "$OUT/resnet18.pt" "$@"
+}
+best() { # the batch size of the highest throughput among the lines on stdin
+  sed -E 's/.*batch=([0-9]+) throughput=([0-9.]+).*/\2 \1/' | sort -nr | head -1 | cut -d' ' -f2
+}
+number() { sed -E 's/.*throughput=([0-9.]+).*/\1/'; }
+
+echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "### (a) and (b): every batch size"
+predictor "$SECONDS_PER_POINT" 1 8 16 32 | tee "$OUT/a.txt"
+PREDICTORS=2 predictor "$SECONDS_PER_POINT" 1 8 16 32
+torch "$SECONDS_PER_POINT" 1 8 16 32 | tee "$OUT/b.txt"
+BEST_A=$(best < "$OUT/a.txt")
+BEST_B=$(best < "$OUT/b.txt")
 
 rm -rf "$OUT/data"
 java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
@@ -40,50 +67,54 @@ import bench-batched "{\"workers\":${WORKERS:-2},\"maxBatchSize\":${BATCH:-8},\"
 import bench-unbatched "{\"workers\":${WORKERS:-2},\"maxBatchSize\":1,\"queueSize\":256}"
 import bench-batched-1worker "{\"workers\":1,\"maxBatchSize\":${BATCH:-8},\"maxBatchDelayMs\":5,\"queueSize\":256}"
 
-echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "### the service over HTTP"
+# Load: Debian's wrk where installed (C, a few hundredths of a core; scripts/wrk-classify.lua), else the project's
+# JVM load generator, which takes about a tenth of a core from the server on 2 cores
+export WRK_IMAGES="$(echo "$OUT"/images/*.jpg)"
+load() { # url, concurrency, seconds; prints "throughput=... p50=... p99=... failures=..." (wrk: "errors=")
+  if command -v wrk >/dev/null && [ -z "${JVM_LOAD:-}" ]; then
+    wrk -t1 -c"$2" -d"$3s" --timeout 10s --latency -s scripts/wrk-classify.lua "$1" >"$OUT/wrk.txt"
+    echo "throughput=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")/s" \
+      "p50=$(awk '$1 == "50%" {print $2}' "$OUT/wrk.txt") p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")" \
+      "errors=$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk.txt" | xargs | tr ' ' _)"
+  else
+    java -cp target/test-classes io.deepserve.bench.LoadGenerator "$1" "$OUT/images" "$2" "$3" 0 2>&1 \
+      | sed "s/^concurrency=[0-9]* //"
+  fi
+}
+command -v wrk >/dev/null && [ -z "${JVM_LOAD:-}" ] && echo "load: wrk -t1 ($(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2))" \
+  || echo "load: io.deepserve.bench.LoadGenerator"
 for model in bench-batched bench-unbatched bench-batched-1worker; do
+  url="http://127.0.0.1:$PORT/api/v1/models/$model/classify?topK=5"
+  # steady state first: the JIT compiles the request path only after thousands of requests, which at 40 a second
+  # takes a minute; measured points start after WARMUP_SECONDS at concurrency 32 (default 60)
+  load "$url" 32 "${WARMUP_SECONDS:-60}" >/dev/null
   for c in 1 8 32; do
-    printf '%s ' "$model"
-    # CPU seconds of the server and of the load generator over the point (warm-up included), in cores
+    load "$url" "$c" 3 >/dev/null
     before=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     TIMEFORMAT="%U %S %R"
-    { time java -cp target/test-classes io.deepserve.bench.LoadGenerator \
-      "http://127.0.0.1:$PORT/api/v1/models/$model/classify?topK=5" "$OUT/images" "$c" "$SECONDS_PER_POINT" 3 \
-      2>&1; } 2>"$OUT/time.txt"
+    { time load "$url" "$c" "$SECONDS_PER_POINT" >"$OUT/point.txt"; } 2>"$OUT/time.txt"
     after=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     read -r user sys real < "$OUT/time.txt"
+    echo "$model concurrency=$c $(cat "$OUT/point.txt")"
+    # CPU seconds of the server and of the load generator over the measured period, in cores
     awk -v s=$((after - before)) -v hz="$(getconf CLK_TCK)" -v u="$user" -v y="$sys" -v r="$real" \
       'BEGIN { printf "  cores used: server %.2f, load generator %.2f\n", s / hz / r, (u + y) / r }'
     # resident memory that stays flat from point to point is the NDArray-leak check
     echo "  server RSS $(ps -o rss= -p $SERVER | xargs) kB"
   done
 done
-# the same concurrency-32 point with wrk (C, a few hundredths of a core) instead of the JVM load generator, where
-# Debian's wrk is installed: shows whether the load generator's CPU is what holds the service back
-if command -v wrk >/dev/null; then
-  export WRK_IMAGES="$(echo "$OUT"/images/*.jpg)"
-  url="http://127.0.0.1:$PORT/api/v1/models/bench-batched/classify?topK=5"
-  wrk -t1 -c32 -d3s -s scripts/wrk-classify.lua "$url" >/dev/null
-  before=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
-  TIMEFORMAT="%U %S %R"
-  { time wrk -t1 -c32 -d"${SECONDS_PER_POINT}s" --latency -s scripts/wrk-classify.lua "$url" >"$OUT/wrk.txt"; } \
-    2>"$OUT/time.txt"
-  after=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
-  read -r user sys real < "$OUT/time.txt"
-  echo "bench-batched with wrk, concurrency=32: $(grep -E 'Requests/sec' "$OUT/wrk.txt" | xargs)" \
-    "p50=$(awk '$1 == "50%" {print $2}' "$OUT/wrk.txt") p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")" \
-    "$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk.txt" | xargs)"
-  awk -v s=$((after - before)) -v hz="$(getconf CLK_TCK)" -v u="$user" -v y="$sys" -v r="$real" \
-    'BEGIN { printf "  cores used: server %.2f, wrk %.2f\n", s / hz / r, (u + y) / r }'
-fi
 curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
   "localhost:$PORT/api/v1/models/bench-batched/classify?topK=1"; echo
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)' || true
-kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
 
-for predictors in 1 2; do
-  java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
-    -Dpredictors=$predictors -cp "$CP" \
-    io.deepserve.bench.PredictorBench "$OUT/resnet18.pt" "$SECONDS_PER_POINT" 1 8 16 32 2>/dev/null | grep djl-predictor
+echo "### the goal: the service at concurrency 32 beside (a) at batch $BEST_A and (b) at batch $BEST_B, alternating"
+url="http://127.0.0.1:$PORT/api/v1/models/bench-batched/classify?topK=5"
+for round in $(seq "${ROUNDS:-3}"); do
+  load "$url" 32 3 >/dev/null
+  service=$(load "$url" 32 "$SECONDS_PER_POINT" | number | tr -d /s)
+  a=$(predictor "$SECONDS_PER_POINT" "$BEST_A" | number)
+  b=$(torch "$SECONDS_PER_POINT" "$BEST_B" | number)
+  awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f images/s: %.0f%% of (a), %s (b)\n", r, s, a, b, 100 * s / a, s > b ? "beats" : "does not beat" }'
 done
-$PY scripts/bench_torch.py "$OUT/resnet18.pt" "$SECONDS_PER_POINT" 1 8 16 32
+kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
