@@ -115,6 +115,6 @@ for round in $(seq "${ROUNDS:-3}"); do
   service=$(load "$url" 32 "$SECONDS_PER_POINT" | number | tr -d /s)
   a=$(predictor "$SECONDS_PER_POINT" "$BEST_A" | number)
   b=$(torch "$SECONDS_PER_POINT" "$BEST_B" | number)
-  awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f images/s: %.0f%% of (a), %s (b)\n", r, s, a, b, 100 * s / a, s > b ? "beats" : "does not beat" }'
+  awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f images/s: %.0f%% of (a), %s (b)\n", r, s, a, b, 100 * s / a, (s + 0 > b + 0 ? "beats" : "does not beat") }'
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
