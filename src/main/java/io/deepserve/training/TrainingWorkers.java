@@ -14,8 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -279,7 +282,8 @@ class TrainingWorkers {
 		try {
 			work = Files.createTempDirectory(Files.createDirectories(properties.cacheDir().resolve("training")),
 					job.id());
-			String result = train(job, work, lost);
+			Path dir = work;
+			String result = onJobThread(job, () -> train(job, dir, lost));
 			finish(job, Status.SUCCEEDED, result, null);
 			log.info("training job {} succeeded: {}", job.id(), result);
 		}
@@ -304,6 +308,43 @@ class TrainingWorkers {
 			metrics.ended(job.model());
 			jobs.forget(job.id());
 			deleteQuietly(work);
+		}
+	}
+
+	/**
+	 * Runs a job's engine work on a thread that ends with the job. PyTorch gives every thread that runs a parallel
+	 * operation an OpenMP team of its own, which lives as long as the thread: one left idle on this long-lived worker
+	 * means more OpenMP threads than cores, so every serving team in the process stops spinning between operations
+	 * (in process, a lone forecast took 0.55 ms beside one idle team against 0.35 ms without).
+	 */
+	private String onJobThread(TrainingJob job, Callable<String> work) throws Exception {
+		FutureTask<String> task = new FutureTask<>(work);
+		Thread thread = new Thread(task, "training-job-" + job.id());
+		thread.setDaemon(true);
+		thread.start();
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					return task.get();
+				}
+				catch (InterruptedException ex) {
+					// nothing interrupts a worker today; should something, the job is told and still awaited
+					interrupted = true;
+					thread.interrupt();
+				}
+				catch (ExecutionException ex) {
+					if (ex.getCause() instanceof Exception failure) {
+						throw failure;
+					}
+					throw (Error) ex.getCause();
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
