@@ -133,8 +133,8 @@ public record DeepserveProperties(
 	 * @param maxImageBytes largest image body accepted by classify
 	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
-	 * @param aliasSyncInterval how often a serving replica looks for changes other replicas made: moved aliases, new and
-	 * deleted versions; 0 turns it off
+	 * @param aliasSyncInterval how often a serving replica looks for changes other replicas made: moved aliases, new
+	 * and deleted versions; 0 turns it off
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,

@@ -38,7 +38,8 @@ public class ImageClassifier {
 		}
 		Inference<float[]> result = manager.infer(ref, task,
 				version -> List.of(preprocess(new ByteArrayInputStream(image), version)));
-		return new Classification(result.version().ref(), top(result.version().labels(), result.outputs().get(0), topK),
+		List<Classification.Prediction> predictions = top(result.version().labels(), result.outputs().get(0), topK);
+		return new Classification(result.version().ref(), predictions,
 				new Classification.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
 	}
 
