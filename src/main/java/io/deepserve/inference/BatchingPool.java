@@ -31,10 +31,12 @@ import io.deepserve.web.RetryableApiException;
  * the server but not yet queued), so a lone request never pays the delay. Knows nothing of tasks or tensors: the
  * {@link BatchHandler} does.
  * <p>
- * One worker always runs. More start, one at a time, while requests wait and every live worker is busy, and each
- * extra one stops again after {@code extraWorkerIdle} without work. On CPU this matters: every thread that calls
- * PyTorch keeps its own OpenMP team, and once there are more OpenMP threads than cores they stop spinning between
- * operations, which slowed a lone request by about a fifth on 2 cores even while the second team sat idle.
+ * One worker runs while requests come. More start, one at a time, while requests wait and every live worker is busy;
+ * each extra one stops again after {@code extraWorkerIdle} without work, and the last one after
+ * {@code lastWorkerIdle}, to start again with the next request. On CPU this matters: every thread that calls PyTorch
+ * keeps its own OpenMP team until the thread ends, and once there are more OpenMP threads than cores they stop
+ * spinning between operations, which slowed a lone request by about a fifth on 2 cores even while the second team
+ * sat idle, in another version's pool as much as in the same one.
  */
 final class BatchingPool<I, O> {
 
@@ -65,6 +67,8 @@ final class BatchingPool<I, O> {
 
 	private final long extraWorkerIdleNanos;
 
+	private final long lastWorkerIdleNanos;
+
 	private final AtomicInteger live = new AtomicInteger();
 
 	private final AtomicInteger busy = new AtomicInteger();
@@ -85,17 +89,18 @@ final class BatchingPool<I, O> {
 	 * @param inFlight requests on their way to or in this pool, the ones in a batch being filled included
 	 */
 	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes, IntSupplier inFlight) {
-		this(name, settings, batchSizes, inFlight, Duration.ofSeconds(5));
+		this(name, settings, batchSizes, inFlight, Duration.ofSeconds(5), Duration.ofSeconds(60));
 	}
 
 	BatchingPool(String name, PoolSettings settings, IntConsumer batchSizes, IntSupplier inFlight,
-			Duration extraWorkerIdle) {
+			Duration extraWorkerIdle, Duration lastWorkerIdle) {
 		this.name = name;
 		this.settings = settings;
 		this.queue = new ArrayBlockingQueue<>(settings.queueSize());
 		this.batchSizes = batchSizes;
 		this.inFlight = inFlight;
 		this.extraWorkerIdleNanos = extraWorkerIdle.toNanos();
+		this.lastWorkerIdleNanos = lastWorkerIdle.toNanos();
 	}
 
 	/**
@@ -142,10 +147,14 @@ final class BatchingPool<I, O> {
 		}
 	}
 
-	/** Starts one more worker when requests wait, every live worker is busy, and the settings allow another. */
+	/**
+	 * Starts one more worker when requests wait, every live worker is busy (none is, when none runs), and the
+	 * settings allow another.
+	 */
 	private void growIfBacklogged() {
+		// after a failed start the pool keeps the workers it has, but with none left it must try again
 		if (queue.isEmpty() || busy.get() < live.get() || live.get() >= settings.workers() || stopping
-				|| growthFailed || !growing.compareAndSet(false, true)) {
+				|| growthFailed && live.get() > 0 || !growing.compareAndSet(false, true)) {
 			return;
 		}
 		// the new worker clears the flag once warm (or failed), so a second one is not started meanwhile
@@ -214,6 +223,8 @@ final class BatchingPool<I, O> {
 			synchronized (workers) {
 				workers.remove(Thread.currentThread());
 			}
+			// a request queued while this worker decided to stop found it still counted as live: start another
+			growIfBacklogged();
 		}
 	}
 
@@ -252,9 +263,7 @@ final class BatchingPool<I, O> {
 					run(handler, batch);
 					idleSince = System.nanoTime();
 				}
-				else if (!first && System.nanoTime() - idleSince > extraWorkerIdleNanos) {
-					log.debug("{}: an extra worker stops after {} ms without work", name,
-							TimeUnit.NANOSECONDS.toMillis(extraWorkerIdleNanos));
+				else if (idleTooLong(System.nanoTime() - idleSince)) {
 					return;
 				}
 			}
@@ -262,6 +271,20 @@ final class BatchingPool<I, O> {
 		catch (InterruptedException ex) {
 			// stop() gave up waiting for the queue to drain
 		}
+	}
+
+	/**
+	 * Whether a worker idle this long stops: an extra one after {@code extraWorkerIdle}, the last one after
+	 * {@code lastWorkerIdle}, unless a worker failed to start since (then the pool keeps the one it has).
+	 */
+	private boolean idleTooLong(long idleNanos) {
+		boolean last = live.get() <= 1;
+		if (idleNanos <= (last ? lastWorkerIdleNanos : extraWorkerIdleNanos) || last && growthFailed) {
+			return false;
+		}
+		log.debug("{}: {} worker stops after {} ms without work", name, last ? "the last" : "an extra",
+				TimeUnit.NANOSECONDS.toMillis(idleNanos));
+		return true;
 	}
 
 	private void failed(boolean first, AtomicReference<Throwable> failure, Throwable ex) {

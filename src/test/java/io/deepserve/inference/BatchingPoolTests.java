@@ -127,7 +127,7 @@ class BatchingPoolTests {
 		AtomicInteger created = new AtomicInteger();
 		List<Integer> started = new CopyOnWriteArrayList<>();
 		pool = new BatchingPool<>("elastic", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
-		}, () -> 0, Duration.ofMillis(300));
+		}, () -> 0, Duration.ofMillis(300), Duration.ofMinutes(1));
 		pool.start(() -> {
 			created.incrementAndGet();
 			return new BatchHandler<>() {
@@ -166,6 +166,36 @@ class BatchingPoolTests {
 		awaitTrue(() -> closed.get() == 1, "the extra worker closes its handler after 300 ms without work");
 		assertThat(pool.liveWorkers()).isEqualTo(1);
 		assertThat(pool.submit(4).get(5, TimeUnit.SECONDS).output()).as("the first worker stays").isEqualTo(40);
+	}
+
+	@Test
+	void theLastWorkerStopsOnceIdleAndTheNextRequestStartsOneAgain() throws Exception {
+		AtomicInteger created = new AtomicInteger();
+		pool = new BatchingPool<>("quiet", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		}, () -> 0, Duration.ofMillis(100), Duration.ofMillis(300));
+		pool.start(() -> {
+			created.incrementAndGet();
+			return new BatchHandler<>() {
+				@Override
+				public List<Integer> run(List<Integer> inputs) {
+					return inputs.stream().map(i -> i * 10).toList();
+				}
+
+				@Override
+				public void close() {
+					closed.incrementAndGet();
+				}
+			};
+		}, 0);
+		assertThat(pool.submit(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+		assertThat(pool.liveWorkers()).isEqualTo(1);
+
+		awaitTrue(() -> pool.liveWorkers() == 0, "the last worker stops after 300 ms without work");
+		assertThat(closed.get()).as("and closes its handler").isEqualTo(1);
+		assertThat(pool.submit(2).get(5, TimeUnit.SECONDS).output()).as("a new worker serves the next request")
+			.isEqualTo(20);
+		assertThat(created.get()).isEqualTo(2);
+		assertThat(pool.liveWorkers()).isEqualTo(1);
 	}
 
 	/** Multiplies by ten; blocks on the gate except for the warm-up; fails on {@code failOn}. */
