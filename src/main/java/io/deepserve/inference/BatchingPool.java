@@ -215,16 +215,22 @@ final class BatchingPool<I, O> {
 	}
 
 	private void work(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
+		boolean idle = false;
 		try {
-			serve(first, warm, failure);
+			idle = serve(first, warm, failure);
 		}
 		finally {
-			live.decrementAndGet();
+			if (!idle) {
+				// a worker that stopped for want of work left the count already
+				live.decrementAndGet();
+			}
 			synchronized (workers) {
 				workers.remove(Thread.currentThread());
 			}
-			// a request queued while this worker decided to stop found it still counted as live: start another
-			growIfBacklogged();
+			if (idle) {
+				// a request queued while this worker decided to stop found it still counted as live: start another
+				growIfBacklogged();
+			}
 		}
 	}
 
@@ -235,7 +241,8 @@ final class BatchingPool<I, O> {
 		}
 	}
 
-	private void serve(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
+	/** @return true when the worker stopped for want of work, false when it failed to start or the pool stopped */
+	private boolean serve(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
 		BatchHandler<I, O> handler;
 		try {
 			handler = handlers.get();
@@ -243,7 +250,7 @@ final class BatchingPool<I, O> {
 		catch (RuntimeException | Error ex) {
 			failed(first, failure, ex);
 			warmed(first, warm);
-			return;
+			return false;
 		}
 		try (handler) {
 			try {
@@ -251,7 +258,7 @@ final class BatchingPool<I, O> {
 			}
 			catch (RuntimeException | Error ex) {
 				failed(first, failure, ex);
-				return;
+				return false;
 			}
 			finally {
 				warmed(first, warm);
@@ -264,27 +271,35 @@ final class BatchingPool<I, O> {
 					idleSince = System.nanoTime();
 				}
 				else if (idleTooLong(System.nanoTime() - idleSince)) {
-					return;
+					return true;
 				}
 			}
 		}
 		catch (InterruptedException ex) {
 			// stop() gave up waiting for the queue to drain
 		}
+		return false;
 	}
 
 	/**
-	 * Whether a worker idle this long stops: an extra one after {@code extraWorkerIdle}, the last one after
-	 * {@code lastWorkerIdle}, unless a worker failed to start since (then the pool keeps the one it has).
+	 * Whether a worker idle this long stops, leaving the live count if so: an extra one after
+	 * {@code extraWorkerIdle}, the last one after {@code lastWorkerIdle}, unless a worker failed to start since (then
+	 * the pool keeps the one it has). The count changes atomically with the decision, so of two workers idle at once
+	 * only one stops as the extra one.
 	 */
 	private boolean idleTooLong(long idleNanos) {
-		boolean last = live.get() <= 1;
-		if (idleNanos <= (last ? lastWorkerIdleNanos : extraWorkerIdleNanos) || last && growthFailed) {
-			return false;
+		while (true) {
+			int now = live.get();
+			boolean last = now <= 1;
+			if (idleNanos <= (last ? lastWorkerIdleNanos : extraWorkerIdleNanos) || last && growthFailed) {
+				return false;
+			}
+			if (live.compareAndSet(now, now - 1)) {
+				log.debug("{}: {} worker stops after {} ms without work", name, last ? "the last" : "an extra",
+						TimeUnit.NANOSECONDS.toMillis(idleNanos));
+				return true;
+			}
 		}
-		log.debug("{}: {} worker stops after {} ms without work", name, last ? "the last" : "an extra",
-				TimeUnit.NANOSECONDS.toMillis(idleNanos));
-		return true;
 	}
 
 	private void failed(boolean first, AtomicReference<Throwable> failure, Throwable ex) {

@@ -190,8 +190,8 @@ class BatchingPoolTests {
 		assertThat(pool.submit(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
 		assertThat(pool.liveWorkers()).isEqualTo(1);
 
-		awaitTrue(() -> pool.liveWorkers() == 0, "the last worker stops after 300 ms without work");
-		assertThat(closed.get()).as("and closes its handler").isEqualTo(1);
+		awaitTrue(() -> pool.liveWorkers() == 0 && closed.get() == 1,
+				"the last worker stops after 300 ms without work, closing its handler");
 		assertThat(pool.submit(2).get(5, TimeUnit.SECONDS).output()).as("a new worker serves the next request")
 			.isEqualTo(20);
 		assertThat(created.get()).isEqualTo(2);
