@@ -9,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -128,24 +130,12 @@ class BatchingPoolTests {
 		List<Integer> started = new CopyOnWriteArrayList<>();
 		pool = new BatchingPool<>("elastic", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
 		}, () -> 0, Duration.ofMillis(300), Duration.ofMinutes(1));
-		pool.start(() -> {
-			created.incrementAndGet();
-			return new BatchHandler<>() {
-				@Override
-				public List<Integer> run(List<Integer> inputs) {
-					if (!inputs.equals(List.of(0))) {
-						started.addAll(inputs);
-						await(gate);
-					}
-					return inputs.stream().map(i -> i * 10).toList();
-				}
-
-				@Override
-				public void close() {
-					closed.incrementAndGet();
-				}
-			};
-		}, 0);
+		pool.start(tenfold(created, inputs -> {
+			if (!inputs.equals(List.of(0))) {
+				started.addAll(inputs);
+				await(gate);
+			}
+		}), 0);
 		assertThat(created.get()).as("one worker until requests back up").isEqualTo(1);
 		assertThat(pool.liveWorkers()).isEqualTo(1);
 
@@ -173,20 +163,8 @@ class BatchingPoolTests {
 		AtomicInteger created = new AtomicInteger();
 		pool = new BatchingPool<>("quiet", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
 		}, () -> 0, Duration.ofMillis(100), Duration.ofMillis(300));
-		pool.start(() -> {
-			created.incrementAndGet();
-			return new BatchHandler<>() {
-				@Override
-				public List<Integer> run(List<Integer> inputs) {
-					return inputs.stream().map(i -> i * 10).toList();
-				}
-
-				@Override
-				public void close() {
-					closed.incrementAndGet();
-				}
-			};
-		}, 0);
+		pool.start(tenfold(created, inputs -> {
+		}), 0);
 		assertThat(pool.submit(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
 		assertThat(pool.liveWorkers()).isEqualTo(1);
 
@@ -202,25 +180,38 @@ class BatchingPoolTests {
 	private BatchingPool<Integer, Integer> start(PoolSettings settings, int failOn) {
 		BatchingPool<Integer, Integer> started = new BatchingPool<>("test", settings, size -> {
 		}, () -> 0);
-		started.start(() -> new BatchHandler<>() {
-			@Override
-			public List<Integer> run(List<Integer> inputs) {
-				batches.add(List.copyOf(inputs));
-				if (!inputs.equals(List.of(WARMUP))) {
-					await(gate);
-				}
-				if (inputs.contains(failOn) && failOn != 0) {
-					throw new IllegalStateException("boom");
-				}
-				return inputs.stream().map(i -> i * 10).toList();
+		started.start(tenfold(new AtomicInteger(), inputs -> {
+			batches.add(List.copyOf(inputs));
+			if (!inputs.equals(List.of(WARMUP))) {
+				await(gate);
 			}
-
-			@Override
-			public void close() {
-				closed.incrementAndGet();
+			if (inputs.contains(failOn) && failOn != 0) {
+				throw new IllegalStateException("boom");
 			}
-		}, WARMUP);
+		}), WARMUP);
 		return started;
+	}
+
+	/**
+	 * Handlers that run {@code before} on each batch, then multiply every input by ten; each one made counts in
+	 * {@code created}, each one closed in {@link #closed}.
+	 */
+	private Supplier<BatchHandler<Integer, Integer>> tenfold(AtomicInteger created, Consumer<List<Integer>> before) {
+		return () -> {
+			created.incrementAndGet();
+			return new BatchHandler<>() {
+				@Override
+				public List<Integer> run(List<Integer> inputs) {
+					before.accept(inputs);
+					return inputs.stream().map(i -> i * 10).toList();
+				}
+
+				@Override
+				public void close() {
+					closed.incrementAndGet();
+				}
+			};
+		};
 	}
 
 	/** Waits until {@code count} batches (the warm-up included) have started. */
