@@ -14,6 +14,13 @@ public interface BatchHandler<I, O> extends AutoCloseable {
 	/** One output per input, in order. Every NDArray made here must be closed before returning. */
 	List<O> run(List<I> inputs);
 
+	/**
+	 * Called on the worker's thread once it has sat idle a while, so it can give back what only a busy worker
+	 * needs; the next {@link #run} takes it again.
+	 */
+	default void rest() {
+	}
+
 	@Override
 	void close();
 
@@ -28,6 +35,11 @@ public interface BatchHandler<I, O> extends AutoCloseable {
 				catch (TranslateException ex) {
 					throw new IllegalStateException(ex.getMessage(), ex);
 				}
+			}
+
+			@Override
+			public void rest() {
+				OpenMpTeams.releaseCurrentThread();
 			}
 
 			@Override

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -33,14 +35,23 @@ import io.deepserve.web.RetryableApiException;
  * <p>
  * One worker runs while requests come. More start, one at a time, while requests wait and every live worker is busy;
  * each extra one stops again after {@code extraWorkerIdle} without work, and the last one after
- * {@code lastWorkerIdle}, to start again with the next request. On CPU this matters: every thread that calls PyTorch
- * keeps its own OpenMP team until the thread ends, and once there are more OpenMP threads than cores they stop
- * spinning between operations, which slowed a lone request by about a fifth on 2 cores even while the second team
- * sat idle, in another version's pool as much as in the same one.
+ * {@code lastWorkerIdle}, to start again with the next request. A request goes to the worker that went idle last, so
+ * under light load one worker does the work and the others do go idle (handed out in turn, as a shared blocking
+ * queue does, requests kept every worker busy at one request at a time). A worker idle for a second lets its
+ * handler {@linkplain BatchHandler#rest() rest}. On CPU both matter: every thread that calls PyTorch keeps an
+ * OpenMP team until it ends or rests, and once there are more OpenMP threads than cores they stop spinning between
+ * operations, which slowed a lone request by about a fifth on 2 cores even while the second team sat idle, in
+ * another version's pool as much as in the same one.
  */
 final class BatchingPool<I, O> {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchingPool.class);
+
+	/** Idle time after which a worker's handler rests: long enough that the worker is idle, not between requests. */
+	private static final long REST_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/** How long an idle worker sleeps before it looks at its idle time again, if no request wakes it first. */
+	private static final long IDLE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	/** What a request learns besides its output. */
 	record Result<O>(O output, long queueNanos, long inferenceNanos, int batchSize) {
@@ -72,6 +83,12 @@ final class BatchingPool<I, O> {
 	private final AtomicInteger live = new AtomicInteger();
 
 	private final AtomicInteger busy = new AtomicInteger();
+
+	/** Workers waiting for a request, the one that went idle last first: a new request wakes that one. */
+	private final ConcurrentLinkedDeque<Thread> idle = new ConcurrentLinkedDeque<>();
+
+	/** Workers gathering a batch: they take the requests that come meanwhile, so those wake no idle worker. */
+	private final AtomicInteger filling = new AtomicInteger();
 
 	/** True while an extra worker is starting, so a backlog starts one at a time. */
 	private final AtomicBoolean growing = new AtomicBoolean();
@@ -173,7 +190,17 @@ final class BatchingPool<I, O> {
 					+ settings.queueSize() + " requests waiting already; retry shortly", 1);
 		}
 		growIfBacklogged();
+		if (filling.get() == 0) {
+			wakeIdleWorker();
+		}
 		return job.future();
+	}
+
+	private void wakeIdleWorker() {
+		Thread worker = idle.pollFirst();
+		if (worker != null) {
+			LockSupport.unpark(worker);
+		}
 	}
 
 	int queueDepth() {
@@ -191,6 +218,7 @@ final class BatchingPool<I, O> {
 			stopping = true;
 			started = List.copyOf(workers);
 		}
+		idle.forEach(LockSupport::unpark);
 		long until = System.nanoTime() + drain.toNanos();
 		for (Thread worker : started) {
 			try {
@@ -224,11 +252,14 @@ final class BatchingPool<I, O> {
 				// a worker that stopped for want of work left the count already
 				live.decrementAndGet();
 			}
+			this.idle.remove(Thread.currentThread());
 			synchronized (workers) {
 				workers.remove(Thread.currentThread());
 			}
 			if (idle) {
-				// a request queued while this worker decided to stop found it still counted as live: start another
+				// a request queued while this worker decided to stop may have woken it, or found it still counted
+				// as live: hand it on
+				wakeIdleWorker();
 				growIfBacklogged();
 			}
 		}
@@ -264,14 +295,22 @@ final class BatchingPool<I, O> {
 				warmed(first, warm);
 			}
 			long idleSince = System.nanoTime();
+			boolean rested = false;
 			while (!(stopping && queue.isEmpty())) {
 				List<Job<I, O>> batch = nextBatch();
 				if (!batch.isEmpty()) {
 					run(handler, batch);
 					idleSince = System.nanoTime();
+					rested = false;
+					continue;
 				}
-				else if (idleTooLong(System.nanoTime() - idleSince)) {
+				long idleNanos = System.nanoTime() - idleSince;
+				if (idleTooLong(idleNanos)) {
 					return true;
+				}
+				if (!rested && idleNanos > REST_AFTER_NANOS) {
+					handler.rest();
+					rested = true;
 				}
 			}
 		}
@@ -315,22 +354,60 @@ final class BatchingPool<I, O> {
 
 	private List<Job<I, O>> nextBatch() throws InterruptedException {
 		List<Job<I, O>> batch = new ArrayList<>(settings.maxBatchSize());
-		Job<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+		Job<I, O> first = awaitRequest();
 		if (first == null) {
 			return batch;
 		}
 		batch.add(first);
 		long until = first.enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
-		while (batch.size() < settings.maxBatchSize()) {
-			long wait = until - System.nanoTime();
-			boolean moreComing = inFlight.getAsInt() > batch.size();
-			Job<I, O> next = wait > 0 && moreComing ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-			if (next == null) {
-				break;
+		filling.incrementAndGet();
+		try {
+			while (batch.size() < settings.maxBatchSize()) {
+				long wait = until - System.nanoTime();
+				boolean moreComing = inFlight.getAsInt() > batch.size();
+				Job<I, O> next = wait > 0 && moreComing ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+				if (next == null) {
+					break;
+				}
+				batch.add(next);
 			}
-			batch.add(next);
+		}
+		finally {
+			filling.decrementAndGet();
+		}
+		// what this batch leaves, or a request whose wake-up went to a worker that found nothing, goes to another
+		if (!queue.isEmpty()) {
+			wakeIdleWorker();
 		}
 		return batch;
+	}
+
+	/**
+	 * The next request, or null after {@link #IDLE_CHECK_NANOS} without one. A worker with nothing to do joins the
+	 * front of the idle workers and keeps its place there until it takes a request or stops, so the one idle
+	 * longest stays at the back and reaches its idle time.
+	 */
+	private Job<I, O> awaitRequest() throws InterruptedException {
+		Thread me = Thread.currentThread();
+		Job<I, O> job = queue.poll();
+		if (job == null) {
+			if (!idle.contains(me)) {
+				idle.push(me);
+			}
+			// a request queued before this worker was listed woke no one: look again before sleeping
+			job = queue.poll();
+			if (job == null) {
+				LockSupport.parkNanos(this, IDLE_CHECK_NANOS);
+				if (Thread.interrupted()) {
+					throw new InterruptedException();
+				}
+				job = queue.poll();
+			}
+		}
+		if (job != null) {
+			idle.remove(me);
+		}
+		return job;
 	}
 
 	/**

@@ -33,6 +33,9 @@ class BatchingPoolTests {
 
 	private final AtomicInteger closed = new AtomicInteger();
 
+	/** The threads their handlers rested on, one entry per rest. */
+	private final List<String> rests = new CopyOnWriteArrayList<>();
+
 	private BatchingPool<Integer, Integer> pool;
 
 	@AfterEach
@@ -159,6 +162,42 @@ class BatchingPoolTests {
 	}
 
 	@Test
+	void oneRequestAtATimeGoesToTheWorkerIdleLeastSoTheExtraOneStillStops() throws Exception {
+		AtomicInteger created = new AtomicInteger();
+		List<String> ranOn = new CopyOnWriteArrayList<>();
+		pool = new BatchingPool<>("steady", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		}, () -> 0, Duration.ofMillis(300), Duration.ofMinutes(1));
+		pool.start(tenfold(created, inputs -> {
+			if (!inputs.equals(List.of(0))) {
+				ranOn.add(Thread.currentThread().getName());
+				if (inputs.contains(1)) {
+					await(gate);
+				}
+			}
+		}), 0);
+		CompletableFuture<BatchingPool.Result<Integer>> first = pool.submit(1);
+		awaitTrue(() -> ranOn.size() == 1, "the first request runs");
+		assertThat(pool.submit(2).get(5, TimeUnit.SECONDS).output()).as("the second runs on an extra worker")
+			.isEqualTo(20);
+		assertThat(pool.liveWorkers()).isEqualTo(2);
+		gate.countDown();
+		assertThat(first.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+
+		// then a steady trickle, each request sent once the one before is answered, for three times the extra
+		// worker's idle time: handed out in turn, every worker would get one in two and none would ever be idle
+		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(900);
+		for (int i = 3; System.nanoTime() < until; i++) {
+			assertThat(pool.submit(i).get(5, TimeUnit.SECONDS).output()).isEqualTo(10 * i);
+			Thread.sleep(5);
+		}
+		assertThat(pool.liveWorkers()).as("the extra worker stopped while requests kept coming").isEqualTo(1);
+		assertThat(closed.get()).isEqualTo(1);
+		assertThat(created.get()).isEqualTo(2);
+		List<String> last = ranOn.subList(ranOn.size() - 20, ranOn.size());
+		assertThat(last).as("the last 20 requests ran on one worker").containsOnly(last.get(0));
+	}
+
+	@Test
 	void theLastWorkerStopsOnceIdleAndTheNextRequestStartsOneAgain() throws Exception {
 		AtomicInteger created = new AtomicInteger();
 		pool = new BatchingPool<>("quiet", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
@@ -174,6 +213,25 @@ class BatchingPoolTests {
 			.isEqualTo(20);
 		assertThat(created.get()).isEqualTo(2);
 		assertThat(pool.liveWorkers()).isEqualTo(1);
+	}
+
+	@Test
+	void aWorkerIdleForASecondRestsItsHandlerOnceOnItsOwnThreadAndWorksAgainAfter() throws Exception {
+		List<String> ranOn = new CopyOnWriteArrayList<>();
+		pool = new BatchingPool<>("resting", new PoolSettings(1, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		}, () -> 0);
+		pool.start(tenfold(new AtomicInteger(), inputs -> ranOn.add(Thread.currentThread().getName())), 0);
+		assertThat(pool.submit(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
+		Thread.sleep(500);
+		assertThat(rests).as("half a second is not idle yet").isEmpty();
+		awaitTrue(() -> rests.size() == 1, "the handler rests after a second without work");
+		assertThat(rests).containsExactly(ranOn.get(0));
+		Thread.sleep(1500);
+		assertThat(rests).as("once per idle spell").hasSize(1);
+
+		assertThat(pool.submit(2).get(5, TimeUnit.SECONDS).output()).as("a rested handler still works")
+			.isEqualTo(20);
+		awaitTrue(() -> rests.size() == 2, "it rests again after the next idle second");
 	}
 
 	/** Multiplies by ten; blocks on the gate except for the warm-up; fails on {@code failOn}. */
@@ -194,7 +252,7 @@ class BatchingPoolTests {
 
 	/**
 	 * Handlers that run {@code before} on each batch, then multiply every input by ten; each one made counts in
-	 * {@code created}, each one closed in {@link #closed}.
+	 * {@code created}, each one closed in {@link #closed}, each rest in {@link #rests}.
 	 */
 	private Supplier<BatchHandler<Integer, Integer>> tenfold(AtomicInteger created, Consumer<List<Integer>> before) {
 		return () -> {
@@ -204,6 +262,11 @@ class BatchingPoolTests {
 				public List<Integer> run(List<Integer> inputs) {
 					before.accept(inputs);
 					return inputs.stream().map(i -> i * 10).toList();
+				}
+
+				@Override
+				public void rest() {
+					rests.add(Thread.currentThread().getName());
 				}
 
 				@Override
