@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The call must reach the libgomp that libtorch loaded (its own copy, not the system's), so the library is found in
  * the process's memory map. Where there is none (no {@code /proc}, another OpenMP runtime), releasing does nothing.
  */
-final class OpenMpTeams {
+public final class OpenMpTeams {
 
 	private static final Logger log = LoggerFactory.getLogger(OpenMpTeams.class);
 
@@ -33,7 +33,7 @@ final class OpenMpTeams {
 	}
 
 	/** Frees the calling thread's OpenMP team, if it has one; returns whether libgomp was there to ask. */
-	static boolean releaseCurrentThread() {
+	public static boolean releaseCurrentThread() {
 		Optional<Function> pause = Pause.FUNCTION;
 		if (pause.isEmpty()) {
 			return false;
