@@ -391,9 +391,7 @@ final class BatchingPool<I, O> {
 		Thread me = Thread.currentThread();
 		Job<I, O> job = queue.poll();
 		if (job == null) {
-			if (!idle.contains(me)) {
-				idle.push(me);
-			}
+			lineUp();
 			// a request queued before this worker was listed woke no one: look again before sleeping
 			job = queue.poll();
 			if (job == null) {
@@ -408,6 +406,14 @@ final class BatchingPool<I, O> {
 			idle.remove(me);
 		}
 		return job;
+	}
+
+	/** Puts the calling worker first in line for the next request, unless it is in line already. */
+	private void lineUp() {
+		Thread me = Thread.currentThread();
+		if (!idle.contains(me)) {
+			idle.push(me);
+		}
 	}
 
 	/**
@@ -440,6 +446,7 @@ final class BatchingPool<I, O> {
 		}
 		catch (RuntimeException | Error ex) {
 			busy.decrementAndGet();
+			lineUp();
 			log.error("{}: a batch of {} failed", name, batch.size(), ex);
 			batch.forEach(job -> job.future()
 				.completeExceptionally(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "inference_failed",
@@ -447,6 +454,9 @@ final class BatchingPool<I, O> {
 			return;
 		}
 		busy.decrementAndGet();
+		// in line before answering: the request an answer brings back must find this worker first, not one idle
+		// for longer, even when it comes before this thread gets back to the queue
+		lineUp();
 		long took = System.nanoTime() - start;
 		batchSizes.accept(batch.size());
 		for (int i = 0; i < batch.size(); i++) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -173,6 +174,7 @@ class BatchingPoolTests {
 				if (inputs.contains(1)) {
 					await(gate);
 				}
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 			}
 		}), 0);
 		CompletableFuture<BatchingPool.Result<Integer>> first = pool.submit(1);
@@ -183,13 +185,29 @@ class BatchingPoolTests {
 		gate.countDown();
 		assertThat(first.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
 
-		// then a steady trickle, each request sent once the one before is answered, for three times the extra
-		// worker's idle time: handed out in turn, every worker would get one in two and none would ever be idle
+		// then a steady trickle for three times the extra worker's idle time, each request sent the moment the one
+		// before is answered, from the answering thread itself: handed out in turn, every worker would get one in
+		// two, and none would ever be idle
 		long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(900);
-		for (int i = 3; System.nanoTime() < until; i++) {
-			assertThat(pool.submit(i).get(5, TimeUnit.SECONDS).output()).isEqualTo(10 * i);
-			Thread.sleep(5);
-		}
+		CompletableFuture<Integer> trickle = new CompletableFuture<>();
+		new Consumer<Integer>() {
+			@Override
+			public void accept(Integer i) {
+				if (System.nanoTime() > until) {
+					trickle.complete(i);
+					return;
+				}
+				pool.submit(i).whenComplete((result, failure) -> {
+					if (failure != null || result.output() != 10 * i) {
+						trickle.completeExceptionally(new AssertionError(i + " gave " + result + ", " + failure));
+					}
+					else {
+						accept(i + 1);
+					}
+				});
+			}
+		}.accept(3);
+		assertThat(trickle.get(5, TimeUnit.SECONDS)).as("requests answered").isGreaterThan(20);
 		assertThat(pool.liveWorkers()).as("the extra worker stopped while requests kept coming").isEqualTo(1);
 		assertThat(closed.get()).isEqualTo(1);
 		assertThat(created.get()).isEqualTo(2);
