@@ -243,20 +243,20 @@ final class BatchingPool<I, O> {
 	}
 
 	private void work(boolean first, CountDownLatch warm, AtomicReference<Throwable> failure) {
-		boolean idle = false;
+		boolean stoppedIdle = false;
 		try {
-			idle = serve(first, warm, failure);
+			stoppedIdle = serve(first, warm, failure);
 		}
 		finally {
-			if (!idle) {
+			if (!stoppedIdle) {
 				// a worker that stopped for want of work left the count already
 				live.decrementAndGet();
 			}
-			this.idle.remove(Thread.currentThread());
+			idle.remove(Thread.currentThread());
 			synchronized (workers) {
 				workers.remove(Thread.currentThread());
 			}
-			if (idle) {
+			if (stoppedIdle) {
 				// a request queued while this worker decided to stop may have woken it, or found it still counted
 				// as live: hand it on
 				wakeIdleWorker();
