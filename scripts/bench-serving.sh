@@ -7,9 +7,10 @@
 #   env: WARMUP_SECONDS (60) per version before its points, ROUNDS (3) of the goal check, JVM_LOAD=1 for the JVM
 #        load generator even with wrk
 #
-# Order: (1) the peers' batch sweep; (2) the HTTP points; (3) the goal check: ROUNDS alternating rounds of the
-# service at concurrency 32, (a) at its best batch and (b) at its best batch, each right after the other, because
-# this machine's speed drifts by up to a third between runs and a little within one.
+# Order: (1) the peers' batch sweep, each in plain NCHW and in channels-last memory order; (2) the HTTP points;
+# (3) the goal check: ROUNDS alternating rounds of the service at concurrency 32, (a) at its best batch and layout,
+# (b) at its best batch and (b') channels-last at its best, each right after the other, because this machine's speed
+# drifts by up to a third between runs and a little within one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_POINT=${1:-20}
@@ -25,26 +26,31 @@ mkdir -p "$OUT"
 CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
 
+# LAYOUT=channels-last: tensors NHWC in memory, as the service hands a TorchScript classifier batches of 4 or more
 predictor() { # seconds, batch sizes...: (a), the in-process DJL predictor(s); -Dpredictors=2 for two threads
   java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
-    -Dpredictors="${PREDICTORS:-1}" -cp "$CP" io.deepserve.bench.PredictorBench "$OUT/resnet18.pt" "$@" 2>/dev/null \
-    | grep djl-predictor
+    -Dpredictors="${PREDICTORS:-1}" -Dlayout="${LAYOUT:-plain}" -cp "$CP" io.deepserve.bench.PredictorBench \
+    "$OUT/resnet18.pt" "$@" 2>/dev/null | grep djl-predictor
 }
 torch() { # seconds, batch sizes...: (b), Debian's python3-torch
-  $PY scripts/bench_torch.py "$OUT/resnet18.pt" "$@"
+  LAYOUT="${LAYOUT:-plain}" $PY scripts/bench_torch.py "$OUT/resnet18.pt" "$@"
 }
-best() { # the batch size of the highest throughput among the lines on stdin
-  sed -E 's/.*batch=([0-9]+) throughput=([0-9.]+).*/\2 \1/' | sort -nr | head -1 | cut -d' ' -f2
+best() { # "batch layout" of the highest throughput among the lines on stdin
+  sed -E 's/.*layout=([a-z-]+) batch=([0-9]+) throughput=([0-9.]+).*/\3 \2 \1/' | sort -nr | head -1 | cut -d' ' -f2-
 }
 number() { sed -E 's/.*throughput=([0-9.]+).*/\1/'; }
 
 echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "### (a) and (b): every batch size"
-predictor "$SECONDS_PER_POINT" 1 8 16 32 | tee "$OUT/a.txt"
+# (a) is the better of its two layouts; (b) is torch as a Python user runs it, (b') the same in channels-last
+predictor "$SECONDS_PER_POINT" 1 4 8 16 32 | tee "$OUT/a.txt"
+LAYOUT=channels-last predictor "$SECONDS_PER_POINT" 1 4 8 16 32 | tee -a "$OUT/a.txt"
 PREDICTORS=2 predictor "$SECONDS_PER_POINT" 1 8 16 32
-torch "$SECONDS_PER_POINT" 1 8 16 32 | tee "$OUT/b.txt"
-BEST_A=$(best < "$OUT/a.txt")
-BEST_B=$(best < "$OUT/b.txt")
+torch "$SECONDS_PER_POINT" 1 4 8 16 32 | tee "$OUT/b.txt"
+LAYOUT=channels-last torch "$SECONDS_PER_POINT" 1 4 8 16 32 | tee "$OUT/b-cl.txt"
+read -r BEST_A LAYOUT_A < <(best < "$OUT/a.txt")
+read -r BEST_B _ < <(best < "$OUT/b.txt")
+read -r BEST_BCL _ < <(best < "$OUT/b-cl.txt")
 
 rm -rf "$OUT/data"
 java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
@@ -108,13 +114,15 @@ curl -s -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/00.jpg" \
   "localhost:$PORT/api/v1/models/bench-batched/classify?topK=1"; echo
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)' || true
 
-echo "### the goal: the service at concurrency 32 beside (a) at batch $BEST_A and (b) at batch $BEST_B, alternating"
+echo "### the goal: the service at concurrency 32 beside (a) at batch $BEST_A $LAYOUT_A, (b) at batch $BEST_B and" \
+  "(b') channels-last at batch $BEST_BCL, alternating"
 url="http://127.0.0.1:$PORT/api/v1/models/bench-batched/classify?topK=5"
 for round in $(seq "${ROUNDS:-3}"); do
   load "$url" 32 3 >/dev/null
   service=$(load "$url" 32 "$SECONDS_PER_POINT" | number | tr -d /s)
-  a=$(predictor "$SECONDS_PER_POINT" "$BEST_A" | number)
+  a=$(LAYOUT=$LAYOUT_A predictor "$SECONDS_PER_POINT" "$BEST_A" | number)
   b=$(torch "$SECONDS_PER_POINT" "$BEST_B" | number)
-  awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f images/s: %.0f%% of (a), %s (b)\n", r, s, a, b, 100 * s / a, (s + 0 > b + 0 ? "beats" : "does not beat") }'
+  bcl=$(LAYOUT=channels-last torch "$SECONDS_PER_POINT" "$BEST_BCL" | number)
+  awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" -v c="$bcl" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f, (b'"'"') %.1f images/s: %.0f%% of (a), %s (b), %s (b'"'"')\n", r, s, a, b, c, 100 * s / a, (s + 0 > b + 0 ? "beats" : "does not beat"), (s + 0 > c + 0 ? "beats" : "does not beat") }'
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT

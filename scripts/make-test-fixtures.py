@@ -24,6 +24,26 @@ class TinyClassifier(nn.Module):
         return self.fc(torch.flatten(self.features(x), 1))
 
 
+class LayoutProbe(nn.Module):
+    """Tells which memory order its (N, 3, H, W) input came in: logits (N, 2) for labels plain and channels-last."""
+
+    def forward(self, x):
+        plain = 1.0 if x.is_contiguous() else 0.0
+        channels_last = 1.0 if x.is_contiguous(memory_format=torch.channels_last) else 0.0
+        return torch.tensor([[plain, channels_last]]).repeat(x.size(0), 1) * 10.0
+
+
+class ViewClassifier(nn.Module):
+    """3-class classifier for 8x8 RGB input that flattens with view, which a channels-last input cannot take."""
+
+    def __init__(self, classes=3):
+        super().__init__()
+        self.fc = nn.Linear(3 * 8 * 8, classes)
+
+    def forward(self, x):
+        return self.fc(x.view(x.size(0), -1))
+
+
 def main():
     torch.manual_seed(7)
     os.makedirs(OUT, exist_ok=True)
@@ -31,6 +51,13 @@ def main():
     scripted = torch.jit.trace(model, torch.zeros(1, 3, 32, 32))
     path = os.path.join(OUT, "tiny-classifier.pt")
     scripted.save(path)
+    print(path, sum(p.numel() for p in model.parameters()), "parameters")
+    path = os.path.join(OUT, "layout-probe.pt")
+    torch.jit.script(LayoutProbe()).save(path)
+    print(path)
+    model = ViewClassifier().eval()
+    path = os.path.join(OUT, "view-classifier.pt")
+    torch.jit.trace(model, torch.zeros(1, 3, 8, 8)).save(path)
     print(path, sum(p.numel() for p in model.parameters()), "parameters")
 
 

@@ -133,6 +133,8 @@ public record DeepserveProperties(
 	 * @param maxImageBytes largest image body accepted by classify
 	 * @param maxImagePixels largest image (width x height) accepted by classify, read from the header
 	 * @param maxTensorElements most numbers one Open Inference Protocol request may carry
+	 * @param channelsLastFromBatch a TorchScript classifier on the CPU gets batches of at least this many images in
+	 * channels-last memory order, which its convolutions run faster; 0 is never
 	 * @param aliasSyncInterval how often a serving replica looks for changes other replicas made: moved aliases, new
 	 * and deleted versions; 0 turns it off
 	 */
@@ -146,6 +148,7 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("16MB") DataSize maxImageBytes,
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
 			@Min(1) @DefaultValue("4000000") int maxTensorElements,
+			@Min(0) @DefaultValue("4") int channelsLastFromBatch,
 			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval) {
 	}
 

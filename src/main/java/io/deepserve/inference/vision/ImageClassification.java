@@ -15,8 +15,13 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import io.deepserve.config.DeepserveProperties;
 import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
 import io.deepserve.registry.ModelVersion;
@@ -26,9 +31,29 @@ import io.deepserve.registry.NewModelVersion;
  * Image classification on the workload manager: an input is one preprocessed CHW image, an output its class
  * probabilities in label order. A batch becomes one NCHW tensor; every NDArray lives in the predictor's
  * per-call manager and is freed when the call returns.
+ * <p>
+ * A TorchScript classifier on the CPU gets batches of at least {@code channels-last-from-batch} images in
+ * channels-last memory order (still shaped NCHW): PyTorch's oneDNN convolutions then skip converting every
+ * activation to and from their own layout. That made ResNet-18 about a fifth faster from batch 4 up, and slower at
+ * batch 1, where converting the weights each call costs more than it saves (see BENCHMARKS.md). A model that
+ * cannot take such a tensor (one that calls {@code view} on its input, say) fails its first such batch; the batch is
+ * run again in plain order, and so is every later one on that worker.
  */
 @Component
 public class ImageClassification implements ServingTask<float[], float[]> {
+
+	private static final Logger log = LoggerFactory.getLogger(ImageClassification.class);
+
+	private final int channelsLastFromBatch;
+
+	@Autowired
+	public ImageClassification(DeepserveProperties properties) {
+		this(properties.inference().channelsLastFromBatch());
+	}
+
+	ImageClassification(int channelsLastFromBatch) {
+		this.channelsLastFromBatch = channelsLastFromBatch;
+	}
 
 	@Override
 	public String task() {
@@ -37,9 +62,38 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 	@Override
 	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version) {
-		Predictor<List<float[]>, float[][]> predictor = model
-			.newPredictor(new BatchTranslator(version.preprocessing().imageSize(), version.labels().size()));
-		return BatchHandler.of(predictor);
+		boolean channelsLast = channelsLastFromBatch > 0 && version.isTorchScript()
+				&& !model.getNDManager().getDevice().isGpu();
+		BatchTranslator translator = new BatchTranslator(version.preprocessing().imageSize(), version.labels().size(),
+				channelsLast ? channelsLastFromBatch : 0);
+		BatchHandler<float[], float[]> handler = BatchHandler.of(model.newPredictor(translator));
+		return new BatchHandler<>() {
+			@Override
+			public List<float[]> run(List<float[]> inputs) {
+				try {
+					return handler.run(inputs);
+				}
+				catch (RuntimeException ex) {
+					if (!translator.givesChannelsLast(inputs.size())) {
+						throw ex;
+					}
+					translator.plainOnly();
+					log.warn("{} failed a batch in channels-last order, so its batches go in plain NCHW order from "
+							+ "now on: {}", version.ref(), ex.getMessage());
+					return handler.run(inputs);
+				}
+			}
+
+			@Override
+			public void rest() {
+				handler.rest();
+			}
+
+			@Override
+			public void close() {
+				handler.close();
+			}
+		};
 	}
 
 	@Override
@@ -59,11 +113,26 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 		private final int classes;
 
+		/** Batches of at least this many images go channels-last; 0 is never. */
+		private int channelsLastFrom;
+
 		private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
-		BatchTranslator(int size, int classes) {
+		/** One image in HWC order, on its way into the buffer. */
+		private float[] interleaved = new float[0];
+
+		BatchTranslator(int size, int classes, int channelsLastFrom) {
 			this.size = size;
 			this.classes = classes;
+			this.channelsLastFrom = channelsLastFrom;
+		}
+
+		boolean givesChannelsLast(int batch) {
+			return channelsLastFrom > 0 && batch >= channelsLastFrom;
+		}
+
+		void plainOnly() {
+			channelsLastFrom = 0;
 		}
 
 		@Override
@@ -77,11 +146,28 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			ByteBuffer batch = buffer.duplicate().order(ByteOrder.nativeOrder());
 			batch.clear().limit(bytes);
 			FloatBuffer floats = batch.asFloatBuffer();
-			for (float[] image : images) {
-				floats.put(image);
+			if (!givesChannelsLast(images.size())) {
+				for (float[] image : images) {
+					floats.put(image);
+				}
+				return new NDList(ctx.getNDManager().create(batch, new Shape(images.size(), 3, size, size),
+						DataType.FLOAT32));
 			}
-			return new NDList(ctx.getNDManager().create(batch, new Shape(images.size(), 3, size, size),
-					DataType.FLOAT32));
+			int plane = size * size;
+			if (interleaved.length != each) {
+				interleaved = new float[each];
+			}
+			for (float[] image : images) {
+				for (int i = 0, j = 0; i < plane; i++, j += 3) {
+					interleaved[j] = image[i];
+					interleaved[j + 1] = image[i + plane];
+					interleaved[j + 2] = image[i + 2 * plane];
+				}
+				floats.put(interleaved);
+			}
+			// NHWC in memory, seen as NCHW: the strides are what tells PyTorch the layout
+			NDArray nhwc = ctx.getNDManager().create(batch, new Shape(images.size(), size, size, 3), DataType.FLOAT32);
+			return new NDList(nhwc.transpose(0, 3, 1, 2));
 		}
 
 		@Override
