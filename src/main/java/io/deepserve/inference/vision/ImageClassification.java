@@ -34,10 +34,10 @@ import io.deepserve.registry.NewModelVersion;
  * <p>
  * A TorchScript classifier on the CPU gets batches of at least {@code channels-last-from-batch} images in
  * channels-last memory order (still shaped NCHW): PyTorch's oneDNN convolutions then skip converting every
- * activation to and from their own layout. That made ResNet-18 about a fifth faster from batch 4 up, and slower at
- * batch 1, where converting the weights each call costs more than it saves (see BENCHMARKS.md). A model that
- * cannot take such a tensor (one that calls {@code view} on its input, say) fails its first such batch; the batch is
- * run again in plain order, and so is every later one on that worker.
+ * activation to and from their own layout. That made ResNet-18 about 15% faster at batch 8, and slower at batch 1,
+ * where converting the weights each call costs more than it saves (see BENCHMARKS.md). A model that cannot take
+ * such a tensor (one that calls {@code view} on its input, say) fails its first such batch; the batch is run again
+ * in plain order, and if that works, so is every later one on that worker.
  */
 @Component
 public class ImageClassification implements ServingTask<float[], float[]> {
@@ -77,10 +77,19 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 					if (!translator.givesChannelsLast(inputs.size())) {
 						throw ex;
 					}
-					translator.plainOnly();
-					log.warn("{} failed a batch in channels-last order, so its batches go in plain NCHW order from "
-							+ "now on: {}", version.ref(), ex.getMessage());
-					return handler.run(inputs);
+					translator.plainOnly(true);
+					List<float[]> outputs;
+					try {
+						outputs = handler.run(inputs);
+					}
+					catch (RuntimeException again) {
+						// the batch fails in either order, so the order was not the cause
+						translator.plainOnly(false);
+						throw again;
+					}
+					log.warn("{} failed a batch in channels-last order and not in plain order, so its batches go in "
+							+ "plain NCHW order from now on: {}", version.ref(), ex.getMessage());
+					return outputs;
 				}
 			}
 
@@ -114,7 +123,9 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		private final int classes;
 
 		/** Batches of at least this many images go channels-last; 0 is never. */
-		private int channelsLastFrom;
+		private final int channelsLastFrom;
+
+		private boolean plainOnly;
 
 		private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
@@ -128,11 +139,11 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		}
 
 		boolean givesChannelsLast(int batch) {
-			return channelsLastFrom > 0 && batch >= channelsLastFrom;
+			return !plainOnly && channelsLastFrom > 0 && batch >= channelsLastFrom;
 		}
 
-		void plainOnly() {
-			channelsLastFrom = 0;
+		void plainOnly(boolean plainOnly) {
+			this.plainOnly = plainOnly;
 		}
 
 		@Override

@@ -19,6 +19,7 @@ import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 /**
@@ -43,6 +44,19 @@ class ImageClassificationTests {
 			}
 			try (BatchHandler<float[], float[]> never = new ImageClassification(0).newHandler(model, version)) {
 				assertThat(top(never.run(images(8, 8)))).containsOnly(0);
+			}
+		}
+	}
+
+	@Test
+	void aBatchThatFailsInEitherOrderLeavesTheNextOnesChannelsLast() throws Exception {
+		// the probe fails, whatever the order, on an input holding a NaN
+		try (Model model = load("layout-probe.pt")) {
+			List<float[]> poisoned = images(4, 8);
+			poisoned.get(2)[5] = Float.NaN;
+			try (BatchHandler<float[], float[]> handler = new ImageClassification(4).newHandler(model, version(8, 2))) {
+				assertThatThrownBy(() -> handler.run(poisoned)).hasMessageContaining("NaN");
+				assertThat(top(handler.run(images(4, 8)))).containsOnly(1);
 			}
 		}
 	}
