@@ -5,7 +5,8 @@ import java.io.Reader;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.InvalidInputException;
+
 
 /**
  * Reads RFC 4180 records: comma separated, fields optionally in double quotes with {@code ""} for a quote, any
@@ -43,7 +44,7 @@ final class CsvReader {
 			int c = read();
 			if (quoted) {
 				if (c < 0) {
-					throw ApiException.badRequest("invalid_csv",
+					throw new InvalidInputException("invalid_csv",
 							"the quoted field opened on line " + recordLine + " is never closed");
 				}
 				if (c == '"') {

@@ -15,9 +15,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.web.multipart.MultipartFile;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.NotFoundException;
+import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.storage.ArtifactStore;
 import io.deepserve.storage.StoredArtifact;
-import io.deepserve.web.ApiException;
 import io.deepserve.web.Names;
 
 /**
@@ -39,7 +42,7 @@ public class DatasetService {
 		this.properties = properties;
 	}
 
-	/** @throws ApiException {@code 404 dataset_not_found} */
+	/** @throws DeepserveException {@code 404 dataset_not_found} */
 	public Dataset get(String id) {
 		return find(id).dataset();
 	}
@@ -47,14 +50,14 @@ public class DatasetService {
 	/**
 	 * A dataset by id, or else the newest dataset with that name, so a saved training recipe can say
 	 * {@code "dataset": "shapes"}.
-	 * @throws ApiException {@code 404 dataset_not_found}
+	 * @throws DeepserveException {@code 404 dataset_not_found}
 	 */
 	public Dataset resolve(String idOrName) {
 		return repository.find(idOrName)
 			.map(DatasetRepository.Row::dataset)
 			.or(() -> Names.isValid(idOrName) ? repository.list(idOrName).stream().reduce((a, b) -> b)
 					: Optional.empty())
-			.orElseThrow(() -> ApiException.notFound("dataset_not_found",
+			.orElseThrow(() -> new NotFoundException("dataset_not_found",
 					"there is no dataset with id or name '" + idOrName + "'"));
 	}
 
@@ -93,11 +96,11 @@ public class DatasetService {
 		checkKind(kind);
 		long limit = limits().maxUploadSize().toBytes();
 		if (file.getSize() > limit) {
-			throw ApiException.tooLarge("the dataset file has " + file.getSize()
+			throw new PayloadTooLargeException("the dataset file has " + file.getSize()
 					+ " bytes; the configured limit is " + limit + " bytes");
 		}
 		if (file.isEmpty()) {
-			throw ApiException.badRequest("empty_dataset", "the uploaded file is empty");
+			throw new InvalidInputException("empty_dataset", "the uploaded file is empty");
 		}
 		Path scratch = scratchFile();
 		try {
@@ -112,7 +115,7 @@ public class DatasetService {
 	Dataset sample(String sample, SampleRequest request) throws IOException {
 		boolean shapes = sample.equals("shapes");
 		if (!shapes && !sample.equals("sine")) {
-			throw ApiException.notFound("sample_not_found",
+			throw new NotFoundException("sample_not_found",
 					"there is no sample '" + sample + "'; the samples are [shapes, sine]");
 		}
 		String name = Names.require("dataset", request.name() != null ? request.name() : sample);
@@ -134,7 +137,7 @@ public class DatasetService {
 	private static List<String> shapes(List<String> requested) {
 		List<String> unknown = requested.stream().filter(c -> !ShapesSample.SHAPES.contains(c)).toList();
 		if (!unknown.isEmpty()) {
-			throw ApiException.badRequest("invalid_request",
+			throw new InvalidInputException("invalid_request",
 					"unknown shapes " + unknown + "; the shapes are " + ShapesSample.SHAPES);
 		}
 		return requested.stream().distinct().toList();
@@ -164,13 +167,13 @@ public class DatasetService {
 
 	private DatasetRepository.Row find(String id) {
 		return repository.find(id)
-			.orElseThrow(() -> ApiException.notFound("dataset_not_found", "there is no dataset '" + id + "'"));
+			.orElseThrow(() -> new NotFoundException("dataset_not_found", "there is no dataset '" + id + "'"));
 	}
 
 	private DatasetRepository.Row find(String id, String kind) {
 		DatasetRepository.Row row = find(id);
 		if (!row.dataset().kind().equals(kind)) {
-			throw ApiException.badRequest("wrong_dataset_kind",
+			throw new InvalidInputException("wrong_dataset_kind",
 					"dataset '" + id + "' holds " + row.dataset().kind() + ", not " + kind);
 		}
 		return row;
@@ -188,7 +191,7 @@ public class DatasetService {
 
 	private static void checkKind(String kind) {
 		if (!Dataset.IMAGES.equals(kind) && !Dataset.SERIES.equals(kind)) {
-			throw ApiException.badRequest("invalid_kind", "kind must be 'images' or 'series', not '" + kind + "'");
+			throw new InvalidInputException("invalid_kind", "kind must be 'images' or 'series', not '" + kind + "'");
 		}
 	}
 

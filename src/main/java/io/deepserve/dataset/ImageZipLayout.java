@@ -8,10 +8,11 @@ import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-import org.springframework.http.HttpStatus;
 
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.storage.ZipEntryNames;
-import io.deepserve.web.ApiException;
 
 /**
  * Finds the images in a zip laid out as {@code <class>/<file>} or {@code train|val/<class>/<file>}, possibly
@@ -26,7 +27,7 @@ final class ImageZipLayout {
 
 	static List<ImageFolder.Entry> read(ZipFile zip, int maxEntries) {
 		if (zip.size() > maxEntries) {
-			throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_many_entries",
+			throw new PayloadTooLargeException("too_many_entries",
 					"the zip holds " + zip.size() + " entries; the limit is " + maxEntries);
 		}
 		List<ZipEntry> files = new ArrayList<>();
@@ -44,7 +45,7 @@ final class ImageZipLayout {
 			paths.add(path);
 		}
 		if (files.isEmpty()) {
-			throw ApiException.badRequest("empty_dataset", "the zip holds no images");
+			throw new InvalidInputException("empty_dataset", "the zip holds no images");
 		}
 		if (hasWrapper(paths)) {
 			paths.replaceAll(path -> path.subList(1, path.size()));
@@ -59,7 +60,7 @@ final class ImageZipLayout {
 			}
 			String file = path.get(path.size() - 1).toLowerCase();
 			if (!(file.endsWith(".png") || file.endsWith(".jpg") || file.endsWith(".jpeg"))) {
-				throw ApiException.badRequest("invalid_image",
+				throw new InvalidInputException("invalid_image",
 						"entry '" + name + "' is not a .jpg, .jpeg or .png image");
 			}
 			entries.add(new ImageFolder.Entry(path.get(path.size() - 2), split ? path.get(0) : null, name));
@@ -93,8 +94,8 @@ final class ImageZipLayout {
 		return !SPLITS.contains(top) && paths.stream().allMatch(p -> p.size() >= 3 && p.get(0).equals(top));
 	}
 
-	private static ApiException layout(String detail) {
-		return ApiException.badRequest("invalid_layout", detail);
+	private static DeepserveException layout(String detail) {
+		return new InvalidInputException("invalid_layout", detail);
 	}
 
 }

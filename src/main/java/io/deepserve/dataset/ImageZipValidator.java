@@ -12,11 +12,12 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
-import org.springframework.http.HttpStatus;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.image.ImageDecoder;
-import io.deepserve.web.ApiException;
 
 /** Checks every image of an uploaded zip decodes within the limits, and summarises the classes. */
 final class ImageZipValidator {
@@ -29,7 +30,7 @@ final class ImageZipValidator {
 			List<ImageFolder.Entry> entries = ImageZipLayout.read(zip, limits.maxEntries());
 			Map<String, Integer> counts = count(entries, null);
 			if (counts.size() < 2) {
-				throw ApiException.badRequest("too_few_classes",
+				throw new InvalidInputException("too_few_classes",
 						"an image dataset needs at least 2 classes; this zip has " + counts.keySet());
 			}
 			long budget = limits.maxUncompressedSize().toBytes();
@@ -56,7 +57,7 @@ final class ImageZipValidator {
 			return new ZipFile(file.toFile());
 		}
 		catch (ZipException ex) {
-			throw ApiException.badRequest("invalid_archive", "the file is not a readable zip archive");
+			throw new InvalidInputException("invalid_archive", "the file is not a readable zip archive");
 		}
 	}
 
@@ -69,8 +70,8 @@ final class ImageZipValidator {
 		return counts;
 	}
 
-	private static ApiException tooLarge(long budget) {
-		return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "archive_too_large",
+	private static DeepserveException tooLarge(long budget) {
+		return new PayloadTooLargeException("archive_too_large",
 				"the zip expands to more than the configured limit of " + budget + " bytes");
 	}
 

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /**
  * Parses a series CSV: a header, an optional date/time column, numeric columns. A column is numeric when its first
@@ -47,7 +48,7 @@ final class SeriesCsv {
 			CsvReader csv = new CsvReader(reader);
 			List<String> header = csv.next();
 			if (header == null) {
-				throw ApiException.badRequest("empty_dataset", "the file is empty");
+				throw new InvalidInputException("empty_dataset", "the file is empty");
 			}
 			header = header.stream().map(String::trim).toList();
 			List<String> first = csv.next();
@@ -114,15 +115,15 @@ final class SeriesCsv {
 				continue;
 			}
 			if (name.isEmpty()) {
-				throw ApiException.badRequest("invalid_csv", "column " + (i + 1) + " has no name in the header");
+				throw new InvalidInputException("invalid_csv", "column " + (i + 1) + " has no name in the header");
 			}
 			if (!names.add(name) || (time >= 0 && name.equals(header.get(time)))) {
-				throw ApiException.badRequest("invalid_csv", "column '" + name + "' appears twice in the header");
+				throw new InvalidInputException("invalid_csv", "column '" + name + "' appears twice in the header");
 			}
 			numeric.add(i);
 		}
 		if (numeric.isEmpty()) {
-			throw ApiException.badRequest("no_numeric_column",
+			throw new InvalidInputException("no_numeric_column",
 					"the series has no numeric column; the header is " + header);
 		}
 		return numeric;
@@ -136,7 +137,7 @@ final class SeriesCsv {
 				return value;
 			}
 		}
-		throw ApiException.badRequest("invalid_number", "row " + row + " (line " + line + "), column '" + column
+		throw new InvalidInputException("invalid_number", "row " + row + " (line " + line + "), column '" + column
 				+ "': " + (text.isEmpty() ? "the value is empty" : "'" + text + "' is not a finite number"));
 	}
 
@@ -147,7 +148,7 @@ final class SeriesCsv {
 
 	private static void checkWidth(List<String> record, List<String> header, int row, long line) {
 		if (record.size() != header.size()) {
-			throw ApiException.badRequest("ragged_row", "row " + row + " (line " + line + ") has " + record.size()
+			throw new InvalidInputException("ragged_row", "row " + row + " (line " + line + ") has " + record.size()
 					+ " values but the header has " + header.size() + " columns");
 		}
 	}
@@ -160,8 +161,8 @@ final class SeriesCsv {
 		}
 	}
 
-	private static ApiException tooFewRows(int rows, int minRows) {
-		return ApiException.badRequest("too_few_rows",
+	private static DeepserveException tooFewRows(int rows, int minRows) {
+		return new InvalidInputException("too_few_rows",
 				"the series has " + rows + " data rows; at least " + minRows + " are needed");
 	}
 

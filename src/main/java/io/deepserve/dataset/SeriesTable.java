@@ -3,7 +3,8 @@ package io.deepserve.dataset;
 import java.util.List;
 import java.util.Map;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.InvalidInputException;
+
 
 /** The columns of a stored series dataset, every value finite. */
 public final class SeriesTable {
@@ -49,7 +50,7 @@ public final class SeriesTable {
 	public double[] column(String name) {
 		double[] column = values.get(name);
 		if (column == null) {
-			throw ApiException.badRequest("unknown_column",
+			throw new InvalidInputException("unknown_column",
 					"the series has no numeric column '" + name + "'; it has " + columns);
 		}
 		return column.clone();

@@ -13,9 +13,10 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
-import org.springframework.http.HttpStatus;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 
 /**
  * Decodes JPEG and PNG images for datasets and inference alike, refusing one whose header declares too many pixels
@@ -47,12 +48,12 @@ public final class ImageDecoder {
 				reader.setInput(iis, true, true);
 				long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
 				if (pixels > maxPixels) {
-					throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "image_too_large",
+					throw new PayloadTooLargeException("image_too_large",
 							capitalized(subject) + " has " + pixels + " pixels; the limit is " + maxPixels);
 				}
 				if (!reader.getImageTypes(0).hasNext()) {
 					// ImageIO offers no conversion for CMYK/YCCK JPEGs; say so rather than guess the colours
-					throw ApiException.badRequest("unsupported_image", capitalized(subject)
+					throw new InvalidInputException("unsupported_image", capitalized(subject)
 							+ " uses a colour space deepserve cannot convert (CMYK or YCCK JPEG); send RGB or grayscale");
 				}
 				reader.addIIOReadWarningListener((source, warning) -> {
@@ -67,7 +68,7 @@ public final class ImageDecoder {
 		catch (IOException | RuntimeException ex) {
 			// A limit hit while reading may come back wrapped by the decoder; it must keep its own code.
 			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-				if (cause instanceof ApiException api) {
+				if (cause instanceof DeepserveException api) {
 					throw api;
 				}
 			}
@@ -94,8 +95,8 @@ public final class ImageDecoder {
 		return rgb;
 	}
 
-	private static ApiException invalid(String subject, String why) {
-		return ApiException.badRequest("invalid_image", capitalized(subject) + " is not a usable image: " + why);
+	private static DeepserveException invalid(String subject, String why) {
+		return new InvalidInputException("invalid_image", capitalized(subject) + " is not a usable image: " + why);
 	}
 
 	private static String capitalized(String subject) {

@@ -20,10 +20,9 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.http.HttpStatus;
 
-import io.deepserve.web.ApiException;
-import io.deepserve.web.RetryableApiException;
+import io.deepserve.error.ServiceFailureException;
+import io.deepserve.error.UnavailableException;
 
 /**
  * A bounded queue and up to {@code workers} worker threads for one loaded version. Each worker takes the oldest
@@ -180,13 +179,13 @@ final class BatchingPool<I, O> {
 
 	/**
 	 * Queues one request; never blocks.
-	 * @throws RetryableApiException 503 {@code queue_full} when the queue is at capacity
+	 * @throws UnavailableException 503 {@code queue_full} when the queue is at capacity
 	 */
 	CompletableFuture<Result<O>> submit(I input) {
 		long now = System.nanoTime();
 		Job<I, O> job = new Job<>(input, now, now + settings.timeout().toNanos(), new CompletableFuture<>());
 		if (stopping || !queue.offer(job)) {
-			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "queue_full", name + " has "
+			throw new UnavailableException("queue_full", name + " has "
 					+ settings.queueSize() + " requests waiting already; retry shortly", 1);
 		}
 		growIfBacklogged();
@@ -426,8 +425,7 @@ final class BatchingPool<I, O> {
 		List<Job<I, O>> batch = new ArrayList<>(taken.size());
 		for (Job<I, O> job : taken) {
 			if (start - job.deadlineNanos() > 0) {
-				job.future().completeExceptionally(new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE,
-						"deadline_exceeded", "the request waited " + TimeUnit.NANOSECONDS.toMillis(start
+				job.future().completeExceptionally(new UnavailableException("deadline_exceeded", "the request waited " + TimeUnit.NANOSECONDS.toMillis(start
 								- job.enqueuedNanos()) + " ms in " + name + "'s queue, past its "
 								+ settings.timeout().toMillis() + " ms deadline; it was not run", 1));
 			}
@@ -449,7 +447,7 @@ final class BatchingPool<I, O> {
 			lineUp();
 			log.error("{}: a batch of {} failed", name, batch.size(), ex);
 			batch.forEach(job -> job.future()
-				.completeExceptionally(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "inference_failed",
+				.completeExceptionally(new ServiceFailureException("inference_failed",
 						"the model failed to run this request; the server log has the details")));
 			return;
 		}
@@ -465,8 +463,8 @@ final class BatchingPool<I, O> {
 		}
 	}
 
-	private RetryableApiException unavailable(String why) {
-		return new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "model_unloaded", name + " " + why, 1);
+	private UnavailableException unavailable(String why) {
+		return new UnavailableException("model_unloaded", name + " " + why, 1);
 	}
 
 }

@@ -17,6 +17,8 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 
 import org.springframework.stereotype.Component;
 
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.ParameterCounter;
 import io.deepserve.nn.TransferHeads;
@@ -24,7 +26,6 @@ import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.NewModelVersion;
-import io.deepserve.web.ApiException;
 
 /**
  * Turns a verified artifact into a DJL {@link Model}. Also the registry's {@link ArtifactInspector}: an import is
@@ -65,10 +66,10 @@ public class ModelLoader implements ArtifactInspector {
 		}
 		catch (IOException | MalformedModelException | RuntimeException ex) {
 			model.close();
-			if (ex instanceof ApiException api) {
+			if (ex instanceof DeepserveException api) {
 				throw api;
 			}
-			throw ApiException.badRequest("invalid_artifact",
+			throw new InvalidInputException("invalid_artifact",
 					"the " + format.id() + " artifact could not be loaded by the engine: " + rootMessage(ex));
 		}
 	}
@@ -83,7 +84,7 @@ public class ModelLoader implements ArtifactInspector {
 			return forecaster(spec);
 		}
 		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
-			throw ApiException.badRequest("invalid_artifact", "a DJL model zip must be an image-classification or "
+			throw new InvalidInputException("invalid_artifact", "a DJL model zip must be an image-classification or "
 					+ "forecasting model, not '" + spec.task() + "'");
 		}
 		if (TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
@@ -91,7 +92,7 @@ public class ModelLoader implements ArtifactInspector {
 					TransferHeads.newHead(spec.labels().size()));
 		}
 		if (architectures.find(spec.architecture()).isEmpty()) {
-			throw ApiException.badRequest("invalid_artifact", "a DJL model zip needs an architecture deepserve "
+			throw new InvalidInputException("invalid_artifact", "a DJL model zip needs an architecture deepserve "
 					+ "can build (see GET /api/v1/architectures), not '" + spec.architecture() + "'");
 		}
 		return architectures.newClassifier(spec.architecture(), spec.labels().size());
@@ -104,7 +105,7 @@ public class ModelLoader implements ArtifactInspector {
 	private Block forecaster(NewModelVersion spec) {
 		ForecastSpec forecast = spec.forecast();
 		if (forecast == null || forecast.hiddenSize() == null || forecast.layers() == null) {
-			throw ApiException.badRequest("invalid_artifact", "a forecaster's DJL model zip needs forecast.hiddenSize "
+			throw new InvalidInputException("invalid_artifact", "a forecaster's DJL model zip needs forecast.hiddenSize "
 					+ "and forecast.layers (and forecast.features when it reads more than its target) to rebuild "
 					+ "its network");
 		}
@@ -121,7 +122,7 @@ public class ModelLoader implements ArtifactInspector {
 				.filter(Matcher::matches)
 				.map(m -> m.group(1))
 				.findFirst()
-				.orElseThrow(() -> ApiException.badRequest("invalid_artifact",
+				.orElseThrow(() -> new InvalidInputException("invalid_artifact",
 						"a DJL model zip needs a <name>-NNNN.params file"));
 		}
 	}

@@ -28,10 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.event.EventListener;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.NotFoundException;
+import io.deepserve.error.ServiceFailureException;
+import io.deepserve.error.UnavailableException;
 import io.deepserve.registry.AliasChangedEvent;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRef;
@@ -40,8 +44,6 @@ import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.VersionsChangedEvent;
 import io.deepserve.storage.ChecksumMismatchException;
-import io.deepserve.web.ApiException;
-import io.deepserve.web.RetryableApiException;
 
 /**
  * The workload manager: which versions are in memory, which version each alias serves, and the way a request
@@ -125,7 +127,7 @@ public class WorkloadManager {
 	/**
 	 * Resolves {@code ref}, holds that version (loading it if needed), prepares the inputs on the calling thread,
 	 * queues them, and waits for their outputs.
-	 * @param prepare checks and converts the request for the resolved version; may throw {@link ApiException}
+	 * @param prepare checks and converts the request for the resolved version; may throw {@link DeepserveException}
 	 */
 	public <I, O> Inference<O> infer(String ref, ServingTask<I, O> task, Function<ModelVersion, List<I>> prepare) {
 		LoadedModel model = hold(ref, task);
@@ -154,7 +156,7 @@ public class WorkloadManager {
 			metrics.request("success");
 			return new Inference<>(model.version(), outputs, millis(queue), millis(preprocess), millis(inference));
 		}
-		catch (ApiException ex) {
+		catch (DeepserveException ex) {
 			metrics.request(ex.code());
 			throw ex;
 		}
@@ -185,8 +187,8 @@ public class WorkloadManager {
 
 	private <I, O> LoadedModel hold(String ref, ServingTask<I, O> task) {
 		if (!serving) {
-			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "not_serving", "this replica only trains"
-					+ " (deepserve.roles has no serving); send inference requests to a serving replica");
+			throw new UnavailableException("not_serving", "this replica only trains"
+					+ " (deepserve.roles has no serving); send inference requests to a serving replica", 0);
 		}
 		lock.readLock().lock();
 		try {
@@ -243,11 +245,11 @@ public class WorkloadManager {
 
 	private static void requireServable(ModelVersion version, String task) {
 		if (!ModelVersion.READY.equals(version.status())) {
-			throw ApiException.notFound("model_not_found", version.ref() + " is " + version.status()
+			throw new NotFoundException("model_not_found", version.ref() + " is " + version.status()
 					+ ", not READY, so it cannot serve");
 		}
 		if (!version.task().equals(task)) {
-			throw ApiException.badRequest("wrong_task", version.ref() + " is a " + version.task() + " model; this "
+			throw new InvalidInputException("wrong_task", version.ref() + " is a " + version.task() + " model; this "
 					+ "endpoint serves " + task + " models");
 		}
 	}
@@ -301,20 +303,20 @@ public class WorkloadManager {
 				// the stored artifact no longer matches its digest: the client learns that, not a bare 500
 				throw corrupted;
 			}
-			if (ex.getCause() instanceof ApiException api) {
-				throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "model_load_failed",
+			if (ex.getCause() instanceof DeepserveException api) {
+				throw new ServiceFailureException("model_load_failed",
 						model.version().ref() + " could not be loaded: " + api.getMessage());
 			}
-			throw new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "model_load_failed",
+			throw new ServiceFailureException("model_load_failed",
 					model.version().ref() + " could not be loaded; the server log has the details");
 		}
 		catch (TimeoutException ex) {
-			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "model_loading",
+			throw new UnavailableException("model_loading",
 					model.version().ref() + " is still loading", 5);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+			throw new UnavailableException("shutting_down",
 					"the server is shutting down", 1);
 		}
 	}
@@ -326,18 +328,18 @@ public class WorkloadManager {
 			return future.get(timeout.toMillis() + 600_000, TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof ApiException api) {
+			if (ex.getCause() instanceof DeepserveException api) {
 				throw api;
 			}
 			throw new IllegalStateException(ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "deadline_exceeded", "no answer in time",
+			throw new UnavailableException("deadline_exceeded", "no answer in time",
 					1);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new RetryableApiException(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+			throw new UnavailableException("shutting_down",
 					"the server is shutting down", 1);
 		}
 	}

@@ -14,7 +14,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.InvalidInputException;
+
 
 @RestController
 @RequestMapping("/api/v1/architectures")
@@ -53,10 +54,10 @@ class ArchitectureController {
 			.min()
 			.orElseThrow();
 		if (imageSize < smallest) {
-			throw ApiException.badRequest("image_too_small", "imageSize must be at least " + smallest);
+			throw new InvalidInputException("image_too_small", "imageSize must be at least " + smallest);
 		}
 		if (imageSize > Architectures.MAX_IMAGE_SIZE) {
-			throw ApiException.badRequest("invalid_image_size",
+			throw new InvalidInputException("invalid_image_size",
 					"imageSize must be at most " + Architectures.MAX_IMAGE_SIZE);
 		}
 	}

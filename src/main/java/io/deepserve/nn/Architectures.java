@@ -15,11 +15,12 @@ import ai.djl.training.loss.Loss;
 
 import org.springframework.stereotype.Component;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /**
  * The architectures deepserve can train, by name: fresh, uninitialised DJL blocks and their parameter counts. Every
- * method checks its arguments and answers bad ones with a 400 {@link ApiException}, so callers may pass user input
+ * method checks its arguments and answers bad ones with a 400 {@link DeepserveException}, so callers may pass user input
  * straight through.
  */
 @Component
@@ -105,7 +106,7 @@ public class Architectures {
 		Definition definition = forecaster(cell);
 		requireForecasting(features, hiddenSize, layers, horizon);
 		if (!(dropout >= 0 && dropout < 1)) {
-			throw ApiException.badRequest("invalid_hyperparameter", "dropout must be at least 0 and below 1");
+			throw new InvalidInputException("invalid_hyperparameter", "dropout must be at least 0 and below 1");
 		}
 		return new RecurrentForecaster(definition.cell(), hiddenSize, layers, dropout, horizon);
 	}
@@ -136,17 +137,17 @@ public class Architectures {
 	public void requireImageSize(String name, int imageSize) {
 		ArchitectureInfo info = classifier(name).info();
 		if (imageSize > MAX_IMAGE_SIZE) {
-			throw ApiException.badRequest("invalid_image_size", "imageSize must be at most " + MAX_IMAGE_SIZE);
+			throw new InvalidInputException("invalid_image_size", "imageSize must be at most " + MAX_IMAGE_SIZE);
 		}
 		if (imageSize < info.minImageSize()) {
-			throw ApiException.badRequest("image_too_small",
+			throw new InvalidInputException("image_too_small",
 					name + " needs images of at least " + info.minImageSize() + " pixels, not " + imageSize);
 		}
 	}
 
 	public static void requireClasses(int classes) {
 		if (classes < MIN_CLASSES || classes > MAX_CLASSES) {
-			throw ApiException.badRequest("invalid_classes",
+			throw new InvalidInputException("invalid_classes",
 					"classes must be between " + MIN_CLASSES + " and " + MAX_CLASSES + ", not " + classes);
 		}
 	}
@@ -167,7 +168,7 @@ public class Architectures {
 	Definition classifier(String name) {
 		Definition definition = definition(name);
 		if (!definition.info().classifiesImages()) {
-			throw ApiException.badRequest("wrong_task", name + " is a " + definition.info().task()
+			throw new InvalidInputException("wrong_task", name + " is a " + definition.info().task()
 					+ " architecture, not an " + IMAGE_CLASSIFICATION + " one");
 		}
 		return definition;
@@ -176,7 +177,7 @@ public class Architectures {
 	private Definition forecaster(String name) {
 		Definition definition = definition(name);
 		if (definition.cell() == null) {
-			throw ApiException.badRequest("wrong_task", name + " is a " + definition.info().task()
+			throw new InvalidInputException("wrong_task", name + " is a " + definition.info().task()
 					+ " architecture, not a " + FORECASTING + " one");
 		}
 		return definition;
@@ -185,7 +186,7 @@ public class Architectures {
 	private static Definition definition(String name) {
 		Definition definition = name == null ? null : DEFINITIONS.get(name);
 		if (definition == null) {
-			throw ApiException.badRequest("unknown_architecture",
+			throw new InvalidInputException("unknown_architecture",
 					"unknown architecture '" + name + "'; known: " + String.join(", ", DEFINITIONS.keySet()));
 		}
 		return definition;
@@ -200,7 +201,7 @@ public class Architectures {
 
 	private static void requireRange(String what, int value, int max) {
 		if (value < 1 || value > max) {
-			throw ApiException.badRequest("invalid_hyperparameter",
+			throw new InvalidInputException("invalid_hyperparameter",
 					what + " must be between 1 and " + max + ", not " + value);
 		}
 	}

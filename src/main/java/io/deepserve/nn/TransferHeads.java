@@ -7,7 +7,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /**
  * How a new classifier is put on top of a trained one for transfer learning. The result is a plain
@@ -22,7 +23,7 @@ public final class TransferHeads {
 
 	/**
 	 * The layers of a classifier up to its final linear layer, in order.
-	 * @throws ApiException {@code 400 unsupported_base_model} unless the classifier is a sequence ending in one
+	 * @throws DeepserveException {@code 400 unsupported_base_model} unless the classifier is a sequence ending in one
 	 */
 	public static List<Block> body(Block classifier, String architecture) {
 		if (classifier instanceof SequentialBlock sequence && !sequence.getChildren().isEmpty()
@@ -31,7 +32,7 @@ public final class TransferHeads {
 			layers.remove(layers.size() - 1);
 			return layers;
 		}
-		throw ApiException.badRequest("unsupported_base_model", "a " + architecture + " base model cannot be "
+		throw new InvalidInputException("unsupported_base_model", "a " + architecture + " base model cannot be "
 				+ "transferred: its network is not a sequence of layers ending in a linear classifier");
 	}
 

@@ -2,6 +2,8 @@ package io.deepserve.registry;
 
 import java.nio.file.Path;
 
+import io.deepserve.error.DeepserveException;
+
 /**
  * Opens an artifact with the deep-learning engine before it is registered, so a file that cannot be served is
  * refused at import rather than at the first request. Implemented outside the registry, where the engine lives.
@@ -11,7 +13,7 @@ public interface ArtifactInspector {
 	/**
 	 * @param artifact a TorchScript file, or the extracted folder of a DJL model zip (holding its .params file)
 	 * @return the number of parameters the model holds
-	 * @throws io.deepserve.web.ApiException {@code 400 invalid_artifact} when the engine cannot load it
+	 * @throws io.deepserve.error.DeepserveException {@code 400 invalid_artifact} when the engine cannot load it
 	 */
 	long parameterCount(NewModelVersion spec, ArtifactFormat format, Path artifact);
 

@@ -9,8 +9,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.storage.ZipEntryNames;
-import io.deepserve.web.ApiException;
 
 /**
  * Tells a DJL model zip from a TorchScript archive (both are zip files) and refuses anything else, including any
@@ -33,7 +33,7 @@ final class ArtifactLayout {
 		if (params == 1) {
 			return ArtifactFormat.DJL;
 		}
-		throw ApiException.badRequest("invalid_artifact", params > 1
+		throw new InvalidInputException("invalid_artifact", params > 1
 				? "the zip holds more than one .params file; a DJL model zip holds exactly one"
 				: "the artifact is neither a TorchScript archive (torch.jit.save) nor a zip of a saved DJL model "
 						+ "(with one <name>-NNNN.params file)");
@@ -50,14 +50,14 @@ final class ArtifactLayout {
 			}
 		}
 		catch (ZipException ex) {
-			throw ApiException.badRequest("invalid_artifact",
+			throw new InvalidInputException("invalid_artifact",
 					"the artifact is not a zip archive (DJL model zip or TorchScript .pt)");
 		}
 		catch (IOException ex) {
-			throw ApiException.badRequest("invalid_artifact", "the artifact could not be read: " + ex.getMessage());
+			throw new InvalidInputException("invalid_artifact", "the artifact could not be read: " + ex.getMessage());
 		}
 		if (names.isEmpty()) {
-			throw ApiException.badRequest("invalid_artifact", "the artifact archive is empty");
+			throw new InvalidInputException("invalid_artifact", "the artifact archive is empty");
 		}
 		return names;
 	}

@@ -33,7 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.InvalidInputException;
+
 
 @Tag(name = "Registry", description = "Numbered, immutable model versions and their aliases")
 @RestController
@@ -136,7 +137,7 @@ class ModelController {
 			return json.readValue(metadata, NewModelVersion.class);
 		}
 		catch (JsonProcessingException ex) {
-			throw ApiException.badRequest("invalid_metadata",
+			throw new InvalidInputException("invalid_metadata",
 					"the metadata part is not valid JSON for a model version: " + ex.getOriginalMessage());
 		}
 	}

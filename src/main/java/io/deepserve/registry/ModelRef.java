@@ -3,7 +3,7 @@ package io.deepserve.registry;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.web.Names;
 
 /**
@@ -19,7 +19,7 @@ public record ModelRef(String name, Integer version, String alias) {
 	public static ModelRef parse(String ref) {
 		Matcher m = ref == null ? null : REF.matcher(ref);
 		if (m == null || !m.matches()) {
-			throw ApiException.badRequest("invalid_reference",
+			throw new InvalidInputException("invalid_reference",
 					"model reference '" + ref + "' must be name, name:version or name@alias");
 		}
 		String name = Names.require("model", m.group(1));
@@ -30,7 +30,7 @@ public record ModelRef(String name, Integer version, String alias) {
 
 	static String requireAlias(String alias) {
 		if (alias == null || !ALIAS.matcher(alias).matches()) {
-			throw ApiException.badRequest("invalid_alias",
+			throw new InvalidInputException("invalid_alias",
 					"alias '" + alias + "' must match ^[a-z][a-z0-9_-]{0,31}$");
 		}
 		return alias;

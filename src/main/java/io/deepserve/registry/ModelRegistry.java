@@ -23,10 +23,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.ConflictException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.NotFoundException;
 import io.deepserve.storage.ArtifactStore;
 import io.deepserve.storage.Sha256;
 import io.deepserve.storage.StoredArtifact;
-import io.deepserve.web.ApiException;
 import io.deepserve.web.Names;
 
 /**
@@ -161,7 +163,7 @@ public class ModelRegistry {
 			StoredArtifact stored, Instant now) {
 		String task = repository.lockModel(name);
 		if (!task.equals(spec.task())) {
-			throw ApiException.conflict("task_mismatch",
+			throw new ConflictException("task_mismatch",
 					"model '" + name + "' holds " + task + " versions; this version is " + spec.task());
 		}
 		int number = repository.allocateVersion(name);
@@ -179,7 +181,7 @@ public class ModelRegistry {
 			Sha256.Copied copied = Sha256.copy(in, out, max,
 					"the artifact is larger than deepserve.registry.max-artifact-size (" + max + " bytes)");
 			if (copied.sizeBytes() == 0) {
-				throw ApiException.badRequest("invalid_artifact", "the artifact is empty");
+				throw new InvalidInputException("invalid_artifact", "the artifact is empty");
 			}
 			return copied.sha256();
 		}
@@ -202,7 +204,7 @@ public class ModelRegistry {
 	public ModelVersion version(String name, int version) {
 		model(name);
 		return repository.findVersion(name, version)
-			.orElseThrow(() -> ApiException.notFound("version_not_found",
+			.orElseThrow(() -> new NotFoundException("version_not_found",
 					"model '" + name + "' has no version " + version));
 	}
 
@@ -224,7 +226,7 @@ public class ModelRegistry {
 		if (ref.alias() != null) {
 			Integer v = repository.aliases(ref.name()).get(ref.alias());
 			if (v == null) {
-				throw ApiException.notFound("alias_not_found",
+				throw new NotFoundException("alias_not_found",
 						"model '" + ref.name() + "' has no alias '" + ref.alias() + "'");
 			}
 			return version(ref.name(), v);
@@ -235,7 +237,7 @@ public class ModelRegistry {
 		}
 		return repository.latestReadyVersion(ref.name())
 			.map(v -> version(ref.name(), v))
-			.orElseThrow(() -> ApiException.notFound("model_not_ready", "model '" + ref.name()
+			.orElseThrow(() -> new NotFoundException("model_not_ready", "model '" + ref.name()
 					+ "' has no READY version"));
 	}
 
@@ -245,7 +247,7 @@ public class ModelRegistry {
 			ModelVersion v = version(name, version);
 			List<String> aliases = repository.aliasesOf(name, version);
 			if (!aliases.isEmpty()) {
-				throw ApiException.conflict("version_in_use", v.ref() + " is behind alias(es) " + aliases
+				throw new ConflictException("version_in_use", v.ref() + " is behind alias(es) " + aliases
 						+ "; move or delete them first");
 			}
 			repository.deleteVersion(name, version);
@@ -262,7 +264,7 @@ public class ModelRegistry {
 		ModelRef.requireAlias(alias);
 		ModelVersion target = version(name, version);
 		if (!ModelVersion.READY.equals(target.status())) {
-			throw ApiException.conflict("version_not_ready", target.ref() + " is " + target.status());
+			throw new ConflictException("version_not_ready", target.ref() + " is " + target.status());
 		}
 		Integer previous = tx.execute(status -> {
 			Integer from = repository.lockAlias(name, alias).orElse(null);
@@ -284,7 +286,7 @@ public class ModelRegistry {
 		Integer previous = tx.execute(status -> {
 			Optional<Integer> from = repository.lockAlias(name, alias);
 			if (from.isEmpty()) {
-				throw ApiException.notFound("alias_not_found", "model '" + name + "' has no alias '" + alias + "'");
+				throw new NotFoundException("alias_not_found", "model '" + name + "' has no alias '" + alias + "'");
 			}
 			repository.deleteAlias(name, alias);
 			repository.recordAliasChange(name, alias, from.get(), null, clock.instant(), by);
@@ -324,7 +326,7 @@ public class ModelRegistry {
 	private ModelRepository.ModelRow model(String name) {
 		Names.require("model", name);
 		return repository.findModel(name)
-			.orElseThrow(() -> ApiException.notFound("model_not_found", "no model named '" + name + "'"));
+			.orElseThrow(() -> new NotFoundException("model_not_found", "no model named '" + name + "'"));
 	}
 
 }

@@ -4,7 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /** Checks a {@link NewModelVersion} before anything is stored; every failure is a 400 {@code invalid_metadata}. */
 final class ModelVersionValidator {
@@ -73,8 +74,8 @@ final class ModelVersionValidator {
 		}
 	}
 
-	private static ApiException invalid(String detail) {
-		return ApiException.badRequest("invalid_metadata", detail);
+	private static DeepserveException invalid(String detail) {
+		return new InvalidInputException("invalid_metadata", detail);
 	}
 
 }

@@ -9,7 +9,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.PayloadTooLargeException;
+
 
 /** SHA-256 helpers; every digest in deepserve is lower-case hex. */
 public final class Sha256 {
@@ -61,7 +62,7 @@ public final class Sha256 {
 		for (int n; (n = in.read(buffer)) > 0;) {
 			size += n;
 			if (size > maxBytes) {
-				throw ApiException.tooLarge(tooLargeDetail);
+				throw new PayloadTooLargeException(tooLargeDetail);
 			}
 			digest.update(buffer, 0, n);
 			out.write(buffer, 0, n);

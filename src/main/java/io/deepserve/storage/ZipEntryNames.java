@@ -3,7 +3,8 @@ package io.deepserve.storage;
 import java.util.Arrays;
 import java.util.List;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /** The one zip-slip check: an entry name that could land outside the folder it is extracted to is refused. */
 public final class ZipEntryNames {
@@ -13,7 +14,7 @@ public final class ZipEntryNames {
 
 	/**
 	 * @return the entry's path segments, without empty and {@code .} ones
-	 * @throws ApiException {@code 400 unsafe_zip_entry} for an absolute path, a drive letter, a {@code ..} segment
+	 * @throws DeepserveException {@code 400 unsafe_zip_entry} for an absolute path, a drive letter, a {@code ..} segment
 	 * or a NUL character
 	 */
 	public static List<String> safeSegments(String name) {
@@ -21,7 +22,7 @@ public final class ZipEntryNames {
 		boolean absolute = path.startsWith("/") || path.matches("^[A-Za-z]:.*");
 		List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty() && !s.equals(".")).toList();
 		if (absolute || segments.contains("..") || path.indexOf('\0') >= 0) {
-			throw ApiException.badRequest("unsafe_zip_entry",
+			throw new InvalidInputException("unsafe_zip_entry",
 					"entry '" + name + "' is an absolute path or climbs out of its folder");
 		}
 		return segments;

@@ -10,6 +10,10 @@ import org.springframework.stereotype.Service;
 
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
+import io.deepserve.error.ConflictException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.NotFoundException;
 import io.deepserve.inference.EngineService;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.TransferHeads;
@@ -19,7 +23,6 @@ import io.deepserve.registry.NewModelVersion;
 import io.deepserve.training.TrainingJob.Status;
 import io.deepserve.training.forecast.ForecastValidator;
 import io.deepserve.training.vision.LearningRates;
-import io.deepserve.web.ApiException;
 import io.deepserve.web.Names;
 
 /**
@@ -79,10 +82,10 @@ public class TrainingJobs {
 		return repository.list(status == null ? null : parseStatus(status));
 	}
 
-	/** @throws ApiException {@code 404 job_not_found} */
+	/** @throws DeepserveException {@code 404 job_not_found} */
 	public TrainingJob get(String id) {
 		return repository.find(id)
-			.orElseThrow(() -> ApiException.notFound("job_not_found", "no training job '" + id + "'"));
+			.orElseThrow(() -> new NotFoundException("job_not_found", "no training job '" + id + "'"));
 	}
 
 	/** A QUEUED job is CANCELLED now; a RUNNING one stops at its next batch. */
@@ -93,7 +96,7 @@ public class TrainingJobs {
 		}
 		job = get(id);
 		if (job.status().finished()) {
-			throw ApiException.conflict("job_finished", "training job " + id + " is already " + job.status());
+			throw new ConflictException("job_finished", "training job " + id + " is already " + job.status());
 		}
 		cancelRequested.add(id);
 		// the job may run on another instance: it sees the flag when it next renews its lease
@@ -136,19 +139,19 @@ public class TrainingJobs {
 		try {
 			base = registry.resolve(request.baseModel());
 		}
-		catch (ApiException ex) {
-			throw ApiException.badRequest("invalid_base_model", "baseModel: " + ex.getMessage());
+		catch (DeepserveException ex) {
+			throw new InvalidInputException("invalid_base_model", "baseModel: " + ex.getMessage());
 		}
 		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(base.task())) {
-			throw ApiException.badRequest("wrong_task", "baseModel " + base.ref() + " is a " + base.task()
+			throw new InvalidInputException("wrong_task", "baseModel " + base.ref() + " is a " + base.task()
 					+ " model; transfer learning needs an image-classification one");
 		}
 		if (!ModelVersion.READY.equals(base.status())) {
-			throw ApiException.badRequest("invalid_base_model", "baseModel " + base.ref() + " is " + base.status());
+			throw new InvalidInputException("invalid_base_model", "baseModel " + base.ref() + " is " + base.status());
 		}
 		String architecture = base.isTorchScript() ? TORCHSCRIPT : base.architecture();
 		if (request.architecture() != null && !request.architecture().equals(architecture)) {
-			throw ApiException.badRequest("architecture_mismatch", "the new model keeps its base's architecture ("
+			throw new InvalidInputException("architecture_mismatch", "the new model keeps its base's architecture ("
 					+ architecture + "); leave architecture out or set it to that, not '" + request.architecture() + "'");
 		}
 		if (!base.isTorchScript()) {
@@ -185,7 +188,7 @@ public class TrainingJobs {
 			return dataset;
 		}
 		if (!TrainingRequest.IMAGE_CLASSIFICATION.equals(task)) {
-			throw ApiException.badRequest("unsupported_task",
+			throw new InvalidInputException("unsupported_task",
 					"task must be image-classification or forecasting, not '" + task + "'");
 		}
 		boolean torchScript = TORCHSCRIPT.equals(request.architecture()) && request.baseModel() != null;
@@ -193,11 +196,11 @@ public class TrainingJobs {
 			architectures.require(request.architecture());
 		}
 		if (request.dataset() == null) {
-			throw ApiException.badRequest("invalid_request", "dataset (a dataset id or name) is required");
+			throw new InvalidInputException("invalid_request", "dataset (a dataset id or name) is required");
 		}
 		Dataset dataset = datasets.resolve(request.dataset());
 		if (!Dataset.IMAGES.equals(dataset.kind())) {
-			throw ApiException.badRequest("wrong_dataset_kind", "image-classification needs an images dataset, and "
+			throw new InvalidInputException("wrong_dataset_kind", "image-classification needs an images dataset, and "
 					+ dataset.id() + " is a " + dataset.kind() + " dataset");
 		}
 		Architectures.requireClasses(dataset.classes().size());
@@ -225,7 +228,7 @@ public class TrainingJobs {
 		}
 		if (torchScript) {
 			if (hp.imageSize() < 1 || hp.imageSize() > Architectures.MAX_IMAGE_SIZE) {
-				throw ApiException.badRequest("invalid_image_size",
+				throw new InvalidInputException("invalid_image_size",
 						"imageSize must be between 1 and " + Architectures.MAX_IMAGE_SIZE);
 			}
 		}
@@ -239,19 +242,19 @@ public class TrainingJobs {
 	private void requireDevice(TrainingRequest request) {
 		String device = request.deviceOrDefault();
 		if (!DEVICES.contains(device)) {
-			throw ApiException.badRequest("invalid_device", "device must be one of " + DEVICES);
+			throw new InvalidInputException("invalid_device", "device must be one of " + DEVICES);
 		}
 		if ("gpu".equals(device) && engine.engine().getGpuCount() == 0) {
-			throw ApiException.badRequest("invalid_device", "device gpu was asked for, and no GPU is visible");
+			throw new InvalidInputException("invalid_device", "device gpu was asked for, and no GPU is visible");
 		}
 	}
 
-	private static ApiException invalidTransfer(String detail) {
-		return ApiException.badRequest("invalid_transfer", detail);
+	private static DeepserveException invalidTransfer(String detail) {
+		return new InvalidInputException("invalid_transfer", detail);
 	}
 
-	private static ApiException invalid(String detail) {
-		return ApiException.badRequest("invalid_hyperparameter", detail);
+	private static DeepserveException invalid(String detail) {
+		return new InvalidInputException("invalid_hyperparameter", detail);
 	}
 
 	private static Status parseStatus(String status) {
@@ -259,7 +262,7 @@ public class TrainingJobs {
 			return Status.valueOf(status.toUpperCase(java.util.Locale.ROOT));
 		}
 		catch (IllegalArgumentException ex) {
-			throw ApiException.badRequest("invalid_status", "status must be one of " + List.of(Status.values()));
+			throw new InvalidInputException("invalid_status", "status must be one of " + List.of(Status.values()));
 		}
 	}
 

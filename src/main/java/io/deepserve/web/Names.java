@@ -2,6 +2,8 @@ package io.deepserve.web;
 
 import java.util.regex.Pattern;
 
+import io.deepserve.error.InvalidInputException;
+
 /** The one rule for model and dataset names (API.md): lower case, digits, '.', '_', '-', 1 to 64 long. */
 public final class Names {
 
@@ -17,7 +19,7 @@ public final class Names {
 	/** @return {@code name}, or throws {@code 400 invalid_name} */
 	public static String require(String what, String name) {
 		if (!isValid(name)) {
-			throw ApiException.badRequest("invalid_name",
+			throw new InvalidInputException("invalid_name",
 					what + " name '" + name + "' must match ^[a-z0-9][a-z0-9._-]{0,63}$");
 		}
 		return name;

@@ -25,6 +25,13 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
+import io.deepserve.error.ConflictException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.NotFoundException;
+import io.deepserve.error.PayloadTooLargeException;
+import io.deepserve.error.UnavailableException;
+
 /**
  * The one place errors become RFC 9457 {@code application/problem+json}, each with a stable {@code code}.
  * Spring MVC's own errors (405, 406, missing parameters, ...) go through the base class and get a code too.
@@ -40,14 +47,34 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			HttpMediaTypeNotSupportedException.class, "unsupported_media_type", NoResourceFoundException.class,
 			"not_found");
 
-	@ExceptionHandler(ApiException.class)
-	ResponseEntity<Object> api(ApiException ex) {
-		ResponseEntity.BodyBuilder builder = ResponseEntity.status(ex.status());
-		if (ex instanceof RetryableApiException retry) {
+	@ExceptionHandler(DeepserveException.class)
+	ResponseEntity<Object> domain(DeepserveException ex) {
+		HttpStatus status = statusOf(ex);
+		ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
+		if (ex instanceof UnavailableException retry && retry.retryAfterSeconds() > 0) {
 			builder.header(HttpHeaders.RETRY_AFTER, Long.toString(retry.retryAfterSeconds()));
 		}
-		return builder.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(problem(ex.status(), ex.code(), ex.getMessage()));
+		return builder.contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(status, ex.code(), ex.getMessage()));
+	}
+
+	/** The one mapping from the core's failures to HTTP. */
+	static HttpStatus statusOf(DeepserveException ex) {
+		if (ex instanceof InvalidInputException) {
+			return HttpStatus.BAD_REQUEST;
+		}
+		if (ex instanceof NotFoundException) {
+			return HttpStatus.NOT_FOUND;
+		}
+		if (ex instanceof ConflictException) {
+			return HttpStatus.CONFLICT;
+		}
+		if (ex instanceof PayloadTooLargeException) {
+			return HttpStatus.PAYLOAD_TOO_LARGE;
+		}
+		if (ex instanceof UnavailableException) {
+			return HttpStatus.SERVICE_UNAVAILABLE;
+		}
+		return HttpStatus.INTERNAL_SERVER_ERROR;
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)

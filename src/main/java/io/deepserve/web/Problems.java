@@ -6,9 +6,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
+import io.deepserve.error.DeepserveException;
+
 /**
  * How every problem+json body looks. Public for the few places that answer before Spring MVC does (servlet
- * filters); everything else throws {@link ApiException}.
+ * filters); everything else throws {@link DeepserveException}.
  */
 public final class Problems {
 

@@ -8,8 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.web.bind.annotation.RestController;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** Keeps the layering STYLE.md asks for: the web layer never touches DJL, and only three packages may. */
+/**
+ * Keeps the layering STYLE.md asks for: the web layer never touches DJL, only three packages may, HTTP statuses are
+ * known only at the edge, and the feature packages form no cycle.
+ */
 class ArchitectureRulesTests {
 
 	private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -34,6 +38,36 @@ class ArchitectureRulesTests {
 			.dependOnClassesThat()
 			.resideInAPackage("ai.djl..")
 			.check(CLASSES);
+	}
+
+	@Test
+	void onlyTheWebEdgeKnowsHttpStatuses() {
+		noClasses().that()
+			.resideOutsideOfPackage("io.deepserve.web..")
+			.and()
+			.areNotAnnotatedWith(RestController.class)
+			.and()
+			.areNotAssignableTo(jakarta.servlet.Filter.class)
+			.should()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("org.springframework.http.HttpStatus")
+			.because("the core throws io.deepserve.error exceptions and web maps them to statuses")
+			.check(CLASSES);
+	}
+
+	@Test
+	void domainErrorsKnowNothingOfSpring() {
+		noClasses().that()
+			.resideInAPackage("io.deepserve.error..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("org.springframework..")
+			.check(CLASSES);
+	}
+
+	@Test
+	void featurePackagesFormNoCycle() {
+		slices().matching("io.deepserve.(*)..").should().beFreeOfCycles().check(CLASSES);
 	}
 
 }

@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.deepserve.storage.ArtifactStore;
 import io.deepserve.storage.Sha256;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -72,7 +72,7 @@ class DatasetLifecycleTests extends DatasetTestSupport {
 
 		assertThat(datasets.resolve("named").id()).isEqualTo(newer);
 		assertThat(datasets.resolve(older).id()).isEqualTo(older);
-		assertThatThrownBy(() -> datasets.resolve("no-such-dataset")).isInstanceOf(ApiException.class)
+		assertThatThrownBy(() -> datasets.resolve("no-such-dataset")).isInstanceOf(DeepserveException.class)
 			.extracting("code")
 			.isEqualTo("dataset_not_found");
 	}

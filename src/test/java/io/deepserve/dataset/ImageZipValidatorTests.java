@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,7 +41,7 @@ class ImageZipValidatorTests {
 
 		byte[] lying = declareUncompressedSizes(honest, 1);
 
-		assertThatThrownBy(() -> validate(lying, DataSize.ofKilobytes(32))).isInstanceOf(ApiException.class)
+		assertThatThrownBy(() -> validate(lying, DataSize.ofKilobytes(32))).isInstanceOf(DeepserveException.class)
 			.hasFieldOrPropertyWithValue("code", "archive_too_large");
 	}
 

@@ -16,7 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,7 +59,7 @@ class SeriesDatasetUploadTests extends DatasetTestSupport {
 		assertThat(table.rows()).isEqualTo(249);
 		assertThat(table.time()).hasSize(249).startsWith("2000-09-27", "2000-09-28");
 		assertThat(table.column("Close")).hasSize(249).startsWith(60.625, 61.3125);
-		assertThatThrownBy(() -> table.column("Adj Close")).isInstanceOf(ApiException.class)
+		assertThatThrownBy(() -> table.column("Adj Close")).isInstanceOf(DeepserveException.class)
 			.hasFieldOrPropertyWithValue("code", "unknown_column");
 	}
 

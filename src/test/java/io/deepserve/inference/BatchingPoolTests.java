@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.deepserve.web.ApiException;
-import io.deepserve.web.RetryableApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.UnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,7 +54,7 @@ class BatchingPoolTests {
 		awaitBatches(2);
 		List<CompletableFuture<BatchingPool.Result<Integer>>> queued = List.of(pool.submit(2), pool.submit(3));
 
-		assertThatThrownBy(() -> pool.submit(4)).isInstanceOfSatisfying(RetryableApiException.class,
+		assertThatThrownBy(() -> pool.submit(4)).isInstanceOfSatisfying(UnavailableException.class,
 				ex -> assertThat(ex.code()).isEqualTo("queue_full"));
 
 		gate.countDown();
@@ -92,7 +92,7 @@ class BatchingPoolTests {
 		assertThat(first.get(5, TimeUnit.SECONDS).output()).isEqualTo(10);
 		assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 			.cause()
-			.isInstanceOfSatisfying(RetryableApiException.class,
+			.isInstanceOfSatisfying(UnavailableException.class,
 					ex -> assertThat(ex.code()).isEqualTo("deadline_exceeded"));
 		assertThat(batches).noneMatch(b -> b.contains(2));
 	}
@@ -103,7 +103,7 @@ class BatchingPoolTests {
 		gate.countDown();
 		CompletableFuture<BatchingPool.Result<Integer>> failing = pool.submit(-1);
 		assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).cause()
-			.isInstanceOfSatisfying(ApiException.class, ex -> assertThat(ex.code()).isEqualTo("inference_failed"));
+			.isInstanceOfSatisfying(DeepserveException.class, ex -> assertThat(ex.code()).isEqualTo("inference_failed"));
 		assertThat(pool.submit(5).get(5, TimeUnit.SECONDS).output()).isEqualTo(50);
 	}
 
@@ -118,7 +118,7 @@ class BatchingPoolTests {
 		Thread stopper = new Thread(() -> pool.stop(Duration.ofSeconds(5)));
 		stopper.start();
 		Thread.sleep(50);
-		assertThatThrownBy(() -> pool.submit(9)).isInstanceOf(RetryableApiException.class);
+		assertThatThrownBy(() -> pool.submit(9)).isInstanceOf(UnavailableException.class);
 		gate.countDown();
 		stopper.join(10_000);
 

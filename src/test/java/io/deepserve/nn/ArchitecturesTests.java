@@ -2,7 +2,7 @@ package io.deepserve.nn;
 
 import org.junit.jupiter.api.Test;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,7 +51,7 @@ class ArchitecturesTests {
 	}
 
 	private static void assertCode(Runnable call, String code) {
-		assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class,
+		assertThatThrownBy(call::run).isInstanceOfSatisfying(DeepserveException.class,
 				ex -> assertThat(ex.code()).isEqualTo(code));
 	}
 

@@ -20,7 +20,7 @@ import org.springframework.http.ResponseEntity;
 
 import io.deepserve.storage.ChecksumMismatchException;
 import io.deepserve.storage.Sha256;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import io.deepserve.ApplicationTestSupport;
 
@@ -99,7 +99,7 @@ class RegistryTests extends ApplicationTestSupport {
 
 		assertThat(http.exchange("/api/v1/models/refs/aliases/staging", HttpMethod.DELETE, null, String.class)
 			.getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-		assertThatThrownBy(() -> registry.resolve("refs@staging")).isInstanceOf(ApiException.class)
+		assertThatThrownBy(() -> registry.resolve("refs@staging")).isInstanceOf(DeepserveException.class)
 			.extracting("code")
 			.isEqualTo("alias_not_found");
 	}
@@ -186,7 +186,7 @@ class RegistryTests extends ApplicationTestSupport {
 				new HttpEntity<>(Map.of("version", "x")), String.class), 400, "invalid_json");
 		assertProblem(http.exchange("/api/v1/models/aliased/aliases/production", HttpMethod.PUT,
 				new HttpEntity<>(Map.of()), String.class), 400, "invalid_request");
-		assertThatThrownBy(() -> registry.resolve("aliased@@x")).isInstanceOf(ApiException.class)
+		assertThatThrownBy(() -> registry.resolve("aliased@@x")).isInstanceOf(DeepserveException.class)
 			.extracting("code")
 			.isEqualTo("invalid_reference");
 	}

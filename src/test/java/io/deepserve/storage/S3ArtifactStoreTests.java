@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,7 +87,7 @@ class S3ArtifactStoreTests {
 		try (S3ArtifactStore reader = store(cacheDir.resolve("reader"))) {
 			assertThatThrownBy(() -> reader.localVerifiedFile(key, sha256))
 				.isInstanceOf(ChecksumMismatchException.class)
-				.extracting(ex -> ((ApiException) ex).code())
+				.extracting(ex -> ((DeepserveException) ex).code())
 				.isEqualTo("checksum_mismatch");
 			assertThatThrownBy(() -> reader.openVerified(key, sha256)).isInstanceOf(ChecksumMismatchException.class);
 			assertThat(cacheDir.resolve("reader/objects").resolve(key)).doesNotExist();
@@ -117,8 +117,8 @@ class S3ArtifactStoreTests {
 
 			String big = newKey();
 			assertThatThrownBy(() -> store.put(big, new ByteArrayInputStream(new byte[2048]), 1024))
-				.isInstanceOf(ApiException.class)
-				.extracting(ex -> ((ApiException) ex).code())
+				.isInstanceOf(DeepserveException.class)
+				.extracting(ex -> ((DeepserveException) ex).code())
 				.isEqualTo("payload_too_large");
 			assertThat(store.exists(big)).isFalse();
 

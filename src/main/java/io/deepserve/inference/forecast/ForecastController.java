@@ -22,7 +22,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 
 /**
  * {@code POST /api/v1/models/{ref}/forecast} with {@code {"series": [..oldest first..], "horizon": 5}}. The body is
@@ -59,19 +61,19 @@ class ForecastController {
 			request = LENIENT.readTree(parser);
 		}
 		catch (JsonProcessingException ex) {
-			throw ApiException.badRequest("invalid_json", "the body is not JSON: " + ex.getOriginalMessage());
+			throw new InvalidInputException("invalid_json", "the body is not JSON: " + ex.getOriginalMessage());
 		}
 		catch (IOException ex) {
-			throw ApiException.badRequest("invalid_json", "the body could not be read: " + ex.getMessage());
+			throw new InvalidInputException("invalid_json", "the body could not be read: " + ex.getMessage());
 		}
 		if (request == null || !request.isObject()) {
-			throw ApiException.badRequest("invalid_json", "the body must be a JSON object with series and horizon");
+			throw new InvalidInputException("invalid_json", "the body must be a JSON object with series and horizon");
 		}
 		JsonNode horizon = request.get("horizon");
 		Integer steps = null;
 		if (horizon != null && !horizon.isNull()) {
 			if (!horizon.canConvertToExactIntegral() || !horizon.canConvertToInt()) {
-				throw ApiException.badRequest("invalid_horizon", "horizon must be a whole number, not " + horizon);
+				throw new InvalidInputException("invalid_horizon", "horizon must be a whole number, not " + horizon);
 			}
 			steps = horizon.intValue();
 		}
@@ -92,8 +94,8 @@ class ForecastController {
 		}
 	}
 
-	private ApiException tooLarge() {
-		return ApiException.tooLarge("the request is larger than " + maxBodyBytes
+	private DeepserveException tooLarge() {
+		return new PayloadTooLargeException("the request is larger than " + maxBodyBytes
 				+ " bytes (20 per element of deepserve.inference.max-tensor-elements)");
 	}
 

@@ -10,11 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.web.ApiException;
 
 /**
  * Forecasts a series with a version's own scaler and transform, through the workload manager. Every value is checked
@@ -110,7 +112,7 @@ public class Forecaster {
 			return spec.horizon();
 		}
 		if (horizon < 1 || horizon > spec.horizon()) {
-			throw ApiException.badRequest("invalid_horizon", "horizon must be between 1 and " + spec.horizon()
+			throw new InvalidInputException("invalid_horizon", "horizon must be between 1 and " + spec.horizon()
 					+ ", the steps this version was trained to forecast; it was " + horizon);
 		}
 		return horizon;
@@ -125,12 +127,12 @@ public class Forecaster {
 			throw invalid("series must be a JSON array of numbers, oldest first");
 		}
 		if ((long) series.size() * features > maxValues) {
-			throw ApiException.tooLarge("the series holds more than deepserve.inference.max-tensor-elements ("
+			throw new PayloadTooLargeException("the series holds more than deepserve.inference.max-tensor-elements ("
 					+ maxValues + ") numbers; send the newest " + codec.historyNeeded() + " rows, which is all "
 					+ version.ref() + " reads");
 		}
 		if (series.size() < codec.historyNeeded()) {
-			throw ApiException.badRequest("series_too_short", version.ref() + " reads the last "
+			throw new InvalidInputException("series_too_short", version.ref() + " reads the last "
 					+ codec.historyNeeded() + " values" + (codec.logReturns() ? " (its window plus one for the "
 							+ "first log-return)" : "") + "; the series has " + series.size());
 		}
@@ -189,8 +191,8 @@ public class Forecaster {
 		return value;
 	}
 
-	private static ApiException invalid(String detail) {
-		return ApiException.badRequest("invalid_series", detail);
+	private static DeepserveException invalid(String detail) {
+		return new InvalidInputException("invalid_series", detail);
 	}
 
 	private static List<Double> boxed(double[] values) {

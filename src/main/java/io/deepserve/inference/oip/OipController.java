@@ -28,7 +28,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 
 /**
  * Open Inference Protocol v2 (KServe) REST endpoints, so KServe and Triton clients work unchanged. Server
@@ -128,12 +130,12 @@ class OipController {
 			return json.readTree(bytes);
 		}
 		catch (JacksonException ex) {
-			throw ApiException.badRequest("invalid_json", "the body is not valid JSON");
+			throw new InvalidInputException("invalid_json", "the body is not valid JSON");
 		}
 	}
 
-	private ApiException tooLarge() {
-		return ApiException.tooLarge("the request is larger than " + maxBodyBytes
+	private DeepserveException tooLarge() {
+		return new PayloadTooLargeException("the request is larger than " + maxBodyBytes
 				+ " bytes (20 per element of deepserve.inference.max-tensor-elements)");
 	}
 

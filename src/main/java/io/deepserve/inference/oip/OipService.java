@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
-import io.deepserve.web.ApiException;
 
 /**
  * Open Inference Protocol v2 over deepserve's models, by the task of the version named; forecasters are
@@ -149,7 +149,7 @@ class OipService {
 				throw TensorRequest.invalid("BYTES data must be base64: " + ex.getMessage());
 			}
 			if (bytes.length > limits.maxImageBytes().toBytes()) {
-				throw ApiException.tooLarge("an image is larger than "
+				throw new PayloadTooLargeException("an image is larger than "
 						+ "deepserve.inference.max-image-bytes (" + limits.maxImageBytes().toBytes() + " bytes)");
 			}
 			images.add(classifier.preprocess(new ByteArrayInputStream(bytes), v));

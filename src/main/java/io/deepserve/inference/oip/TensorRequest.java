@@ -5,7 +5,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /**
  * The parts of an Open Inference Protocol (KServe v2) infer request deepserve reads: the request {@code id} and
@@ -86,8 +87,8 @@ record TensorRequest(String id, String name, List<Long> shape, String datatype, 
 		}
 	}
 
-	static ApiException invalid(String detail) {
-		return ApiException.badRequest("invalid_tensor", detail);
+	static DeepserveException invalid(String detail) {
+		return new InvalidInputException("invalid_tensor", detail);
 	}
 
 }

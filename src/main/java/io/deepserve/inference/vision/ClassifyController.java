@@ -19,7 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.PayloadTooLargeException;
 
 /**
  * {@code POST /api/v1/models/{ref}/classify}: the image as the raw body or as multipart part {@code image}. The
@@ -74,13 +76,13 @@ class ClassifyController {
 			throw tooLarge();
 		}
 		if (bytes.length == 0) {
-			throw ApiException.badRequest("invalid_image", "the request has no image bytes");
+			throw new InvalidInputException("invalid_image", "the request has no image bytes");
 		}
 		return bytes;
 	}
 
-	private ApiException tooLarge() {
-		return ApiException.tooLarge("the image is larger than deepserve.inference.max-image-bytes (" + maxBytes
+	private DeepserveException tooLarge() {
+		return new PayloadTooLargeException("the image is larger than deepserve.inference.max-image-bytes (" + maxBytes
 				+ " bytes)");
 	}
 

@@ -9,11 +9,11 @@ import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.image.ImageDecoder;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.web.ApiException;
 
 /** Classifies images and preprocessed tensors with a version's own preprocessing, through the workload manager. */
 @Service
@@ -34,7 +34,7 @@ public class ImageClassifier {
 	/** @param image the encoded JPEG or PNG, already within the byte limit */
 	public Classification classify(String ref, byte[] image, int topK) {
 		if (topK < 1) {
-			throw ApiException.badRequest("invalid_request", "topK must be at least 1");
+			throw new InvalidInputException("invalid_request", "topK must be at least 1");
 		}
 		Inference<float[]> result = manager.infer(ref, task,
 				version -> List.of(preprocess(new ByteArrayInputStream(image), version)));

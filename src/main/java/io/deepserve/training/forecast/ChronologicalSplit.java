@@ -1,6 +1,7 @@
 package io.deepserve.training.forecast;
 
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 
 /**
  * Where a series is cut, oldest first: training rows, then validation rows, then the backtest holdout. A sample is
@@ -14,14 +15,14 @@ import io.deepserve.web.ApiException;
  */
 public record ChronologicalSplit(int rows, int trainEnd, int validationEnd, int first, int horizon) {
 
-	/** @throws ApiException {@code 400 series_too_short} unless every part has at least one sample */
+	/** @throws DeepserveException {@code 400 series_too_short} unless every part has at least one sample */
 	public static ChronologicalSplit of(int rows, int window, int horizon, int lag, float validationSplit,
 			float holdoutSplit) {
 		int trainEnd = (int) Math.floor(rows * (1 - validationSplit - holdoutSplit));
 		int validationEnd = (int) Math.floor(rows * (1 - holdoutSplit));
 		ChronologicalSplit split = new ChronologicalSplit(rows, trainEnd, validationEnd, window + lag, horizon);
 		if (split.trainSamples() < 1 || split.validationSamples() < 1 || split.holdoutSamples() < 1) {
-			throw ApiException.badRequest("series_too_short", String.format(java.util.Locale.ROOT,
+			throw new InvalidInputException("series_too_short", String.format(java.util.Locale.ROOT,
 					"%d rows split into training rows [0, %d), validation [%d, %d) and holdout [%d, %d) leave "
 							+ "%d/%d/%d samples of window %d + horizon %d; each part needs one: use a longer series, "
 							+ "a shorter window or horizon, or other split fractions",

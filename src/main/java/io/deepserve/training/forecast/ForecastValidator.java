@@ -10,11 +10,12 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
+import io.deepserve.error.DeepserveException;
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.inference.forecast.ForecastCodec;
 import io.deepserve.nn.Architectures;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.TrainingRequest;
-import io.deepserve.web.ApiException;
 
 /** Checks a forecasting job completely before it is queued, so a job fails only for reasons found while training. */
 @Component
@@ -37,15 +38,15 @@ public class ForecastValidator {
 	/** @return the series dataset the job reads */
 	public Dataset validate(TrainingRequest request) {
 		if (request.dataset() == null) {
-			throw ApiException.badRequest("invalid_request", "dataset (a dataset id or name) is required");
+			throw new InvalidInputException("invalid_request", "dataset (a dataset id or name) is required");
 		}
 		Dataset dataset = datasets.resolve(request.dataset());
 		if (!Dataset.SERIES.equals(dataset.kind())) {
-			throw ApiException.badRequest("wrong_dataset_kind", "forecasting needs a series dataset, and "
+			throw new InvalidInputException("wrong_dataset_kind", "forecasting needs a series dataset, and "
 					+ dataset.id() + " is an " + dataset.kind() + " dataset");
 		}
 		if (request.target() == null) {
-			throw ApiException.badRequest("invalid_request",
+			throw new InvalidInputException("invalid_request",
 					"target (the column to forecast) is required; the series has " + dataset.columns());
 		}
 		requireColumn(dataset, request.target());
@@ -98,7 +99,7 @@ public class ForecastValidator {
 
 	private static void requireColumn(Dataset dataset, String column) {
 		if (!dataset.columns().contains(column)) {
-			throw ApiException.badRequest("unknown_column",
+			throw new InvalidInputException("unknown_column",
 					"the series has no numeric column '" + column + "'; it has " + dataset.columns());
 		}
 	}
@@ -119,8 +120,8 @@ public class ForecastValidator {
 		}
 	}
 
-	private static ApiException invalid(String detail) {
-		return ApiException.badRequest("invalid_hyperparameter", detail);
+	private static DeepserveException invalid(String detail) {
+		return new InvalidInputException("invalid_hyperparameter", detail);
 	}
 
 }

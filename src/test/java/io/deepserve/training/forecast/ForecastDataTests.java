@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.inference.forecast.ForecastCodec;
-import io.deepserve.web.ApiException;
+import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,8 +58,8 @@ class ForecastDataTests {
 
 	@Test
 	void aSeriesTooShortForThreePartsIsRefused() {
-		assertThatThrownBy(() -> ChronologicalSplit.of(40, 28, 7, 0, 0.2f, 0.15f)).isInstanceOf(ApiException.class)
-			.extracting(ex -> ((ApiException) ex).code())
+		assertThatThrownBy(() -> ChronologicalSplit.of(40, 28, 7, 0, 0.2f, 0.15f)).isInstanceOf(DeepserveException.class)
+			.extracting(ex -> ((DeepserveException) ex).code())
 			.isEqualTo("series_too_short");
 	}
 
