@@ -109,8 +109,12 @@ class WorkloadTests extends ApplicationTestSupport {
 	private void importVersion(String name, byte[] artifact, String metadata) {
 		ResponseEntity<String> created = RegistryHttp.importVersion(http, name, artifact, metadata);
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
-		// load and warm it first, so the burst meets a running pool
-		ResponseEntity<String> first = Images.classify(http, name, png(0, 32), MediaType.IMAGE_PNG);
+		// load and warm it first, so the burst meets a running pool; on a busy machine a warm-up request can miss a
+		// 1 ms deadline itself, so it is retried a few times
+		ResponseEntity<String> first = null;
+		for (int attempt = 0; attempt < 10 && (first == null || first.getStatusCode() != HttpStatus.OK); attempt++) {
+			first = Images.classify(http, name, png(0, 32), MediaType.IMAGE_PNG);
+		}
 		assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(HttpStatus.OK);
 	}
 
