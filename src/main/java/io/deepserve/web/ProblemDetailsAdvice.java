@@ -149,8 +149,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	private static String codeOf(HttpStatusCode status) {
-		HttpStatus known = HttpStatus.resolve(status.value());
-		return known != null ? known.name().toLowerCase() : "error";
+		return Problems.codeOf(status);
 	}
 
 }
