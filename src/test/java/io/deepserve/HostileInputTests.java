@@ -98,7 +98,7 @@ class HostileInputTests {
 		rows.add(imports("metadata unknown field",
 				"{\"task\": \"forecasting\", \"architecture\": \"lstm\", \"epocs\": 2}", 400, "unknown_field"));
 		rows.add(imports("metadata labels of the wrong type", "{\"task\": \"image-classification\", \"labels\": 7}",
-				400, "invalid_field"));
+				400, "invalid_metadata"));
 		rows.add(imports("serving workers 1000", forecaster("\"workers\": 1000"), 400, "invalid_metadata"));
 		rows.add(imports("serving queueSize 1e9", forecaster("\"queueSize\": 1000000000"), 400,
 				"invalid_metadata"));
@@ -116,8 +116,8 @@ class HostileInputTests {
 				multipart(Map.of("metadata", forecaster("\"workers\": 1")), "artifact", "m.zip",
 						"not a zip".getBytes()),
 				Map.of(), ANY_4XX, null));
-		rows.add(alias("alias version 1.5", "{\"version\": 1.5}", 400, "invalid_field"));
-		rows.add(alias("alias version a string", "{\"version\": \"1\"}", 400, "invalid_field"));
+		rows.add(alias("alias version 1.5", "{\"version\": 1.5}", 400, "invalid_json"));
+		rows.add(alias("alias version a string", "{\"version\": \"1\"}", 400, "invalid_json"));
 		rows.add(alias("alias version overflowing", "{\"version\": 99999999999}", 400, "invalid_json"));
 		rows.add(alias("alias version null", "{\"version\": null}", 400, "invalid_request"));
 		rows.add(alias("alias body null", "null", 400, "invalid_json"));
@@ -168,17 +168,17 @@ class HostileInputTests {
 		rows.add(train("transfer field misspelt", "{\"model\": \"m\", \"transfer\": {\"mod\": \"fine-tune\"}}", 400,
 				"unknown_field"));
 		rows.add(train("epochs 1.5", "{\"model\": \"m\", \"hyperparameters\": {\"epochs\": 1.5}}", 400,
-				"invalid_field"));
+				"invalid_json"));
 		rows.add(train("epochs as text", "{\"model\": \"m\", \"hyperparameters\": {\"epochs\": \"2\"}}", 400,
-				"invalid_field"));
+				"invalid_json"));
 		rows.add(train("learningRate \"Infinity\"",
-				"{\"model\": \"m\", \"hyperparameters\": {\"learningRate\": \"Infinity\"}}", 400, "invalid_field"));
+				"{\"model\": \"m\", \"hyperparameters\": {\"learningRate\": \"Infinity\"}}", 400, "invalid_json"));
 		rows.add(train("learningRate overflowing to infinity",
-				"{\"model\": \"m\", \"hyperparameters\": {\"learningRate\": 1e999}}", 400, "invalid_field"));
+				"{\"model\": \"m\", \"hyperparameters\": {\"learningRate\": 1e999}}", 400, "invalid_json"));
 		rows.add(train("learningRate NaN", "{\"model\": \"m\", \"hyperparameters\": {\"learningRate\": NaN}}", 400,
 				"invalid_json"));
 		rows.add(train("epochs overflowing int", "{\"model\": \"m\", \"hyperparameters\": {\"epochs\": 1e10}}",
-				400, "invalid_field"));
+				400, "invalid_json"));
 		rows.add(train("epochs past the bound", "{\"model\": \"m\", \"hyperparameters\": {\"epochs\": 1000000}}",
 				400, "invalid_hyperparameter"));
 		rows.add(train("batchSize past the bound",
@@ -186,7 +186,7 @@ class HostileInputTests {
 		rows.add(train("model ../x", "{\"model\": \"../x\"}", 400, "invalid_name"));
 		rows.add(train("model a;DROP", "{\"model\": \"a;DROP\"}", 400, "invalid_name"));
 		rows.add(train("model null", "{\"model\": null}", 400, "invalid_name"));
-		rows.add(train("model a number", "{\"model\": 7}", 400, "invalid_field"));
+		rows.add(train("model a number", "{\"model\": 7}", 400, "invalid_json"));
 		rows.add(train("model name oversized", "{\"model\": \"" + LONG + "\"}", 400, "invalid_name"));
 		rows.add(train("body null", "null", 400, "invalid_json"));
 		rows.add(train("body an array", "[]", 400, "invalid_json"));

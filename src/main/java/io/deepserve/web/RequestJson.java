@@ -69,7 +69,7 @@ public final class RequestJson {
 		return value;
 	}
 
-	/** {@code unknown_field} or {@code invalid_field} naming the field where it can, else {@code code}. */
+	/** {@code unknown_field} for a field that is not there, else {@code code}, naming the field where it can. */
 	static InvalidInputException refusal(JsonProcessingException ex, String code, String what) {
 		if (ex instanceof UnrecognizedPropertyException unknown) {
 			String field = path(unknown);
@@ -83,7 +83,7 @@ public final class RequestJson {
 		}
 		if (ex instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()
 				&& mismatch.getTargetType() != null) {
-			return new InvalidInputException("invalid_field",
+			return new InvalidInputException(code,
 					"field '" + path(mismatch) + "' in " + what + " must be " + describe(mismatch.getTargetType()));
 		}
 		return new InvalidInputException(code, what + " is not valid JSON for this endpoint: "

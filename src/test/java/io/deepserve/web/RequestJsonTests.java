@@ -33,13 +33,13 @@ class RequestJsonTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = { "{\"epocs\": 2}|unknown_field|'epocs'",
 			"{\"hyperparameters\": {\"epocs\": 2}}|unknown_field|'hyperparameters.epocs'",
-			"{\"hyperparameters\": {\"epochs\": 1.5}}|invalid_field|'hyperparameters.epochs' in the body must be a whole",
-			"{\"hyperparameters\": {\"epochs\": \"5\"}}|invalid_field|'hyperparameters.epochs'",
-			"{\"hyperparameters\": {\"learningRate\": \"Infinity\"}}|invalid_field|'hyperparameters.learningRate'",
-			"{\"hyperparameters\": {\"learningRate\": 1e999}}|invalid_field|must be a finite number",
-			"{\"hyperparameters\": {\"augment\": 1}}|invalid_field|'hyperparameters.augment'",
-			"{\"model\": 5}|invalid_field|'model' in the body must be a string",
-			"{\"shape\": [1, 2.5]}|invalid_field|'shape[1]'",
+			"{\"hyperparameters\": {\"epochs\": 1.5}}|invalid_json|'hyperparameters.epochs' in the body must be a whole",
+			"{\"hyperparameters\": {\"epochs\": \"5\"}}|invalid_json|'hyperparameters.epochs'",
+			"{\"hyperparameters\": {\"learningRate\": \"Infinity\"}}|invalid_json|'hyperparameters.learningRate'",
+			"{\"hyperparameters\": {\"learningRate\": 1e999}}|invalid_json|must be a finite number",
+			"{\"hyperparameters\": {\"augment\": 1}}|invalid_json|'hyperparameters.augment'",
+			"{\"model\": 5}|invalid_json|'model' in the body must be a string",
+			"{\"shape\": [1, 2.5]}|invalid_json|'shape[1]'",
 			"{\"hyperparameters\": {\"epochs\": 99999999999}}|invalid_json|not valid JSON",
 			"{\"model\": |invalid_json|not valid JSON", "null|invalid_json|not null" })
 	void refusesWhatWouldOtherwiseBeGuessed(String json, String code, String detail) {
