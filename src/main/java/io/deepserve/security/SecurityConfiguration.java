@@ -35,11 +35,12 @@ class SecurityConfiguration {
 	ApiKeyFilter apiKeyFilter(DeepserveProperties properties, Environment environment, ObjectMapper json) {
 		DeepserveProperties.Security security = properties.security();
 		ApiKeys keys = ApiKeys.from(security);
-		check(security, keys, "deepserve would listen on", environment.getProperty("server.address"));
+		check(security, keys, "deepserve would listen on", environment.getProperty("server.address"),
+				"replace models and run training");
 		if (ManagementPortType.get(environment) == ManagementPortType.DIFFERENT) {
 			// its own server, which binds every interface unless told otherwise
 			check(security, keys, "the actuator would listen (management.server.port) on",
-					environment.getProperty("management.server.address"));
+					environment.getProperty("management.server.address"), "read every metric");
 		}
 		log.info("API keys: {} configured; inference {}", security.apiKeys().size(),
 				security.inferenceRequiresKey() ? "needs an infer or admin key" : "is open");
@@ -72,7 +73,8 @@ class SecurityConfiguration {
 		};
 	}
 
-	private static void check(DeepserveProperties.Security security, ApiKeys keys, String listener, String address) {
+	private static void check(DeepserveProperties.Security security, ApiKeys keys, String listener, String address,
+			String risk) {
 		if (keys.isEmpty() && security.inferenceRequiresKey()) {
 			throw new InsecureConfigurationException(
 					"deepserve.security.inference-requires-key=true, but no API keys are configured",
@@ -81,7 +83,7 @@ class SecurityConfiguration {
 		if (keys.isEmpty() && !security.allowAnonymous() && !isLoopback(address)) {
 			throw new InsecureConfigurationException(listener + " "
 					+ (address == null || address.isBlank() ? "every interface" : address)
-					+ " with no API keys configured: anyone who can reach it could replace models and run training.",
+					+ " with no API keys configured: anyone who can reach it could " + risk + ".",
 					"Configure deepserve.security.api-keys (see README, Security), or listen on loopback only "
 							+ "(server.address=127.0.0.1, and management.server.address=127.0.0.1 with a "
 							+ "management.server.port), or accept the risk explicitly with "
