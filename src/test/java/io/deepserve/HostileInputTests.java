@@ -29,6 +29,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.deepserve.inference.Images;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,12 +62,21 @@ class HostileInputTests {
 		registry.add("deepserve.data-dir", DATA_DIR::toString);
 	}
 
-	/** Something stored, so that "nothing changed" is not trivially about empty lists. */
+	/**
+	 * Something stored, so that "nothing changed" is not about empty lists: a dataset, and a model {@code tiny} whose
+	 * version 1 is behind {@code production}.
+	 */
 	@BeforeAll
-	void storeADataset() throws Exception {
-		HttpResponse<String> created = send(new Row("sample", "POST", "/api/v1/datasets/samples/sine?rows=40", null,
-				null, Map.of(), 201, null));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+	void storeSomething() throws Exception {
+		assertStatus(send(post("sample", "/api/v1/datasets/samples/sine?rows=40", 201, null)), 201);
+		assertStatus(send(new Row("import", "POST", "/api/v1/models/tiny/versions", MULTIPART,
+				multipart(Map.of("metadata", Images.tinyMetadata(null)), "artifact", "tiny.pt", Images.tinyTorchScript()),
+				Map.of(), 201, null)), 201);
+		assertStatus(send(alias("alias", "{\"version\": 1}", 200, null)), 200);
+	}
+
+	private static void assertStatus(HttpResponse<String> response, int status) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 	}
 
 	record Row(String what, String method, String path, String contentType, byte[] body,
@@ -85,13 +96,19 @@ class HostileInputTests {
 		rows.add(get("encoded NUL", "/api/v1/models/x%00", 400, "bad_request"));
 		rows.add(get("injection-shaped name", "/api/v1/models/a%3BDROP", 400, "invalid_name"));
 		rows.add(get("upper-case name", "/api/v1/models/ABC", 400, "invalid_name"));
-		rows.add(get("version not a number", "/api/v1/models/x/versions/abc", 400, "invalid_request"));
-		rows.add(get("version overflowing int", "/api/v1/models/x/versions/99999999999", 400, "invalid_request"));
-		rows.add(get("artifact of nothing", "/api/v1/models/x/versions/-1/artifact", 404, "model_not_found"));
+		rows.add(get("version not a number", "/api/v1/models/tiny/versions/abc", 400, "invalid_request"));
+		rows.add(get("version overflowing int", "/api/v1/models/tiny/versions/99999999999", 400, "invalid_request"));
+		rows.add(get("artifact of a negative version", "/api/v1/models/tiny/versions/-1/artifact", 404,
+				"version_not_found"));
+		rows.add(get("artifact of nothing", "/api/v1/models/x/versions/1/artifact", 404, "model_not_found"));
 		rows.add(get("alias history of nothing", "/api/v1/models/x/aliases/production/history", 404,
 				"model_not_found"));
 		rows.add(new Row("delete what is not there", "DELETE", "/api/v1/models/x/versions/1", null, null, Map.of(),
 				404, "model_not_found"));
+		rows.add(new Row("delete the version production serves", "DELETE", "/api/v1/models/tiny/versions/1", null,
+				null, Map.of(), 409, "version_in_use"));
+		rows.add(new Row("delete version overflowing", "DELETE", "/api/v1/models/tiny/versions/99999999999", null,
+				null, Map.of(), 400, "invalid_request"));
 		rows.add(imports("metadata null", "null", 400, "invalid_metadata"));
 		rows.add(imports("metadata truncated", "{\"task\": \"forecasting\", \"archi", 400, "invalid_metadata"));
 		rows.add(imports("metadata an array", "[]", 400, "invalid_metadata"));
@@ -109,10 +126,10 @@ class HostileInputTests {
 				MULTIPART, multipart(Map.of("metadata", forecaster("\"workers\": 1")), "artifact", "m.pt",
 						new byte[] { 1, 2, 3 }),
 				Map.of(), 400, "invalid_name"));
-		rows.add(new Row("import without its artifact", "POST", "/api/v1/models/x/versions", MULTIPART,
+		rows.add(new Row("import without its artifact", "POST", "/api/v1/models/tiny/versions", MULTIPART,
 				multipart(Map.of("metadata", forecaster("\"workers\": 1")), null, null, null), Map.of(), 400,
 				ANY_CODE));
-		rows.add(new Row("import of an artifact that is no model", "POST", "/api/v1/models/x/versions", MULTIPART,
+		rows.add(new Row("import of an artifact that is no model", "POST", "/api/v1/models/tiny/versions", MULTIPART,
 				multipart(Map.of("metadata", forecaster("\"workers\": 1")), "artifact", "m.zip",
 						"not a zip".getBytes()),
 				Map.of(), ANY_4XX, null));
@@ -123,7 +140,10 @@ class HostileInputTests {
 		rows.add(alias("alias body null", "null", 400, "invalid_json"));
 		rows.add(alias("alias body truncated", "{\"version\": ", 400, "invalid_json"));
 		rows.add(alias("alias unknown field", "{\"version\": 1, \"force\": true}", 400, "unknown_field"));
-		rows.add(new Row("alias body as text", "PUT", "/api/v1/models/x/aliases/production", "text/plain",
+		rows.add(new Row("alias of an injection-shaped name", "PUT", "/api/v1/models/tiny/aliases/a%3BDROP",
+				"application/json", "{\"version\": 1}".getBytes(), Map.of(), 400, "invalid_alias"));
+		rows.add(alias("alias to a version that is not there", "{\"version\": 2}", 404, "version_not_found"));
+		rows.add(new Row("alias body as text", "PUT", "/api/v1/models/tiny/aliases/production", "text/plain",
 				"{\"version\": 1}".getBytes(), Map.of(), 415, "unsupported_media_type"));
 		rows.add(new Row("delete an alias that is not there", "DELETE", "/api/v1/models/x/aliases/production", null,
 				null, Map.of(), 404, "model_not_found"));
@@ -295,14 +315,14 @@ class HostileInputTests {
 	}
 
 	private static Row alias(String what, String body, int status, String code) {
-		return new Row(what, "PUT", "/api/v1/models/x/aliases/production", "application/json", body.getBytes(),
+		return new Row(what, "PUT", "/api/v1/models/tiny/aliases/production", "application/json", body.getBytes(),
 				Map.of(), status, code);
 	}
 
 	private static Row imports(String what, String metadata, int status, String code) {
-		return new Row(what, "POST", "/api/v1/models/x/versions", MULTIPART,
-				multipart(Map.of("metadata", metadata), "artifact", "m.pt", new byte[] { 1, 2, 3 }), Map.of(), status,
-				code);
+		return new Row(what, "POST", "/api/v1/models/tiny/versions", MULTIPART,
+				multipart(Map.of("metadata", metadata), "artifact", "tiny.pt", Images.tinyTorchScript()), Map.of(),
+				status, code);
 	}
 
 	private static Row upload(String what, String name, String kind, String charset, byte[] file, int status,
