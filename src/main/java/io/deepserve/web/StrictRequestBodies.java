@@ -8,8 +8,9 @@ import org.springframework.http.converter.json.MappingJackson2HttpMessageConvert
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * MVC reads JSON bodies with {@link RequestJson#strict}. A new converter rather than a changed one: the shared
- * converter also serves HTTP clients and stored JSON, which must stay tolerant of fields they do not know.
+ * MVC reads JSON bodies with {@link RequestJson#strict}. A new converter rather than a changed one: Spring Boot's
+ * converter and its mapper are shared with HTTP clients and with what reads stored JSON, which must stay tolerant of
+ * fields they do not know.
  */
 @Configuration(proxyBeanMethods = false)
 class StrictRequestBodies implements WebMvcConfigurer {

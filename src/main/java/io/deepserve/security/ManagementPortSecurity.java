@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Bean;
  * context's filters do not reach: the same key filter (one rate limit per key across both) is registered there.
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
-class ManagementKeyFilter {
+class ManagementPortSecurity {
 
 	@Bean
 	FilterRegistrationBean<ApiKeyFilter> managementApiKeyFilter(ApiKeyFilter filter) {
