@@ -167,10 +167,11 @@ public record DeepserveProperties(
 	/**
 	 * @param name who the key belongs to; recorded in the alias history instead of the key
 	 * @param sha256 lowercase or uppercase hex SHA-256 of the key (the key itself is never configured)
-	 * @param roles {@code admin} (every write) and/or {@code infer} (inference)
+	 * @param roles {@code admin} (everything), {@code infer} (inference), {@code read} (registry, artifacts,
+	 * datasets, jobs, metrics)
 	 */
 	public record ApiKey(@NotBlank String name, @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}") String sha256,
-			@NotEmpty Set<@Pattern(regexp = "admin|infer") String> roles) {
+			@NotEmpty Set<@Pattern(regexp = "admin|infer|read") String> roles) {
 	}
 
 }

@@ -42,6 +42,10 @@ final class CsvReader {
 		recordLine = lineNo;
 		while (true) {
 			int c = read();
+			if (c == 0) {
+				throw new InvalidInputException("invalid_csv",
+						"line " + lineNo + " holds a NUL character: the file is binary, not a CSV");
+			}
 			if (quoted) {
 				if (c < 0) {
 					throw new InvalidInputException("invalid_csv",

@@ -30,8 +30,8 @@ class DatasetController {
 
 	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	ResponseEntity<Dataset> upload(@RequestParam String name, @RequestParam String kind,
-			@RequestPart MultipartFile file) throws IOException {
-		return created(datasets.upload(name, kind, file));
+			@RequestParam(required = false) String charset, @RequestPart MultipartFile file) throws IOException {
+		return created(datasets.upload(name, kind, charset, file));
 	}
 
 	@PostMapping("/samples/{sample}")

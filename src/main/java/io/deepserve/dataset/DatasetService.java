@@ -2,6 +2,8 @@ package io.deepserve.dataset;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -91,9 +93,11 @@ public class DatasetService {
 		store.delete(row.artifactKey());
 	}
 
-	Dataset upload(String name, String kind, MultipartFile file) throws IOException {
+	/** @param charset a series CSV's encoding when it is not UTF-8; it is stored transcoded to UTF-8 */
+	Dataset upload(String name, String kind, String charset, MultipartFile file) throws IOException {
 		Names.require("dataset", name);
 		checkKind(kind);
+		Charset encoding = charset(kind, charset);
 		long limit = limits().maxUploadSize().toBytes();
 		if (file.getSize() > limit) {
 			throw new PayloadTooLargeException("the dataset file has " + file.getSize()
@@ -105,6 +109,9 @@ public class DatasetService {
 		Path scratch = scratchFile();
 		try {
 			file.transferTo(scratch);
+			if (!encoding.equals(StandardCharsets.UTF_8)) {
+				SeriesCsv.transcodeToUtf8(scratch, encoding);
+			}
 			return ingest(name, kind, scratch);
 		}
 		finally {
@@ -187,6 +194,22 @@ public class DatasetService {
 	private Path scratchFile() throws IOException {
 		Path dir = Files.createDirectories(properties.cacheDir().resolve("uploads").toAbsolutePath());
 		return Files.createTempFile(dir, "dataset-", ".tmp");
+	}
+
+	private static Charset charset(String kind, String name) {
+		if (name == null || name.isBlank()) {
+			return StandardCharsets.UTF_8;
+		}
+		if (!Dataset.SERIES.equals(kind)) {
+			throw new InvalidInputException("invalid_charset", "charset is for series CSV files only");
+		}
+		try {
+			return Charset.forName(name.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidInputException("invalid_charset", "unknown charset '" + name + "'; for example UTF-8, "
+					+ "ISO-8859-1 or windows-1252");
+		}
 	}
 
 	private static void checkKind(String kind) {

@@ -2,9 +2,14 @@ package io.deepserve.dataset;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -43,6 +48,33 @@ final class SeriesCsv {
 
 	/** @param keep whether to keep the values; without, only checks them */
 	static SeriesTable parse(Path file, int minRows, boolean keep) throws IOException {
+		try {
+			return read(file, minRows, keep);
+		}
+		catch (CharacterCodingException ex) {
+			throw new InvalidInputException("invalid_csv", "the file is not UTF-8 text; if it is a CSV in another "
+					+ "encoding, upload it with its charset (for example charset=ISO-8859-1)");
+		}
+	}
+
+	/**
+	 * Rewrites {@code file} in UTF-8, the one encoding stored series are read in.
+	 * @throws DeepserveException {@code 400 invalid_csv} if it is not text in {@code charset}
+	 */
+	static void transcodeToUtf8(Path file, Charset charset) throws IOException {
+		Path utf8 = file.resolveSibling(file.getFileName() + ".utf8");
+		try (Reader in = Files.newBufferedReader(file, charset);
+				Writer out = Files.newBufferedWriter(utf8, StandardCharsets.UTF_8)) {
+			in.transferTo(out);
+		}
+		catch (CharacterCodingException ex) {
+			Files.deleteIfExists(utf8);
+			throw new InvalidInputException("invalid_csv", "the file is not " + charset.name() + " text");
+		}
+		Files.move(utf8, file, StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	private static SeriesTable read(Path file, int minRows, boolean keep) throws IOException {
 		try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
 			skipByteOrderMark(reader);
 			CsvReader csv = new CsvReader(reader);

@@ -6,7 +6,6 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -33,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-import io.deepserve.error.InvalidInputException;
+import io.deepserve.web.RequestJson;
 
 
 @Tag(name = "Registry", description = "Numbered, immutable model versions and their aliases")
@@ -47,7 +46,7 @@ class ModelController {
 
 	ModelController(ModelRegistry registry, ObjectMapper json) {
 		this.registry = registry;
-		this.json = json;
+		this.json = RequestJson.strict(json);
 	}
 
 	record AliasRequest(@NotNull Integer version) {
@@ -133,13 +132,7 @@ class ModelController {
 	}
 
 	private NewModelVersion parse(String metadata) {
-		try {
-			return json.readValue(metadata, NewModelVersion.class);
-		}
-		catch (JsonProcessingException ex) {
-			throw new InvalidInputException("invalid_metadata",
-					"the metadata part is not valid JSON for a model version: " + ex.getOriginalMessage());
-		}
+		return RequestJson.read(json, metadata, NewModelVersion.class, "invalid_metadata", "the metadata part");
 	}
 
 	private static String actor(Principal principal) {

@@ -2,13 +2,28 @@ package io.deepserve.registry;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
 
 /** Checks a {@link NewModelVersion} before anything is stored; every failure is a 400 {@code invalid_metadata}. */
 final class ModelVersionValidator {
+
+	/** The bounds of each {@code serving} setting, as README states them. */
+	private static final Map<String, long[]> SERVING_BOUNDS = Map.of("workers", new long[] { 1, 64 }, "queueSize",
+			new long[] { 1, 100_000 }, "maxBatchSize", new long[] { 1, 1024 }, "maxBatchDelayMs",
+			new long[] { 0, 10_000 }, "timeoutMs", new long[] { 1, 3_600_000 });
+
+	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32. */
+	private static final List<String> PRECISIONS = List.of("fp32", "bf16", "int8");
+
+	private static final Set<String> SERVING_SETTINGS = new TreeSet<>(
+			Stream.concat(SERVING_BOUNDS.keySet().stream(), Stream.of("precision")).toList());
 
 	private static final Pattern ARCHITECTURE = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
 
@@ -33,6 +48,33 @@ final class ModelVersionValidator {
 		}
 		if (spec.inputShape() != null && spec.inputShape().stream().anyMatch(d -> d == null || d < -1 || d == 0)) {
 			throw invalid("inputShape dimensions must be positive (or -1 for any)");
+		}
+		validateServing(spec.serving());
+	}
+
+	/** Refused at import rather than replaced by the defaults at serve time, where only a log line would say so. */
+	private static void validateServing(Map<String, Object> serving) {
+		if (serving == null) {
+			return;
+		}
+		for (Map.Entry<String, Object> setting : serving.entrySet()) {
+			if (setting.getKey().equals("precision")) {
+				if (!PRECISIONS.contains(setting.getValue())) {
+					throw invalid("serving.precision must be one of " + PRECISIONS + ", not " + setting.getValue());
+				}
+				continue;
+			}
+			long[] bounds = SERVING_BOUNDS.get(setting.getKey());
+			if (bounds == null) {
+				throw new InvalidInputException("unknown_field", "unknown field 'serving." + setting.getKey()
+						+ "' in the metadata part; the serving settings are " + SERVING_SETTINGS);
+			}
+			Object value = setting.getValue();
+			if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < bounds[0]
+					|| ((Number) value).longValue() > bounds[1]) {
+				throw invalid("serving." + setting.getKey() + " must be a whole number from " + bounds[0] + " to "
+						+ bounds[1] + ", not " + value);
+			}
 		}
 	}
 

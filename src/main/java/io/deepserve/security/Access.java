@@ -11,7 +11,7 @@ enum Access {
 
 	/** Probes, the dashboard page and its assets, the API documents. */
 	OPEN,
-	/** Reads of the API and the metrics: any valid key once keys are configured. */
+	/** Reads of the API (artifacts included) and the metrics: a read or admin key once keys are configured. */
 	READ,
 	/** Inference, and the Open Inference Protocol's metadata its clients read first. */
 	INFER,

@@ -45,11 +45,11 @@ class ApiKeyFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		Access access = Access.of(request.getMethod(), pathOf(request));
-		if (access == Access.OPEN) {
+		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+		if (access == Access.OPEN && header == null) {
 			chain.doFilter(request, response);
 			return;
 		}
-		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
 		Optional<Caller> caller = Optional.empty();
 		if (header != null) {
 			if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -73,10 +73,11 @@ class ApiKeyFilter extends OncePerRequestFilter {
 		}
 		if (keyed && !allowed(access, caller.get())) {
 			problem(response, HttpStatus.FORBIDDEN, "forbidden", "the key '" + caller.get().name()
-					+ "' lacks the role this needs (" + (access == Access.ADMIN ? "admin" : "infer or admin") + ")");
+					+ "' lacks the role this needs (" + roleNeeded(access) + ")");
 			return;
 		}
-		if (caller.isPresent() && limiter.enabled()) {
+		// probes are never limited: a key sent to them was checked above and that is all
+		if (caller.isPresent() && access != Access.OPEN && limiter.enabled()) {
 			long retryAfter = limiter.acquire(caller.get().name());
 			if (retryAfter > 0) {
 				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
@@ -92,7 +93,17 @@ class ApiKeyFilter extends OncePerRequestFilter {
 		return switch (access) {
 			case ADMIN -> caller.isAdmin();
 			case INFER -> caller.mayInfer();
-			case READ, OPEN -> true;
+			case READ -> caller.mayRead();
+			case OPEN -> true;
+		};
+	}
+
+	private static String roleNeeded(Access access) {
+		return switch (access) {
+			case ADMIN -> "admin";
+			case INFER -> "infer or admin";
+			case READ -> "read or admin";
+			case OPEN -> "none";
 		};
 	}
 

@@ -15,6 +15,10 @@ record Caller(String name, Set<Role> roles) implements Principal {
 		return roles.contains(Role.INFER) || roles.contains(Role.ADMIN);
 	}
 
+	boolean mayRead() {
+		return roles.contains(Role.READ) || roles.contains(Role.ADMIN);
+	}
+
 	boolean isAdmin() {
 		return roles.contains(Role.ADMIN);
 	}

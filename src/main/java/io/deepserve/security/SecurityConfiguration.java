@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,16 +32,29 @@ class SecurityConfiguration {
 	 * interface without authentication (CVE-2023-43654) is the failure this prevents.
 	 */
 	@Bean
-	FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(DeepserveProperties properties, Environment environment,
-			ObjectMapper json) {
+	ApiKeyFilter apiKeyFilter(DeepserveProperties properties, Environment environment, ObjectMapper json) {
 		DeepserveProperties.Security security = properties.security();
 		ApiKeys keys = ApiKeys.from(security);
-		check(security, keys, environment.getProperty("server.address"));
+		check(security, keys, "deepserve would listen on", environment.getProperty("server.address"),
+				"replace models and run training");
+		if (ManagementPortType.get(environment) == ManagementPortType.DIFFERENT) {
+			// its own server, which binds every interface unless told otherwise
+			check(security, keys, "the actuator would listen (management.server.port) on",
+					environment.getProperty("management.server.address"), "read every metric");
+		}
 		log.info("API keys: {} configured; inference {}", security.apiKeys().size(),
 				security.inferenceRequiresKey() ? "needs an infer or admin key" : "is open");
-		var registration = new FilterRegistrationBean<>(
-				new ApiKeyFilter(keys, security.inferenceRequiresKey(),
-						new KeyRateLimiter(security.rateLimitPerKey(), System::nanoTime), json));
+		return new ApiKeyFilter(keys, security.inferenceRequiresKey(),
+				new KeyRateLimiter(security.rateLimitPerKey(), System::nanoTime), json);
+	}
+
+	@Bean
+	FilterRegistrationBean<ApiKeyFilter> apiKeyFilterRegistration(ApiKeyFilter filter) {
+		return registration(filter);
+	}
+
+	static FilterRegistrationBean<ApiKeyFilter> registration(ApiKeyFilter filter) {
+		var registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;
 	}
@@ -54,23 +68,25 @@ class SecurityConfiguration {
 			}
 			api.schemaRequirement(SCHEME, new SecurityScheme().type(SecurityScheme.Type.HTTP)
 				.scheme("bearer")
-				.description("an API key: admin for writes, infer or admin for inference, any key for reads"));
+				.description("an API key: admin for writes, infer or admin for inference, read or admin for reads"));
 			api.addSecurityItem(new SecurityRequirement().addList(SCHEME));
 		};
 	}
 
-	private static void check(DeepserveProperties.Security security, ApiKeys keys, String address) {
+	private static void check(DeepserveProperties.Security security, ApiKeys keys, String listener, String address,
+			String risk) {
 		if (keys.isEmpty() && security.inferenceRequiresKey()) {
 			throw new InsecureConfigurationException(
 					"deepserve.security.inference-requires-key=true, but no API keys are configured",
 					"Configure deepserve.security.api-keys (see README, Security) or set inference-requires-key=false.");
 		}
 		if (keys.isEmpty() && !security.allowAnonymous() && !isLoopback(address)) {
-			throw new InsecureConfigurationException("deepserve would listen on "
+			throw new InsecureConfigurationException(listener + " "
 					+ (address == null || address.isBlank() ? "every interface" : address)
-					+ " with no API keys configured: anyone who can reach it could replace models and run training.",
+					+ " with no API keys configured: anyone who can reach it could " + risk + ".",
 					"Configure deepserve.security.api-keys (see README, Security), or listen on loopback only "
-							+ "(server.address=127.0.0.1), or accept the risk explicitly with "
+							+ "(server.address=127.0.0.1, and management.server.address=127.0.0.1 with a "
+							+ "management.server.port), or accept the risk explicitly with "
 							+ "deepserve.security.allow-anonymous=true.");
 		}
 	}

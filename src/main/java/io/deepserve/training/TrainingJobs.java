@@ -36,6 +36,11 @@ public class TrainingJobs {
 
 	private static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
 
+	/** Beyond these a job is a typo or a denial of service, not a plan: README states them. */
+	static final int MAX_EPOCHS = 1000;
+
+	static final int MAX_BATCH_SIZE = 4096;
+
 	/** The architecture of a model built on an imported TorchScript base: its own network is opaque. */
 	static final String TORCHSCRIPT = "torchscript";
 
@@ -68,6 +73,7 @@ public class TrainingJobs {
 
 	public TrainingJob submit(TrainingRequest given) {
 		Names.require("model", given.model());
+		requireBounds(given.resolved());
 		TrainingRequest request = pinBase(given);
 		Dataset dataset = validate(request);
 		TrainingJob job = new TrainingJob(UUID.randomUUID().toString(), request.model(), request.taskOrDefault(),
@@ -237,6 +243,15 @@ public class TrainingJobs {
 		}
 		requireDevice(request);
 		return dataset;
+	}
+
+	private static void requireBounds(Hyperparameters hp) {
+		if (hp.epochs() > MAX_EPOCHS) {
+			throw invalid("epochs must be at most " + MAX_EPOCHS + ", not " + hp.epochs());
+		}
+		if (hp.batchSize() > MAX_BATCH_SIZE) {
+			throw invalid("batchSize must be at most " + MAX_BATCH_SIZE + ", not " + hp.batchSize());
+		}
 	}
 
 	private void requireDevice(TrainingRequest request) {

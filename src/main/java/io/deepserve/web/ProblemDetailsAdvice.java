@@ -3,6 +3,7 @@ package io.deepserve.web;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {
+		if (ex instanceof HttpMessageNotReadableException unreadable
+				&& unreadable.getCause() instanceof JsonProcessingException json) {
+			return domain(RequestJson.refusal(json, "invalid_json", "the request body"));
+		}
 		ProblemDetail problem = body instanceof ProblemDetail pd ? pd
 				: ProblemDetail.forStatusAndDetail(statusCode, ex.getMessage());
 		String code = CODES.getOrDefault(ex.getClass(), codeOf(statusCode));
@@ -144,8 +149,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	private static String codeOf(HttpStatusCode status) {
-		HttpStatus known = HttpStatus.resolve(status.value());
-		return known != null ? known.name().toLowerCase() : "error";
+		return Problems.codeOf(status);
 	}
 
 }

@@ -1,6 +1,9 @@
 package io.deepserve.web;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -21,6 +24,25 @@ public final class Problems {
 		ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, detail);
 		decorate(pd, status, code);
 		return pd;
+	}
+
+	/** The machine word for a status with no more specific code: {@code not_found}, {@code bad_request}, ... */
+	static String codeOf(HttpStatusCode status) {
+		HttpStatus known = HttpStatus.resolve(status.value());
+		return known != null ? known.name().toLowerCase(Locale.ROOT) : "error";
+	}
+
+	/** The JSON members of {@code pd}, for writers without Spring's ProblemDetail mix-in. */
+	static Map<String, Object> asMap(ProblemDetail pd) {
+		Map<String, Object> members = new LinkedHashMap<>();
+		members.put("type", pd.getType().toString());
+		members.put("title", pd.getTitle());
+		members.put("status", pd.getStatus());
+		members.put("detail", pd.getDetail());
+		if (pd.getProperties() != null) {
+			members.putAll(pd.getProperties());
+		}
+		return members;
 	}
 
 	static void decorate(ProblemDetail pd, HttpStatusCode status, String code) {

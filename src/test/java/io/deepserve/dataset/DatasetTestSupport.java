@@ -64,6 +64,12 @@ abstract class DatasetTestSupport {
 		return http.postForEntity("/api/v1/datasets", uploadRequest(name, kind, filename, bytes), JsonNode.class);
 	}
 
+	ResponseEntity<JsonNode> upload(String name, String kind, String filename, byte[] bytes, String charset) {
+		HttpEntity<MultiValueMap<String, Object>> request = uploadRequest(name, kind, filename, bytes);
+		request.getBody().add("charset", charset);
+		return http.postForEntity("/api/v1/datasets", request, JsonNode.class);
+	}
+
 	/** The multipart body of {@code POST /api/v1/datasets}. */
 	static HttpEntity<MultiValueMap<String, Object>> uploadRequest(String name, String kind, String filename,
 			byte[] bytes) {

@@ -1,9 +1,11 @@
 package io.deepserve.dataset;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -111,6 +113,29 @@ class SeriesDatasetUploadTests extends DatasetTestSupport {
 	void refusesAnUnclosedQuote() {
 		String csv = "a,b\n" + rows(12, i -> i + "," + i) + "\"13,13\n";
 		assertProblem(upload("bad", "series", "a.csv", csv.getBytes()), HttpStatus.BAD_REQUEST, "invalid_csv");
+	}
+
+	@Test
+	void refusesTextThatIsNotUtf8UnlessItsCharsetIsGiven() throws IOException {
+		String csv = "date,Température\n" + rows(12, i -> "2020-01-" + (10 + i) + "," + i);
+		byte[] latin1 = csv.getBytes(StandardCharsets.ISO_8859_1);
+		int before = datasets.list(null).size();
+
+		assertThat(assertProblem(upload("latin", "series", "a.csv", latin1), HttpStatus.BAD_REQUEST, "invalid_csv"))
+			.contains("charset");
+		assertProblem(upload("zipped", "series", "a.csv", zip(Map.of("a.csv", csv.getBytes()))),
+				HttpStatus.BAD_REQUEST, "invalid_csv");
+		assertProblem(upload("zipped", "series", "a.csv", zip(Map.of("a.csv", csv.getBytes())), "ISO-8859-1"),
+				HttpStatus.BAD_REQUEST, "invalid_csv");
+		assertProblem(upload("latin", "series", "a.csv", latin1, "no-such-charset"), HttpStatus.BAD_REQUEST,
+				"invalid_charset");
+		assertThat(datasets.list(null)).hasSize(before);
+
+		ResponseEntity<JsonNode> stated = upload("latin", "series", "a.csv", latin1, "ISO-8859-1");
+		assertThat(stated.getStatusCode()).as("%s", stated.getBody()).isEqualTo(HttpStatus.CREATED);
+		assertThat(stated.getBody().path("columns").toString()).isEqualTo("[\"Température\"]");
+		assertThat(datasets.readSeries(stated.getBody().path("id").asText()).columns())
+			.as("stored as UTF-8, read back as such").containsExactly("Température");
 	}
 
 	private static String rows(int count, java.util.function.IntFunction<String> row) {

@@ -39,6 +39,8 @@ class ApiKeySecurityTests {
 
 	static final String INFER_KEY = "ds_infer_7d2b9e4f1a3c5e7b9d0f";
 
+	static final String READ_KEY = "ds_read_5a1c3e9b7d2f4a6c8e0b";
+
 	@TempDir
 	static Path dataDir;
 
@@ -49,6 +51,8 @@ class ApiKeySecurityTests {
 	static TestRestTemplate admin;
 
 	static TestRestTemplate infer;
+
+	static TestRestTemplate reader;
 
 	final ObjectMapper json = new ObjectMapper();
 
@@ -61,11 +65,14 @@ class ApiKeySecurityTests {
 				"--deepserve.security.api-keys[0].roles=admin",
 				"--deepserve.security.api-keys[1].name=shop-frontend",
 				"--deepserve.security.api-keys[1].sha256=" + sha(INFER_KEY).toUpperCase(),
-				"--deepserve.security.api-keys[1].roles=infer");
+				"--deepserve.security.api-keys[1].roles=infer", "--deepserve.security.api-keys[2].name=dashboards",
+				"--deepserve.security.api-keys[2].sha256=" + sha(READ_KEY),
+				"--deepserve.security.api-keys[2].roles=read");
 		int port = ((WebServerApplicationContext) app).getWebServer().getPort();
 		anonymous = client(port, null);
 		admin = client(port, ADMIN_KEY);
 		infer = client(port, INFER_KEY);
+		reader = client(port, READ_KEY);
 	}
 
 	@AfterAll
@@ -115,12 +122,34 @@ class ApiKeySecurityTests {
 	}
 
 	@Test
-	void readsNeedAnyValidKey() throws Exception {
+	void readsNeedAReadOrAdminKey() throws Exception {
 		assertProblem(anonymous.getForEntity("/api/v1/models", String.class), HttpStatus.UNAUTHORIZED, "unauthorized");
-		assertThat(infer.getForEntity("/api/v1/models", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+		assertThat(reader.getForEntity("/api/v1/models", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+		assertThat(reader.getForEntity("/api/v1/training-jobs", String.class).getStatusCode())
+			.isEqualTo(HttpStatus.OK);
 		assertThat(admin.getForEntity("/api/v1/datasets", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
 		assertProblem(anonymous.getForEntity("/actuator/prometheus", String.class), HttpStatus.UNAUTHORIZED,
 				"unauthorized");
+		assertProblem(reader.postForEntity("/api/v1/datasets/samples/sine", null, String.class),
+				HttpStatus.FORBIDDEN, "forbidden");
+	}
+
+	@Test
+	void anInferKeyCannotReadTheRegistryOrCopyAModel() throws Exception {
+		for (String path : new String[] { "/api/v1/models", "/api/v1/models/anything/versions/1/artifact",
+				"/api/v1/datasets", "/api/v1/training-jobs" }) {
+			assertProblem(infer.getForEntity(path, String.class), HttpStatus.FORBIDDEN, "forbidden");
+		}
+	}
+
+	@Test
+	void aKeySentToAnOpenEndpointIsChecked() throws Exception {
+		TestRestTemplate guessed = client(port(), "ds_admin_guessed");
+		assertProblem(guessed.getForEntity("/actuator/health/liveness", String.class), HttpStatus.UNAUTHORIZED,
+				"unauthorized");
+		assertProblem(guessed.getForEntity("/v3/api-docs", String.class), HttpStatus.UNAUTHORIZED, "unauthorized");
+		assertThat(infer.getForEntity("/actuator/health/liveness", String.class).getStatusCode())
+			.isEqualTo(HttpStatus.OK);
 	}
 
 	@Test
@@ -165,7 +194,7 @@ class ApiKeySecurityTests {
 		assertThat(admin.exchange("/api/v1/models/keyed/aliases/production", HttpMethod.PUT,
 				new HttpEntity<>("{\"version\": 1}", headers), String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
 		JsonNode history = json.readTree(
-				infer.getForObject("/api/v1/models/keyed/aliases/production/history", String.class));
+				reader.getForObject("/api/v1/models/keyed/aliases/production/history", String.class));
 		assertThat(history.findValuesAsText("changedBy")).containsExactly("ops");
 		assertThat(history.toString()).doesNotContain(ADMIN_KEY);
 	}

@@ -39,6 +39,39 @@ class SecurityConfigurationTests {
 	}
 
 	@Test
+	void refusesAManagementPortOnEveryInterfaceWithoutKeys() {
+		assertThatThrownBy(() -> start("--management.server.port=0").close())
+			.hasRootCauseInstanceOf(InsecureConfigurationException.class)
+			.rootCause()
+			.hasMessageContaining("management.server.port")
+			.hasMessageContaining("every interface");
+		try (ConfigurableApplicationContext app = start("--management.server.port=0",
+				"--management.server.address=127.0.0.1")) {
+			assertThat(app.isRunning()).isTrue();
+		}
+	}
+
+	@Test
+	void theManagementPortChecksKeysLikeTheMainPort() {
+		try (ConfigurableApplicationContext app = start("--management.server.port=0",
+				"--management.server.address=0.0.0.0", "--deepserve.security.api-keys[0].name=ops",
+				"--deepserve.security.api-keys[0].sha256=" + ApiKeySecurityTests.sha("k"),
+				"--deepserve.security.api-keys[0].roles=admin")) {
+			String management = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.management.port");
+			TestRestTemplate anonymous = new TestRestTemplate(new RestTemplateBuilder().rootUri(management));
+			TestRestTemplate keyed = new TestRestTemplate(new RestTemplateBuilder().rootUri(management)
+				.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer k"));
+			ResponseEntity<String> refused = anonymous.getForEntity("/actuator/metrics", String.class);
+			assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+			assertThat(refused.getBody()).contains("\"code\":\"unauthorized\"");
+			assertThat(keyed.getForEntity("/actuator/metrics", String.class).getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+			assertThat(anonymous.getForEntity("/actuator/health/liveness", String.class).getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+		}
+	}
+
+	@Test
 	void refusesKeyedInferenceWithoutKeys() {
 		assertThatThrownBy(() -> start("--deepserve.security.inference-requires-key=true").close())
 			.hasRootCauseInstanceOf(InsecureConfigurationException.class);
