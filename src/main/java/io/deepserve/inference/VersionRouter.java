@@ -61,9 +61,12 @@ public class VersionRouter {
 		long seen = changes.get();
 		ModelVersion fresh = registry.resolve(ref);
 		resolved.put(key, fresh);
+		// versions are immutable: once seen, its own record serves name:N too
+		resolved.putIfAbsent(fresh.ref(), fresh);
 		if (changes.get() != seen) {
 			// the registry was read while versions or aliases changed: this answer may already be stale
 			resolved.remove(key, fresh);
+			resolved.remove(fresh.ref(), fresh);
 		}
 		return fresh;
 	}
@@ -77,6 +80,7 @@ public class VersionRouter {
 		}
 		else {
 			resolved.put(name + "@" + alias, to);
+			resolved.putIfAbsent(to.ref(), to);
 		}
 	}
 
