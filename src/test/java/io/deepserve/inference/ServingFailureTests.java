@@ -58,8 +58,8 @@ class ServingFailureTests extends ApplicationTestSupport {
 		String threeLabels = """
 				{"task": "image-classification", "architecture": "resnet18", "labels": ["x", "o", "+"],
 				 "preprocessing": {"imageSize": 32}}""";
-		ResponseEntity<String> refused = RegistryHttp.importVersion(http, "labels-djl", zip, threeLabels);
-		assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertCode(RegistryHttp.importVersion(http, "labels-djl", zip, threeLabels), HttpStatus.BAD_REQUEST,
+				"labels_mismatch");
 
 		ResponseEntity<String> fits = RegistryHttp.importVersion(http, "labels-djl", zip,
 				threeLabels.replace(", \"+\"", ""));
