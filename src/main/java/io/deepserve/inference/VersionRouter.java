@@ -1,5 +1,6 @@
 package io.deepserve.inference;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,7 +106,7 @@ public class VersionRouter {
 
 	/** Every alias routed now, {@code name@alias} to the version it serves. */
 	Map<String, ModelVersion> routes() {
-		Map<String, ModelVersion> routes = new java.util.HashMap<>();
+		Map<String, ModelVersion> routes = new HashMap<>();
 		resolved.forEach((key, version) -> {
 			if (key.contains("@")) {
 				routes.put(key, version);
