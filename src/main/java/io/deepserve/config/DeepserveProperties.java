@@ -137,6 +137,8 @@ public record DeepserveProperties(
 	 * channels-last memory order, which its convolutions run faster; 0 is never
 	 * @param aliasSyncInterval how often a serving replica looks for changes other replicas made: moved aliases, new
 	 * and deleted versions; 0 turns it off
+	 * @param aliasWarmupTimeout longest a request moving an alias waits for the new version to load and warm; past
+	 * it the alias stays where it was (503 model_loading) while the version goes on loading
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -149,7 +151,8 @@ public record DeepserveProperties(
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
 			@Min(1) @DefaultValue("4000000") int maxTensorElements,
 			@Min(0) @DefaultValue("4") int channelsLastFromBatch,
-			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval) {
+			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval,
+			@NotNull @DefaultValue("60s") java.time.Duration aliasWarmupTimeout) {
 	}
 
 	/**

@@ -35,12 +35,9 @@ import io.deepserve.error.UnavailableException;
  * One worker runs while requests come. More start, one at a time, while requests wait and every live worker is busy;
  * each extra one stops again after {@code extraWorkerIdle} without work, and the last one after
  * {@code lastWorkerIdle}, to start again with the next request. A request goes to the worker that went idle last, so
- * under light load one worker does the work and the others do go idle (handed out in turn, as a shared blocking
- * queue does, requests kept every worker busy at one request at a time). A worker idle for a second lets its
- * handler {@linkplain BatchHandler#rest() rest}. On CPU both matter: every thread that calls PyTorch keeps an
- * OpenMP team until it ends or rests, and once there are more OpenMP threads than cores they stop spinning between
- * operations, which slowed a lone request by about a fifth on 2 cores even while the second team sat idle, in
- * another version's pool as much as in the same one.
+ * under light load one worker does the work and the others do go idle. A worker idle for a second lets its handler
+ * {@linkplain BatchHandler#rest() rest}. Why: on CPU an idle PyTorch thread's OpenMP team slows every other one
+ * (BENCHMARKS.md, "Why serving threads go idle").
  */
 final class BatchingPool<I, O> {
 

@@ -11,9 +11,15 @@ import java.util.stream.Stream;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
 
 import org.springframework.stereotype.Component;
 
@@ -128,9 +134,32 @@ public class ModelLoader implements ArtifactInspector {
 	}
 
 	@Override
-	public long parameterCount(NewModelVersion spec, ArtifactFormat format, Path file) {
+	public long inspect(NewModelVersion spec, ArtifactFormat format, Path file) {
 		try (Model model = load(spec, format, file, Device.cpu())) {
+			if (NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
+				checkLabels(spec, format, model);
+			}
 			return ParameterCounter.count(model.getBlock());
+		}
+	}
+
+	/** A classifier answering more or fewer scores than it has labels would fail every request, so it is refused. */
+	private static void checkLabels(NewModelVersion spec, ArtifactFormat format, Model model) {
+		int size = spec.preprocessing().imageSize();
+		Shape answer;
+		try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator(null));
+				NDManager manager = model.getNDManager().newSubManager()) {
+			NDList output = predictor.predict(new NDList(manager.zeros(new Shape(1, 3, size, size))));
+			answer = output.isEmpty() ? new Shape() : output.get(0).getShape();
+		}
+		catch (TranslateException | RuntimeException ex) {
+			throw new InvalidInputException("invalid_artifact", "the " + format.id() + " artifact could not run one "
+					+ "(1, 3, " + size + ", " + size + ") image: " + rootMessage(ex));
+		}
+		int labels = spec.labels().size();
+		if (answer.dimension() != 2 || answer.get(1) != labels) {
+			throw new InvalidInputException("labels_mismatch", "the model answers one image with shape " + answer
+					+ ", but the version has " + labels + " labels, so (1, " + labels + ") was expected");
 		}
 	}
 

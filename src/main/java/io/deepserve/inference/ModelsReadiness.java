@@ -1,5 +1,6 @@
 package io.deepserve.inference;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.springframework.boot.actuate.health.Health;
@@ -10,8 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Readiness (health indicator {@code models}) is DOWN until every version behind an alias has loaded and run a
- * warm-up batch, so the first requests a new pod takes are not the slow ones. A version that fails to load is
- * logged and left to load on first use rather than keep the whole service out of rotation.
+ * warm-up batch, so the first requests a new pod takes are not the slow ones, and DOWN while a version behind a
+ * {@code production} alias cannot load, so a rollout stops there. A version behind another alias that fails to load
+ * is logged and left to load on first use rather than keep the whole service out of rotation.
  */
 @Component("models")
 class ModelsReadiness implements HealthIndicator {
@@ -50,6 +52,12 @@ class ModelsReadiness implements HealthIndicator {
 		}
 		if (warmed.isCompletedExceptionally()) {
 			return Health.down().withDetail("state", "the warm-up could not run; see the server log").build();
+		}
+		Map<String, String> failed = manager.failedProduction();
+		if (!failed.isEmpty()) {
+			return Health.down().withDetail("state", "a version behind production cannot load")
+				.withDetail("failed", failed)
+				.build();
 		}
 		return Health.up().build();
 	}

@@ -12,12 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets an idle thread give back the OpenMP team PyTorch made for it. On CPU, each thread that runs a parallel
- * operation keeps its own team of helper threads until the thread ends; once a process holds more OpenMP threads
- * than cores, libgomp stops letting teams spin between operations, and every busy thread pays for the idle ones. A
- * lone ResNet-18 at batch 1 took 31.0 and 33.0 ms beside one idle team and 25.4 and 25.7 ms once that team was
- * released (IdleTeamBench, two runs, 2 cores). {@code omp_pause_resource_all} frees the calling thread's team; its
- * next parallel operation makes a new one, which costs a thread start.
+ * Lets an idle thread give back the OpenMP team PyTorch made for it, because an idle team slows every busy thread in
+ * the process (BENCHMARKS.md, "Why serving threads go idle"). {@code omp_pause_resource_all} frees the calling
+ * thread's team; its next parallel operation makes a new one, which costs a thread start.
  * <p>
  * The call must reach the libgomp that libtorch loaded (its own copy, not the system's), so the library is found in
  * the process's memory map. Where there is none (no {@code /proc}, another OpenMP runtime), releasing does nothing.

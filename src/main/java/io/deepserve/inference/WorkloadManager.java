@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -23,41 +22,41 @@ import java.util.function.ToIntFunction;
 import ai.djl.Model;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.ConflictException;
 import io.deepserve.error.DeepserveException;
-import io.deepserve.error.InvalidInputException;
-import io.deepserve.error.NotFoundException;
 import io.deepserve.error.ServiceFailureException;
 import io.deepserve.error.UnavailableException;
 import io.deepserve.registry.AliasChangedEvent;
+import io.deepserve.registry.AliasTargetCheck;
 import io.deepserve.registry.ArtifactFormat;
-import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.VersionsChangedEvent;
-import io.deepserve.storage.ChecksumMismatchException;
 
 /**
- * The workload manager: which versions are in memory, which version each alias serves, and the way a request
- * reaches a version's {@link BatchingPool}. Versions load on first use; versions behind an alias load and warm
- * before the alias moves to them. Beyond {@code max-loaded-models}, or {@code max-loaded-bytes} of weights, the least
- * recently used version is unloaded, as is one idle for {@code idle-unload-after}. Task-agnostic: a
- * {@link ServingTask} brings the tensors.
+ * The workload manager: which versions are in memory, and the way a request reaches a version's
+ * {@link BatchingPool}. Which version a reference names is the {@link VersionRouter}'s to say; this moves an alias
+ * there only once the new version is warm. Versions load on first use. Beyond {@code max-loaded-models}, or
+ * {@code max-loaded-bytes} of weights, the least recently used version is unloaded, as is one idle for
+ * {@code idle-unload-after}. Task-agnostic: a {@link ServingTask} brings the tensors.
  */
 @Service
-public class WorkloadManager {
+public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(WorkloadManager.class);
 
 	private final ModelRegistry registry;
+
+	private final VersionRouter router;
 
 	private final ModelLoader loader;
 
@@ -78,28 +77,20 @@ public class WorkloadManager {
 
 	private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
 
-	/** {@code name@alias} to the version it serves; moves only once the new version is warm. */
-	private final Map<String, Integer> routes = new ConcurrentHashMap<>();
-
-	/**
-	 * A bare model name without a production route to the version it resolved to, its newest READY one; forgotten
-	 * when the name's versions or aliases change in this process, and at every sync for changes made elsewhere.
-	 */
-	private final Map<String, Integer> defaults = new ConcurrentHashMap<>();
-
-	/** Counts changes to versions and aliases, so a resolution that raced one is not remembered. */
-	private final AtomicLong changes = new AtomicLong();
+	/** Why each version that failed its last load did, by {@code name:version}; readiness reports them. */
+	private final Map<String, String> failures = new ConcurrentHashMap<>();
 
 	/** False on a replica with only the training role: it answers no inference request and loads nothing. */
 	private final boolean serving;
 
-	private final ExecutorService background = Executors.newCachedThreadPool(daemon("model-lifecycle"));
+	private volatile ExecutorService background;
 
-	private final ScheduledExecutorService idleCheck = Executors.newSingleThreadScheduledExecutor(daemon("idle-unload"));
+	private volatile ScheduledExecutorService scheduler;
 
-	public WorkloadManager(ModelRegistry registry, ModelLoader loader, EngineService engine,
+	public WorkloadManager(ModelRegistry registry, VersionRouter router, ModelLoader loader, EngineService engine,
 			DeepserveProperties properties, MeterRegistry meters, List<ServingTask<?, ?>> tasks) {
 		this.registry = registry;
+		this.router = router;
 		this.tasks = tasks.stream().collect(java.util.stream.Collectors.toMap(ServingTask::task, t -> t));
 		this.loader = loader;
 		this.engine = engine;
@@ -113,15 +104,53 @@ public class WorkloadManager {
 			.description("Artifact bytes of the versions loaded in memory, the size of their weights")
 			.baseUnit("bytes")
 			.register(meters);
+	}
+
+	@Override
+	public void start() {
+		background = Executors.newCachedThreadPool(daemon("model-lifecycle"));
+		scheduler = Executors.newSingleThreadScheduledExecutor(daemon("model-upkeep"));
 		Duration idle = settings.idleUnloadAfter();
 		if (!idle.isZero()) {
 			long every = Math.max(1, Math.min(60_000, idle.toMillis() / 4));
-			idleCheck.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
+			scheduler.scheduleWithFixedDelay(this::unloadIdle, every, every, TimeUnit.MILLISECONDS);
 		}
 		long sync = settings.aliasSyncInterval().toMillis();
 		if (serving && sync > 0) {
-			idleCheck.scheduleWithFixedDelay(this::syncWithRegistry, sync, sync, TimeUnit.MILLISECONDS);
+			scheduler.scheduleWithFixedDelay(this::syncWithRegistry, sync, sync, TimeUnit.MILLISECONDS);
 		}
+	}
+
+	/** Started before the web server takes requests, stopped after it has drained them. */
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+
+	@Override
+	public boolean isRunning() {
+		ExecutorService running = background;
+		return running != null && !running.isShutdown();
+	}
+
+	@Override
+	public void stop() {
+		scheduler.shutdownNow();
+		List<LoadedModel> all = new ArrayList<>(loaded.values());
+		loaded.clear();
+		for (LoadedModel model : all) {
+			try {
+				model.close(settings.drainTimeout());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			catch (RuntimeException ex) {
+				log.warn("{} did not close cleanly", model.version().ref(), ex);
+			}
+		}
+		background.shutdownNow();
 	}
 
 	/**
@@ -169,14 +198,9 @@ public class WorkloadManager {
 		}
 	}
 
-	/**
-	 * The version {@code ref} names, as serving sees it: aliases follow the warm routes, and only READY versions of
-	 * the task are returned.
-	 */
+	/** The version {@code ref} names, as serving sees it: only READY versions of the task are returned. */
 	public ModelVersion resolve(String ref, String task) {
-		ModelVersion version = resolve(ModelRef.parse(ref));
-		requireServable(version, task);
-		return version;
+		return router.resolve(ref, task);
 	}
 
 	/** Whether {@code name:version} is loaded and warm now. */
@@ -192,65 +216,63 @@ public class WorkloadManager {
 		}
 		lock.readLock().lock();
 		try {
-			ModelVersion version = resolve(ModelRef.parse(ref));
-			requireServable(version, task.task());
-			LoadedModel model = loaded.computeIfAbsent(version.ref(), key -> startLoading(version, task));
-			model.hold();
-			return model;
+			return holdLoading(router.resolve(ref, task.task()), task);
 		}
 		finally {
 			lock.readLock().unlock();
 		}
 	}
 
+	/** Call with the read lock held. */
+	private LoadedModel holdLoading(ModelVersion version, ServingTask<?, ?> task) {
+		if (!isRunning()) {
+			throw new UnavailableException("shutting_down", "the server is shutting down", 1);
+		}
+		LoadedModel model = loaded.computeIfAbsent(version.ref(), key -> startLoading(version, task));
+		model.hold();
+		return model;
+	}
+
 	/**
-	 * Reads the registry only for what is not in memory: versions are immutable, so a loaded version's own record
-	 * serves every request for it, and aliases and bare names resolve through {@link #routes} and {@link #defaults}.
+	 * Loads and warms a version before an alias moves onto it, waiting at most {@code alias-warmup-timeout}: a
+	 * version that fails keeps the alias where it was, and one still loading goes on loading for the next try.
 	 */
-	private ModelVersion resolve(ModelRef ref) {
-		String name = ref.name();
-		if (ref.version() != null) {
-			return known(name, ref.version());
+	@Override
+	public void prepare(ModelVersion target) {
+		ServingTask<?, ?> task = tasks.get(target.task());
+		if (!serving || task == null) {
+			return;
 		}
-		String alias = ref.alias() != null ? ref.alias() : ModelRegistry.PRODUCTION;
-		Integer routed = routes.get(name + "@" + alias);
-		if (routed != null) {
-			return known(name, routed);
+		LoadedModel model;
+		lock.readLock().lock();
+		try {
+			model = holdLoading(target, task);
 		}
-		if (ref.alias() == null) {
-			Integer latest = defaults.get(name);
-			if (latest != null) {
-				return known(name, latest);
+		finally {
+			lock.readLock().unlock();
+		}
+		Duration timeout = settings.aliasWarmupTimeout();
+		try {
+			model.pool().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof ConflictException conflict) {
+				throw conflict;
 			}
+			throw new ConflictException("warmup_failed", target.ref() + " could not be loaded and warmed, so the "
+					+ "alias was not moved: " + failures.getOrDefault(target.ref(), "see the server log"));
 		}
-		long seen = changes.get();
-		ModelVersion resolved = registry.resolve(ref);
-		if (ref.alias() != null) {
-			routes.putIfAbsent(name + "@" + ref.alias(), resolved.version());
+		catch (TimeoutException ex) {
+			throw new UnavailableException("model_loading", target.ref() + " is not warm after " + timeout
+					+ " (deepserve.inference.alias-warmup-timeout), so the alias was not moved; it goes on loading, "
+					+ "try again shortly", 5);
 		}
-		else {
-			defaults.put(name, resolved.version());
-			if (changes.get() != seen) {
-				// the name's versions or aliases changed while the registry was read: this answer may be stale
-				defaults.remove(name, resolved.version());
-			}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new UnavailableException("shutting_down", "the server is shutting down", 1);
 		}
-		return resolved;
-	}
-
-	private ModelVersion known(String name, int version) {
-		LoadedModel model = loaded.get(name + ":" + version);
-		return model != null ? model.version() : registry.version(name, version);
-	}
-
-	private static void requireServable(ModelVersion version, String task) {
-		if (!ModelVersion.READY.equals(version.status())) {
-			throw new NotFoundException("model_not_found", version.ref() + " is " + version.status()
-					+ ", not READY, so it cannot serve");
-		}
-		if (!version.task().equals(task)) {
-			throw new InvalidInputException("wrong_task", version.ref() + " is a " + version.task() + " model; this "
-					+ "endpoint serves " + task + " models");
+		finally {
+			model.release();
 		}
 	}
 
@@ -277,13 +299,20 @@ public class WorkloadManager {
 					registry.materialize(version), engine.engine().defaultDevice());
 			PoolSettings pool = PoolSettings.of(version, settings);
 			model.load(djl, model.task(), pool);
+			failures.remove(version.ref());
 			log.info("{} loaded and warm in {} ms ({} workers, queue {}, batches up to {} within {} ms)",
 					version.ref(), millis(System.nanoTime() - start), pool.workers(), pool.queueSize(),
 					pool.maxBatchSize(), pool.maxBatchDelayMs());
 			evictBeyondBudget(model);
 		}
 		catch (RuntimeException | Error ex) {
-			log.error("{} could not be loaded", version.ref(), ex);
+			String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+			if (failures.put(version.ref(), reason) == null) {
+				log.error("{} could not be loaded", version.ref(), ex);
+			}
+			else {
+				log.warn("{} still cannot be loaded: {}", version.ref(), reason);
+			}
 			model.failed(ex);
 			loaded.remove(version.ref(), model);
 		}
@@ -299,9 +328,9 @@ public class WorkloadManager {
 			return model.pool().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof ChecksumMismatchException corrupted) {
-				// the stored artifact no longer matches its digest: the client learns that, not a bare 500
-				throw corrupted;
+			if (ex.getCause() instanceof ConflictException conflict) {
+				// the stored artifact is gone or no longer matches its digest: the client learns which, not a bare 500
+				throw conflict;
 			}
 			if (ex.getCause() instanceof DeepserveException api) {
 				throw new ServiceFailureException("model_load_failed",
@@ -345,26 +374,26 @@ public class WorkloadManager {
 	}
 
 	/**
-	 * Moves an alias the way clients never notice: the new version is loaded and warmed first, then the route
-	 * moves, then the old version drains its accepted requests and is closed. Runs before the registry's
-	 * {@code PUT} returns, so once it has, traffic is on the new version.
+	 * Moves an alias the way clients never notice: the new version was warmed by {@link #prepare} before the
+	 * registry moved the alias, so the route moves now, and the old version drains its accepted requests and is
+	 * closed.
 	 */
 	@EventListener
 	void aliasChanged(AliasChangedEvent event) {
-		if (!serving) {
-			return;
+		if (serving) {
+			switchRoute(event.name(), event.alias(), event.toVersion());
 		}
-		forgetDefault(event.name());
-		if (event.toVersion() != null) {
-			warm(event.name(), event.toVersion());
-		}
-		String key = event.name() + "@" + event.alias();
+	}
+
+	private void switchRoute(String name, String alias, Integer to) {
+		ModelVersion target = to == null ? null : registry.version(name, to);
 		List<LoadedModel> retired = new ArrayList<>();
 		lock.writeLock().lock();
 		try {
-			Integer old = event.toVersion() != null ? routes.put(key, event.toVersion()) : routes.remove(key);
-			if (old != null && !old.equals(event.toVersion()) && !routed(event.name(), old)) {
-				Optional.ofNullable(loaded.remove(event.name() + ":" + old)).ifPresent(retired::add);
+			ModelVersion old = router.routes().get(name + "@" + alias);
+			router.route(name, alias, target);
+			if (old != null && !Integer.valueOf(old.version()).equals(to) && !router.routed(name, old.version())) {
+				Optional.ofNullable(loaded.remove(old.ref())).ifPresent(retired::add);
 			}
 		}
 		finally {
@@ -379,15 +408,10 @@ public class WorkloadManager {
 	 */
 	@EventListener
 	void versionsChanged(VersionsChangedEvent event) {
-		forgetDefault(event.name());
+		router.versionsChanged(event.name(), event.deletedVersion());
 		if (event.deletedVersion() != null) {
 			unloadDeleted(event.name() + ":" + event.deletedVersion());
 		}
-	}
-
-	private void forgetDefault(String name) {
-		changes.incrementAndGet();
-		defaults.remove(name);
 	}
 
 	private void unloadDeleted(String ref) {
@@ -399,6 +423,7 @@ public class WorkloadManager {
 		finally {
 			lock.writeLock().unlock();
 		}
+		failures.remove(ref);
 		if (gone != null) {
 			log.info("unloading {}: deleted from the registry", ref);
 			retire(gone);
@@ -407,24 +432,30 @@ public class WorkloadManager {
 
 	/**
 	 * Another replica may have moved an alias, registered a version or deleted one: its events reached only its own
-	 * process. Each alias move found in the database is applied here as if it had been published locally (warm
-	 * first, then switch); bare names resolve afresh; a loaded version no longer in the registry is unloaded.
+	 * process. Each alias move found in the database is applied here as if it had been made here (warm first, then
+	 * switch); bare names resolve afresh; a loaded version no longer in the registry is unloaded. A version behind
+	 * {@code production} that failed to load is tried again.
 	 */
 	void syncWithRegistry() {
 		try {
-			defaults.keySet().forEach(this::forgetDefault);
+			router.forgetUnrouted();
 			Map<String, Integer> current = new java.util.HashMap<>();
 			for (ModelRegistry.ModelSummary model : registry.list()) {
 				model.aliases().forEach((alias, version) -> current.put(model.name() + "@" + alias, version));
 			}
-			for (Map.Entry<String, Integer> route : Map.copyOf(routes).entrySet()) {
-				Integer now = current.get(route.getKey());
-				if (!route.getValue().equals(now)) {
-					int at = route.getKey().indexOf('@');
-					aliasChanged(new AliasChangedEvent(route.getKey().substring(0, at),
-							route.getKey().substring(at + 1), route.getValue(), now));
+			router.routes().forEach((route, version) -> {
+				Integer now = current.get(route);
+				String name = version.name();
+				if (!Integer.valueOf(version.version()).equals(now)) {
+					if (now != null) {
+						warm(name, now);
+					}
+					switchRoute(name, route.substring(route.indexOf('@') + 1), now);
 				}
-			}
+				else if (failures.containsKey(version.ref()) && route.endsWith("@" + ModelRegistry.PRODUCTION)) {
+					warm(name, now);
+				}
+			});
 			for (LoadedModel model : List.copyOf(loaded.values())) {
 				ModelVersion version = model.version();
 				if (!registry.exists(version.name(), version.version())) {
@@ -437,37 +468,51 @@ public class WorkloadManager {
 		}
 	}
 
-	/** Loads and warms the versions behind every alias, for readiness at start. */
+	/** Routes every alias and loads and warms the versions behind them, for readiness at start. */
 	void warmAliased() {
 		if (!serving) {
 			return;
 		}
 		for (ModelRegistry.ModelSummary model : registry.list()) {
-			model.aliases().forEach((alias, version) -> routes.put(model.name() + "@" + alias, version));
+			model.aliases().forEach((alias, version) -> router.route(model.name(), alias,
+					registry.version(model.name(), version)));
 		}
-		routes.entrySet()
+		router.routes()
+			.values()
 			.stream()
-			.map(e -> e.getKey().substring(0, e.getKey().indexOf('@')) + ":" + e.getValue())
 			.distinct()
 			.limit(settings.maxLoadedModels())
-			.forEach(ref -> {
-				int colon = ref.indexOf(':');
-				warm(ref.substring(0, colon), Integer.parseInt(ref.substring(colon + 1)));
-			});
+			.forEach(v -> warm(v.name(), v.version()));
 	}
 
+	/**
+	 * The versions behind {@code production} aliases whose last load failed, {@code name@production} to why: while
+	 * any is, readiness is DOWN, so a rollout stops instead of sending traffic to a replica that cannot answer it.
+	 */
+	Map<String, String> failedProduction() {
+		Map<String, String> failed = new java.util.TreeMap<>();
+		router.routes().forEach((route, version) -> {
+			String reason = failures.get(version.ref());
+			if (reason != null && route.endsWith("@" + ModelRegistry.PRODUCTION)) {
+				failed.put(route, version.ref() + ": " + reason);
+			}
+		});
+		return failed;
+	}
+
+	/** Off the request threads: a failure is logged (and reported by readiness), not thrown. */
 	private void warm(String name, int version) {
 		try {
 			ModelVersion v = registry.version(name, version);
-			if (!tasks.containsKey(v.task())) {
+			ServingTask<?, ?> task = tasks.get(v.task());
+			if (task == null) {
 				log.info("{}: nothing serves {} models yet, so it is not warmed", v.ref(), v.task());
 				return;
 			}
 			LoadedModel model;
 			lock.readLock().lock();
 			try {
-				model = loaded.computeIfAbsent(v.ref(), key -> startLoading(v, taskFor(v)));
-				model.hold();
+				model = holdLoading(v, task);
 			}
 			finally {
 				lock.readLock().unlock();
@@ -480,22 +525,8 @@ public class WorkloadManager {
 			}
 		}
 		catch (RuntimeException ex) {
-			log.error("{}:{} could not be warmed; it will load on first use", name, version, ex);
+			log.warn("{}:{} could not be warmed: {}", name, version, ex.getMessage());
 		}
-	}
-
-	private ServingTask<?, ?> taskFor(ModelVersion version) {
-		ServingTask<?, ?> task = tasks.get(version.task());
-		if (task == null) {
-			throw new IllegalStateException("no serving task for " + version.task());
-		}
-		return task;
-	}
-
-	private boolean routed(String name, int version) {
-		return routes.entrySet()
-			.stream()
-			.anyMatch(e -> e.getValue() == version && e.getKey().startsWith(name + "@"));
 	}
 
 	private void evictBeyondBudget(LoadedModel justLoaded) {
@@ -506,7 +537,7 @@ public class WorkloadManager {
 			List<LoadedModel> candidates = loaded.values()
 				.stream()
 				.filter(m -> m != justLoaded && m.isReady())
-				.sorted(Comparator.comparing((LoadedModel m) -> routed(m.version().name(), m.version().version()))
+				.sorted(Comparator.comparing((LoadedModel m) -> router.routed(m.version().name(), m.version().version()))
 					.thenComparingLong(LoadedModel::lastUsedNanos))
 				.toList();
 			for (int i = 0; overBudget() && i < candidates.size(); i++) {
@@ -547,7 +578,7 @@ public class WorkloadManager {
 		try {
 			for (LoadedModel m : loaded.values()) {
 				if (m.isReady() && !m.held() && m.lastUsedNanos() < cutoff
-						&& !routed(m.version().name(), m.version().version())
+						&& !router.routed(m.version().name(), m.version().version())
 						&& loaded.remove(m.version().ref(), m)) {
 					retired.add(m);
 				}
@@ -576,26 +607,6 @@ public class WorkloadManager {
 				log.warn("{} did not close cleanly", model.version().ref(), ex);
 			}
 		});
-	}
-
-	@PreDestroy
-	void shutdown() {
-		idleCheck.shutdownNow();
-		List<LoadedModel> all = new ArrayList<>(loaded.values());
-		loaded.clear();
-		for (LoadedModel model : all) {
-			try {
-				model.close(settings.drainTimeout());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			catch (RuntimeException ex) {
-				log.warn("{} did not close cleanly", model.version().ref(), ex);
-			}
-		}
-		background.shutdownNow();
 	}
 
 	private static double millis(long nanos) {

@@ -11,10 +11,12 @@ import io.deepserve.error.DeepserveException;
 public interface ArtifactInspector {
 
 	/**
+	 * Loads the artifact, and runs a classifier on one blank image to see it answers one score per label.
 	 * @param artifact a TorchScript file, or the extracted folder of a DJL model zip (holding its .params file)
 	 * @return the number of parameters the model holds
-	 * @throws io.deepserve.error.DeepserveException {@code 400 invalid_artifact} when the engine cannot load it
+	 * @throws io.deepserve.error.DeepserveException {@code 400 invalid_artifact} when the engine cannot load or run
+	 * it, {@code 400 labels_mismatch} when a classifier's scores and labels differ in number
 	 */
-	long parameterCount(NewModelVersion spec, ArtifactFormat format, Path artifact);
+	long inspect(NewModelVersion spec, ArtifactFormat format, Path artifact);
 
 }

@@ -50,6 +50,8 @@ public class ModelRegistry {
 
 	private final ObjectProvider<ArtifactInspector> inspector;
 
+	private final ObjectProvider<AliasTargetCheck> aliasTargets;
+
 	private final ApplicationEventPublisher events;
 
 	private final ModelCache cache;
@@ -59,12 +61,13 @@ public class ModelRegistry {
 	private final Clock clock;
 
 	ModelRegistry(ModelRepository repository, ArtifactStore store, TransactionTemplate tx,
-			ObjectProvider<ArtifactInspector> inspector, ApplicationEventPublisher events,
-			DeepserveProperties properties) {
+			ObjectProvider<ArtifactInspector> inspector, ObjectProvider<AliasTargetCheck> aliasTargets,
+			ApplicationEventPublisher events, DeepserveProperties properties) {
 		this.repository = repository;
 		this.store = store;
 		this.tx = tx;
 		this.inspector = inspector;
+		this.aliasTargets = aliasTargets;
 		this.events = events;
 		this.properties = properties;
 		this.cache = new ModelCache(properties.cacheDir().resolve("models"));
@@ -136,12 +139,12 @@ public class ModelRegistry {
 			return spec;
 		}
 		if (format == ArtifactFormat.TORCHSCRIPT) {
-			return spec.withParameters(engine.parameterCount(spec, format, upload));
+			return spec.withParameters(engine.inspect(spec, format, upload));
 		}
 		Path extracted = Files.createTempDirectory(staging, "inspect-");
 		try {
 			ModelCache.extract(upload, extracted);
-			return spec.withParameters(engine.parameterCount(spec, format, ModelCache.modelDir(extracted)));
+			return spec.withParameters(engine.inspect(spec, format, ModelCache.modelDir(extracted)));
 		}
 		finally {
 			ModelCache.deleteTree(extracted);
@@ -259,13 +262,17 @@ public class ModelRegistry {
 		log.info("deleted {}", removed.ref());
 	}
 
-	/** Points {@code alias} at {@code version} atomically, recording who did it. */
+	/**
+	 * Points {@code alias} at {@code version} atomically, recording who did it; only once the version is warm where
+	 * it is served, so a version that cannot serve never takes the alias.
+	 */
 	public ModelVersion setAlias(String name, String alias, int version, String by) {
 		ModelRef.requireAlias(alias);
 		ModelVersion target = version(name, version);
 		if (!ModelVersion.READY.equals(target.status())) {
 			throw new ConflictException("version_not_ready", target.ref() + " is " + target.status());
 		}
+		aliasTargets.ifAvailable(check -> check.prepare(target));
 		Integer previous = tx.execute(status -> {
 			Integer from = repository.lockAlias(name, alias).orElse(null);
 			Instant now = clock.instant();

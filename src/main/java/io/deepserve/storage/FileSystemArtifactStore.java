@@ -7,7 +7,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -59,7 +58,7 @@ public class FileSystemArtifactStore implements ArtifactStore {
 	public Path localVerifiedFile(String key, String expectedSha256) throws IOException {
 		Path file = resolve(key);
 		if (!Files.exists(file)) {
-			throw new NoSuchFileException(key);
+			throw new ArtifactMissingException(key);
 		}
 		String actual = Sha256.of(file);
 		if (!actual.equals(expectedSha256)) {

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -135,7 +134,7 @@ class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 			cache.put(key, in, Long.MAX_VALUE);
 		}
 		catch (NoSuchKeyException ex) {
-			throw new NoSuchFileException(key);
+			throw new ArtifactMissingException(key);
 		}
 		catch (FileAlreadyExistsException ex) {
 			// another thread downloaded it first; what it wrote is verified by the caller like ours would be

@@ -72,7 +72,7 @@ class DjlModelImportTests extends ApplicationTestSupport {
 		assertThat(dir.resolve("shapes-0000.params")).exists();
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
 				version.preprocessing(), null, null, null, null, null);
-		assertThat(loader.parameterCount(spec, ArtifactFormat.DJL, dir)).isEqualTo(v.get("parameters").asLong());
+		assertThat(loader.inspect(spec, ArtifactFormat.DJL, dir)).isEqualTo(v.get("parameters").asLong());
 	}
 
 	@Test

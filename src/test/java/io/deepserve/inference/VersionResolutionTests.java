@@ -92,6 +92,35 @@ class VersionResolutionTests extends ApplicationTestSupport {
 		assertThat(json.readTree(bare.getBody()).get("code").asText()).isEqualTo("model_not_ready");
 	}
 
+	@Test
+	void openInferenceResolvesAsClassifyDoesWithoutReadingTheDatabase() throws Exception {
+		register("oip-elsewhere-tiny", 1);
+		assertThat(oipServedBy("oip-elsewhere-tiny")).isEqualTo("1");
+		assertThat(jdbc.update("DELETE FROM model_versions WHERE name = ? AND version = ?", "oip-elsewhere-tiny", 1))
+			.isEqualTo(1);
+
+		assertThat(oipServedBy("oip-elsewhere-tiny")).as("resolved from memory, as /classify is").isEqualTo("1");
+
+		manager.syncWithRegistry();
+		ResponseEntity<String> gone = oipInfer("oip-elsewhere-tiny");
+		assertThat(gone.getStatusCode()).as(gone.getBody()).isEqualTo(HttpStatus.NOT_FOUND);
+	}
+
+	private ResponseEntity<String> oipInfer(String name) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		String body = """
+				{"inputs": [{"name": "image", "shape": [1], "datatype": "BYTES", "data": ["%s"]}]}"""
+			.formatted(java.util.Base64.getEncoder().encodeToString(PNG));
+		return http.postForEntity("/v2/models/" + name + "/infer", new HttpEntity<>(body, headers), String.class);
+	}
+
+	private String oipServedBy(String name) throws Exception {
+		ResponseEntity<String> r = oipInfer(name);
+		assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(HttpStatus.OK);
+		return json.readTree(r.getBody()).get("model_version").asText();
+	}
+
 	private void register(String name, int versions) {
 		for (int i = 0; i < versions; i++) {
 			ResponseEntity<String> created = RegistryHttp.importVersion(http, name, Images.tinyTorchScript(),

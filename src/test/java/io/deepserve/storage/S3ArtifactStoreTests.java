@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -125,7 +124,7 @@ class S3ArtifactStoreTests {
 			store.delete(key);
 			assertThat(store.exists(key)).isFalse();
 			assertThatThrownBy(() -> store.localVerifiedFile(key, Sha256.of(new byte[] { 7 })))
-				.isInstanceOf(NoSuchFileException.class);
+				.isInstanceOf(ArtifactMissingException.class);
 			assertThatThrownBy(() -> store.put("../escape", new ByteArrayInputStream(new byte[1]), 1024))
 				.isInstanceOf(IllegalArgumentException.class);
 		}

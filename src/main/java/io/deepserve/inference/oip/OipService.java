@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import io.deepserve.config.DeepserveProperties;
 import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.Inference;
+import io.deepserve.inference.VersionRouter;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -34,15 +35,18 @@ class OipService {
 
 	private final ModelRegistry registry;
 
+	private final VersionRouter router;
+
 	private final DeepserveProperties.Inference limits;
 
 	private final OipForecasts forecasts;
 
-	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry,
+	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry, VersionRouter router,
 			DeepserveProperties properties) {
 		this.classifier = classifier;
 		this.forecasts = forecasts;
 		this.registry = registry;
+		this.router = router;
 		this.limits = properties.inference();
 	}
 
@@ -157,9 +161,9 @@ class OipService {
 		return images;
 	}
 
-	/** Serving dispatches on the task of the version the reference names. */
+	/** Serving dispatches on the task of the version the reference names, resolved as every endpoint resolves it. */
 	private boolean forecasting(String name, Integer version) {
-		return NewModelVersion.FORECASTING.equals(registry.resolve(ref(name, version)).task());
+		return NewModelVersion.FORECASTING.equals(router.resolve(ref(name, version)).task());
 	}
 
 	private List<String> readyVersions(String name) {
