@@ -137,6 +137,10 @@ public record DeepserveProperties(
 	 * channels-last memory order, which its convolutions run faster; 0 is never
 	 * @param aliasSyncInterval how often a serving replica looks for changes other replicas made: moved aliases, new
 	 * and deleted versions; 0 turns it off
+	 * @param maxInFlightBytes most request-body bytes all inference requests together may hold at once; beyond it a
+	 * request is answered 503 overloaded; 0 is a quarter of the JVM's maximum heap
+	 * @param maxConcurrentDecodes images decoded at once for classify and BYTES inputs; 0 is one per CPU
+	 * @param decodeWait longest a request waits for a decode slot before it is answered 503 decoder_busy
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -149,7 +153,10 @@ public record DeepserveProperties(
 			@Min(1) @DefaultValue("40000000") long maxImagePixels,
 			@Min(1) @DefaultValue("4000000") int maxTensorElements,
 			@Min(0) @DefaultValue("4") int channelsLastFromBatch,
-			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval) {
+			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval,
+			@NotNull @DefaultValue("0B") DataSize maxInFlightBytes,
+			@Min(0) @DefaultValue("0") int maxConcurrentDecodes,
+			@NotNull @DefaultValue("2s") java.time.Duration decodeWait) {
 	}
 
 	/**
