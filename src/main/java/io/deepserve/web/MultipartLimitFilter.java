@@ -21,8 +21,8 @@ import io.deepserve.config.DeepserveProperties;
 /**
  * Each multipart endpoint's own limit, applied before Tomcat parses the body: Tomcat writes parts to its temporary
  * folder up to the global multipart limit before any controller could look at them. A body over the endpoint's
- * limit is {@code 413} by its {@code Content-Length}; one without a length is {@code 411}, since Tomcat reads the
- * parts from its own stream, past anything a filter could count.
+ * limit is {@code 413} by its {@code Content-Length}. A chunked one (RestTemplate and WebClient send multipart so)
+ * is held only to the global limit: Tomcat reads parts from its own stream, past anything a filter could count.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
@@ -56,11 +56,6 @@ class MultipartLimitFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		long limit = limit(request);
 		long declared = request.getContentLengthLong();
-		if (declared < 0) {
-			refuse(response, HttpStatus.LENGTH_REQUIRED, "length_required",
-					"a multipart upload here must declare its Content-Length");
-			return;
-		}
 		if (declared > limit) {
 			refuse(response, HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "the upload declares " + declared
 					+ " bytes; this endpoint takes at most " + limit + " (its file limit plus " + ENVELOPE
