@@ -13,13 +13,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.deepserve.config.DeepserveProperties;
@@ -31,8 +28,6 @@ import io.deepserve.error.UnavailableException;
  * length reserves all of it before it is read; a chunked one reserves block by block as it is read, and a block that
  * does not fit fails the read. A body larger than the whole budget could never fit: {@code 413}.
  */
-@Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class InFlightBytesFilter extends OncePerRequestFilter {
 
 	private static final Pattern INFERENCE = Pattern

@@ -9,11 +9,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.deepserve.config.DeepserveProperties;
@@ -24,8 +21,6 @@ import io.deepserve.config.DeepserveProperties;
  * limit is {@code 413} by its {@code Content-Length}. A chunked one (RestTemplate and WebClient send multipart so)
  * is held only to the global limit: Tomcat reads parts from its own stream, past anything a filter could count.
  */
-@Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class MultipartLimitFilter extends OncePerRequestFilter {
 
 	/** Room for the boundaries, part headers and small form fields around the file. */
