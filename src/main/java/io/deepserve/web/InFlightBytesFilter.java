@@ -86,7 +86,7 @@ class InFlightBytesFilter extends OncePerRequestFilter {
 		}
 	}
 
-	/** Bytes reserved now, for tests and the log. */
+	/** Bytes reserved now. */
 	long used() {
 		return used.get();
 	}
