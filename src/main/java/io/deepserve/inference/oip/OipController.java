@@ -25,8 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Open Inference Protocol v2 (KServe) REST endpoints, so KServe and Triton clients work unchanged. Server
- * liveness and readiness are the same as {@code /actuator/health/liveness} and {@code readiness}; a model is ready when it can take requests (it loads
- * on first use if it is not in memory yet).
+ * liveness and readiness are the same as {@code /actuator/health/liveness} and {@code readiness}; a model is ready
+ * when it can take requests (it loads on first use if it is not in memory yet).
  */
 @RestController
 @Tag(name = "open inference protocol", description = "KServe v2 REST: health, model metadata and tensor inference")
