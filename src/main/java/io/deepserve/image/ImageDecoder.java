@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,6 +33,8 @@ public final class ImageDecoder {
 	private static final Set<String> FORMATS = Set.of("png", "jpeg");
 
 	private static final int PNG_SIGNATURE = 8;
+
+	private static final byte[] IHDR = "IHDR".getBytes(StandardCharsets.US_ASCII);
 
 	private static final byte[] IEND = "IEND".getBytes(StandardCharsets.US_ASCII);
 
@@ -64,16 +67,12 @@ public final class ImageDecoder {
 					throw invalid(subject, "it is " + reader.getFormatName() + ", not JPEG or PNG");
 				}
 				if ("png".equalsIgnoreCase(reader.getFormatName())) {
-					checkPngChunks(iis, subject);
+					checkPngChunks(iis, subject, maxPixels);
 				}
 				reader.setInput(iis, true, true);
 				int width = reader.getWidth(0);
 				int height = reader.getHeight(0);
-				long pixels = (long) width * height;
-				if (pixels > maxPixels) {
-					throw new PayloadTooLargeException("image_too_large",
-							capitalized(subject) + " has " + pixels + " pixels; the limit is " + maxPixels);
-				}
+				checkPixels(width, height, subject, maxPixels);
 				if (!reader.getImageTypes(0).hasNext()) {
 					// ImageIO offers no conversion for CMYK/YCCK JPEGs; say so rather than guess the colours
 					throw new InvalidInputException("unsupported_image", capitalized(subject)
@@ -109,7 +108,7 @@ public final class ImageDecoder {
 	 * Reads every chunk to {@code IEND} and compares its CRC, then rewinds: a flipped bit in compressed data would
 	 * otherwise decode to a silently different image.
 	 */
-	private static void checkPngChunks(ImageInputStream iis, String subject) throws IOException {
+	private static void checkPngChunks(ImageInputStream iis, String subject, long maxPixels) throws IOException {
 		iis.seek(PNG_SIGNATURE);
 		byte[] buffer = new byte[64 * 1024];
 		CRC32 crc = new CRC32();
@@ -129,6 +128,11 @@ public final class ImageDecoder {
 					crc.update(buffer, 0, n);
 					left -= n;
 				}
+				if (Arrays.equals(type, IHDR) && length >= 8) {
+					// the pixel limit before the rest of the file, as for JPEGs: a bomb may be all header
+					checkPixels(ByteBuffer.wrap(buffer).getInt(0) & 0xffffffffL,
+							ByteBuffer.wrap(buffer).getInt(4) & 0xffffffffL, subject, maxPixels);
+				}
 				if (iis.readUnsignedInt() != crc.getValue()) {
 					throw invalid(subject, "its PNG chunk " + new String(type, StandardCharsets.US_ASCII)
 							+ " fails its CRC check (the file is corrupt)");
@@ -142,6 +146,15 @@ public final class ImageDecoder {
 			throw invalid(subject, "the PNG ends before its IEND chunk (the file is truncated)");
 		}
 		iis.seek(0);
+	}
+
+	private static void checkPixels(long width, long height, String subject, long maxPixels) {
+		// a PNG header holds unsigned 32-bit sides, whose product may not fit a long
+		long pixels = width > Integer.MAX_VALUE || height > Integer.MAX_VALUE ? Long.MAX_VALUE : width * height;
+		if (pixels > maxPixels) {
+			throw new PayloadTooLargeException("image_too_large",
+					capitalized(subject) + " has " + pixels + " pixels; the limit is " + maxPixels);
+		}
 	}
 
 	/** The image as {@code TYPE_INT_RGB}, whatever its colour model or bit depth; transparent pixels become white. */
