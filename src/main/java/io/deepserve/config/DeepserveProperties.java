@@ -139,6 +139,10 @@ public record DeepserveProperties(
 	 * and deleted versions; 0 turns it off
 	 * @param aliasWarmupTimeout longest a request moving an alias waits for the new version to load and warm; past
 	 * it the alias stays where it was (503 model_loading) while the version goes on loading
+	 * @param maxInFlightBytes most request-body bytes all inference requests together may hold at once; beyond it a
+	 * request is answered 503 overloaded; 0 is a quarter of the JVM's maximum heap
+	 * @param maxConcurrentDecodes images decoded at once for classify and BYTES inputs; 0 is one per CPU
+	 * @param decodeWait longest a request waits for a decode slot before it is answered 503 decoder_busy
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -152,7 +156,10 @@ public record DeepserveProperties(
 			@Min(1) @DefaultValue("4000000") int maxTensorElements,
 			@Min(0) @DefaultValue("4") int channelsLastFromBatch,
 			@NotNull @DefaultValue("10s") java.time.Duration aliasSyncInterval,
-			@NotNull @DefaultValue("60s") java.time.Duration aliasWarmupTimeout) {
+			@NotNull @DefaultValue("60s") java.time.Duration aliasWarmupTimeout,
+			@NotNull @DefaultValue("0B") DataSize maxInFlightBytes,
+			@Min(0) @DefaultValue("0") int maxConcurrentDecodes,
+			@NotNull @DefaultValue("2s") java.time.Duration decodeWait) {
 	}
 
 	/**

@@ -203,6 +203,11 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		return router.resolve(ref, task);
 	}
 
+	/** Most inputs {@code version} may have waiting: a request with more could never be queued whole. */
+	public int queueSize(ModelVersion version) {
+		return PoolSettings.of(version, settings).queueSize();
+	}
+
 	/** Whether {@code name:version} is loaded and warm now. */
 	public boolean isLoaded(String name, int version) {
 		LoadedModel model = loaded.get(name + ":" + version);

@@ -3,12 +3,11 @@ package io.deepserve.inference.forecast;
 import java.io.IOException;
 import java.io.InputStream;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -22,30 +21,36 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.PayloadTooLargeException;
+import io.deepserve.inference.BoundedBody;
+import io.deepserve.registry.ModelVersion;
 
 /**
- * {@code POST /api/v1/models/{ref}/forecast} with {@code {"series": [..oldest first..], "horizon": 5}}. The body is
- * parsed here, accepting the non-standard {@code NaN} and {@code Infinity} tokens, so that a series holding them is
- * refused as {@code invalid_series} by name rather than as unreadable JSON.
+ * {@code POST /api/v1/models/{ref}/forecast} with {@code {"series": [..oldest first..], "horizon": 5}}. The version
+ * is resolved before the body is read, so an unknown model costs nothing; the body is then read token by token,
+ * keeping only the newest rows the version reads. It accepts the non-standard {@code NaN} and {@code Infinity}
+ * tokens, so that a series holding them is refused as {@code invalid_series} by name rather than as unreadable JSON.
  */
 @RestController
 @Tag(name = "inference")
 class ForecastController {
 
-	private static final ObjectMapper LENIENT = JsonMapper.builder()
+	private static final JsonFactory LENIENT = JsonFactory.builder()
 		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
 		.build();
 
 	private final Forecaster forecaster;
 
+	private final int maxValues;
+
 	private final long maxBodyBytes;
 
 	ForecastController(Forecaster forecaster, DeepserveProperties properties) {
 		this.forecaster = forecaster;
-		this.maxBodyBytes = properties.inference().maxTensorElements() * 20L;
+		this.maxValues = properties.inference().maxTensorElements();
+		// a number takes at most about 16 characters of JSON, plus separators
+		this.maxBodyBytes = maxValues * 20L + 64 * 1024;
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/forecast", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -55,48 +60,116 @@ class ForecastController {
 							example = "{\"series\": [101.2, 102.5, 101.9], \"horizon\": 5}"))))
 	Forecast forecast(@Parameter(description = "name, name:version or name@alias") @PathVariable String ref,
 			@Parameter(hidden = true) HttpServletRequest http) throws IOException {
-		byte[] body = read(http);
-		JsonNode request;
+		ModelVersion version = forecaster.resolve(ref);
+		ForecastCodec codec = ForecastCodec.of(version.forecast());
+		SeriesTail series = new SeriesTail(codec.historyNeeded(), codec.features());
+		Integer horizon = null;
+		boolean seen = false;
+		InputStream body = BoundedBody.open(http.getInputStream(), http.getContentLengthLong(), maxBodyBytes,
+				"a forecast request");
 		try (JsonParser parser = LENIENT.createParser(body)) {
-			request = LENIENT.readTree(parser);
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				throw new InvalidInputException("invalid_json", "the body must be a JSON object with series and horizon");
+			}
+			while (parser.nextToken() == JsonToken.FIELD_NAME) {
+				String field = parser.currentName();
+				parser.nextToken();
+				if ("series".equals(field)) {
+					readSeries(parser, series, version);
+					seen = true;
+				}
+				else if ("horizon".equals(field)) {
+					horizon = horizon(parser);
+				}
+				else {
+					parser.skipChildren();
+				}
+			}
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			throw new InvalidInputException("invalid_json", "the body is not JSON: " + ex.getOriginalMessage());
 		}
-		catch (IOException ex) {
-			throw new InvalidInputException("invalid_json", "the body could not be read: " + ex.getMessage());
+		if (!seen) {
+			throw new InvalidInputException("invalid_series", "series must be a JSON array of numbers, oldest first");
 		}
-		if (request == null || !request.isObject()) {
-			throw new InvalidInputException("invalid_json", "the body must be a JSON object with series and horizon");
-		}
-		JsonNode horizon = request.get("horizon");
-		Integer steps = null;
-		if (horizon != null && !horizon.isNull()) {
-			if (!horizon.canConvertToExactIntegral() || !horizon.canConvertToInt()) {
-				throw new InvalidInputException("invalid_horizon", "horizon must be a whole number, not " + horizon);
-			}
-			steps = horizon.intValue();
-		}
-		return forecaster.forecast(ref, request.get("series"), steps);
+		return forecaster.forecast(version.ref(), series, horizon);
 	}
 
-	/** Reads at most the limit, whatever Content-Length claimed (chunked bodies declare none). */
-	private byte[] read(HttpServletRequest http) throws IOException {
-		if (http.getContentLengthLong() > maxBodyBytes) {
-			throw tooLarge();
+	private void readSeries(JsonParser parser, SeriesTail series, ModelVersion version) throws IOException {
+		if (parser.currentToken() != JsonToken.START_ARRAY) {
+			throw new InvalidInputException("invalid_series", "series must be a JSON array of numbers, oldest first");
 		}
-		try (InputStream in = http.getInputStream()) {
-			byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-			if (bytes.length > maxBodyBytes) {
-				throw tooLarge();
+		int features = series.features();
+		for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+			if ((long) (series.length() + 1) * features > maxValues) {
+				throw new PayloadTooLargeException("the series holds more than "
+						+ "deepserve.inference.max-tensor-elements (" + maxValues + ") numbers; send the newest "
+						+ ForecastCodec.of(version.forecast()).historyNeeded() + " rows, which is all "
+						+ version.ref() + " reads");
 			}
-			return bytes;
+			if (features == 1) {
+				if (token.isNumeric()) {
+					series.add(new double[] { parser.getDoubleValue() });
+				}
+				else {
+					series.fault(describe(parser) + ", not a number");
+				}
+				continue;
+			}
+			if (token != JsonToken.START_ARRAY) {
+				series.fault(describe(parser));
+				continue;
+			}
+			double[] row = new double[features];
+			int columns = 0;
+			String fault = null;
+			for (JsonToken value = parser.nextToken(); value != JsonToken.END_ARRAY; value = parser.nextToken()) {
+				if (fault == null && value.isNumeric() && columns < features) {
+					row[columns++] = parser.getDoubleValue();
+				}
+				else {
+					fault = "a row that is not " + features + " numbers";
+					parser.skipChildren();
+				}
+			}
+			if (fault == null && columns < features) {
+				fault = "a row of " + columns + " numbers";
+			}
+			if (fault != null) {
+				series.fault(fault);
+			}
+			else {
+				series.add(row);
+			}
 		}
 	}
 
-	private DeepserveException tooLarge() {
-		return new PayloadTooLargeException("the request is larger than " + maxBodyBytes
-				+ " bytes (20 per element of deepserve.inference.max-tensor-elements)");
+	/** What a value that is no number was, for the message; skips it. */
+	private static String describe(JsonParser parser) throws IOException {
+		JsonToken token = parser.currentToken();
+		parser.skipChildren();
+		return switch (token) {
+			case START_ARRAY -> "an array";
+			case START_OBJECT -> "an object";
+			case VALUE_STRING -> "\"" + parser.getText() + "\"";
+			default -> parser.getText();
+		};
+	}
+
+	private static Integer horizon(JsonParser parser) throws IOException {
+		JsonToken token = parser.currentToken();
+		if (token == JsonToken.VALUE_NULL) {
+			return null;
+		}
+		if (token.isNumeric()) {
+			double value = parser.getDoubleValue();
+			if (value == Math.rint(value) && value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+				return (int) value;
+			}
+		}
+		String text = parser.getText();
+		parser.skipChildren();
+		throw new InvalidInputException("invalid_horizon", "horizon must be a whole number, not " + text);
 	}
 
 }

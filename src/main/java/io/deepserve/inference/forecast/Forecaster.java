@@ -5,14 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.springframework.stereotype.Service;
 
-import io.deepserve.config.DeepserveProperties;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
-import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ForecastSpec;
@@ -29,20 +25,16 @@ public class Forecaster {
 
 	private final Forecasting task;
 
-	private final int maxValues;
-
-	public Forecaster(WorkloadManager manager, Forecasting task, DeepserveProperties properties) {
+	public Forecaster(WorkloadManager manager, Forecasting task) {
 		this.manager = manager;
 		this.task = task;
-		this.maxValues = properties.inference().maxTensorElements();
 	}
 
 	/**
-	 * @param series the history, oldest first: numbers, or rows {@code [target, feature, ...]} for a version that
-	 * reads features
+	 * @param series the newest rows of the history, read for the version {@code ref} names exactly
 	 * @param horizon how many steps to forecast; null for all the version was trained for
 	 */
-	public Forecast forecast(String ref, JsonNode series, Integer horizon) {
+	public Forecast forecast(String ref, SeriesTail series, Integer horizon) {
 		double[][][] columns = new double[1][][];
 		Inference<float[]> result = manager.infer(ref, task, version -> {
 			columns[0] = columns(series, version);
@@ -119,44 +111,33 @@ public class Forecaster {
 	}
 
 	/** The series as columns, target first, each holding finite numbers only. */
-	private double[][] columns(JsonNode series, ModelVersion version) {
+	private double[][] columns(SeriesTail series, ModelVersion version) {
 		ForecastSpec spec = version.forecast();
 		ForecastCodec codec = ForecastCodec.of(spec);
 		int features = codec.features();
-		if (series == null || !series.isArray()) {
-			throw invalid("series must be a JSON array of numbers, oldest first");
+		if (series.features() != features || series.kept() > codec.historyNeeded()) {
+			throw new IllegalStateException("the series was read for another version than " + version.ref());
 		}
-		if ((long) series.size() * features > maxValues) {
-			throw new PayloadTooLargeException("the series holds more than deepserve.inference.max-tensor-elements ("
-					+ maxValues + ") numbers; send the newest " + codec.historyNeeded() + " rows, which is all "
-					+ version.ref() + " reads");
-		}
-		if (series.size() < codec.historyNeeded()) {
+		if (series.length() < codec.historyNeeded()) {
 			throw new InvalidInputException("series_too_short", version.ref() + " reads the last "
 					+ codec.historyNeeded() + " values" + (codec.logReturns() ? " (its window plus one for the "
-							+ "first log-return)" : "") + "; the series has " + series.size());
+							+ "first log-return)" : "") + "; the series has " + series.length());
 		}
-		// only the newest rows are read: older ones are accepted, not checked or copied
-		int from = series.size() - codec.historyNeeded();
+		// only the newest rows were kept: older ones are accepted, not checked or copied
 		int n = codec.historyNeeded();
 		double[][] columns = new double[features][n];
 		for (int i = 0; i < n; i++) {
-			JsonNode row = series.get(from + i);
-			if (features == 1) {
-				columns[0][i] = number(row, from + i);
+			if (series.fault(i) != null) {
+				throw invalid("series value " + series.index(i) + " is " + series.fault(i) + (features == 1 ? ""
+						: "; " + version.ref() + " reads " + spec.target() + " and " + spec.features()
+								+ ", so each series row must be an array of " + features + " numbers"));
 			}
-			else {
-				if (!row.isArray() || row.size() != features) {
-					throw invalid(version.ref() + " reads " + spec.target() + " and " + spec.features()
-							+ ", so each series row must be an array of " + features + " numbers; row " + (from + i)
-							+ " is " + row);
-				}
-				for (int c = 0; c < features; c++) {
-					columns[c][i] = number(row.get(c), from + i);
-				}
+			double[] row = series.row(i);
+			for (int c = 0; c < features; c++) {
+				columns[c][i] = row[c];
 			}
 		}
-		check(columns, version, from);
+		check(columns, version, series.index(0));
 		return columns;
 	}
 
@@ -178,17 +159,6 @@ public class Forecaster {
 				}
 			}
 		}
-	}
-
-	private static double number(JsonNode node, int index) {
-		if (node == null || !node.isNumber()) {
-			throw invalid("series value " + index + " is " + node + ", not a number");
-		}
-		double value = node.doubleValue();
-		if (!Double.isFinite(value)) {
-			throw invalid("series value " + index + " is " + node.asText() + "; every value must be finite");
-		}
-		return value;
 	}
 
 	private static DeepserveException invalid(String detail) {

@@ -1,13 +1,9 @@
 package io.deepserve.inference.oip;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -27,15 +23,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.deepserve.config.DeepserveProperties;
-import io.deepserve.error.DeepserveException;
-import io.deepserve.error.InvalidInputException;
-import io.deepserve.error.PayloadTooLargeException;
-
 /**
  * Open Inference Protocol v2 (KServe) REST endpoints, so KServe and Triton clients work unchanged. Server
- * readiness is the same as {@code /actuator/health/readiness}; a model is ready when it can take requests (it loads
- * on first use if it is not in memory yet).
+ * liveness and readiness are the same as {@code /actuator/health/liveness} and {@code readiness}; a model is ready
+ * when it can take requests (it loads on first use if it is not in memory yet).
  */
 @RestController
 @Tag(name = "open inference protocol", description = "KServe v2 REST: health, model metadata and tensor inference")
@@ -45,19 +36,11 @@ class OipController {
 
 	private final HealthEndpoint health;
 
-	private final ObjectMapper json;
-
-	private final long maxBodyBytes;
-
 	private final String version;
 
-	OipController(OipService oip, HealthEndpoint health, ObjectMapper json, DeepserveProperties properties,
-			ObjectProvider<BuildProperties> build) {
+	OipController(OipService oip, HealthEndpoint health, ObjectProvider<BuildProperties> build) {
 		this.oip = oip;
 		this.health = health;
-		this.json = json;
-		// a number takes at most about 16 characters of JSON, plus separators
-		this.maxBodyBytes = properties.inference().maxTensorElements() * 20L;
 		BuildProperties info = build.getIfAvailable();
 		this.version = info != null ? info.getVersion() : "dev";
 	}
@@ -68,15 +51,19 @@ class OipController {
 	}
 
 	@GetMapping("/v2/health/live")
-	Map<String, Object> live() {
-		return Map.of("live", true);
+	ResponseEntity<Map<String, Object>> live() {
+		return probe("liveness", "live");
 	}
 
 	@GetMapping("/v2/health/ready")
 	ResponseEntity<Map<String, Object>> ready() {
-		HealthComponent readiness = health.healthForPath("readiness");
-		boolean up = readiness != null && Status.UP.equals(readiness.getStatus());
-		return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("ready", up));
+		return probe("readiness", "ready");
+	}
+
+	private ResponseEntity<Map<String, Object>> probe(String group, String field) {
+		HealthComponent state = health.healthForPath(group);
+		boolean up = state != null && Status.UP.equals(state.getStatus());
+		return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(Map.of(field, up));
 	}
 
 	@GetMapping("/v2/models/{name}")
@@ -105,7 +92,7 @@ class OipController {
 					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE)))
 	Map<String, Object> infer(@PathVariable String name, @Parameter(hidden = true) HttpServletRequest request)
 			throws IOException {
-		return oip.infer(name, null, body(request));
+		return oip.infer(name, null, request.getInputStream(), request.getContentLengthLong());
 	}
 
 	@PostMapping(path = "/v2/models/{name}/versions/{version}/infer", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -114,29 +101,7 @@ class OipController {
 					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE)))
 	Map<String, Object> infer(@PathVariable String name, @PathVariable int version,
 			@Parameter(hidden = true) HttpServletRequest request) throws IOException {
-		return oip.infer(name, version, body(request));
-	}
-
-	/** Reads the JSON within a byte bound: a tensor too large for memory is refused before it is parsed. */
-	private JsonNode body(HttpServletRequest request) throws IOException {
-		if (request.getContentLengthLong() > maxBodyBytes) {
-			throw tooLarge();
-		}
-		try (InputStream in = request.getInputStream()) {
-			byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-			if (bytes.length > maxBodyBytes) {
-				throw tooLarge();
-			}
-			return json.readTree(bytes);
-		}
-		catch (JacksonException ex) {
-			throw new InvalidInputException("invalid_json", "the body is not valid JSON");
-		}
-	}
-
-	private DeepserveException tooLarge() {
-		return new PayloadTooLargeException("the request is larger than " + maxBodyBytes
-				+ " bytes (20 per element of deepserve.inference.max-tensor-elements)");
+		return oip.infer(name, version, request.getInputStream(), request.getContentLengthLong());
 	}
 
 }

@@ -42,6 +42,16 @@ class OipForecasts {
 		return body;
 	}
 
+	ModelVersion resolve(String ref) {
+		return forecaster.resolve(ref);
+	}
+
+	/** Numbers in one input: the raw rows a forecast needs, times the columns of each. */
+	long inputElements(ModelVersion v) {
+		ForecastCodec codec = ForecastCodec.of(v.forecast());
+		return (long) codec.historyNeeded() * codec.features();
+	}
+
 	Map<String, Object> ready(String ref) {
 		ModelVersion v = forecaster.resolve(ref);
 		return Map.of("name", v.name(), "version", Integer.toString(v.version()), "ready", true, "loaded",

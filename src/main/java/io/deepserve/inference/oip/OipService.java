@@ -1,20 +1,19 @@
 package io.deepserve.inference.oip;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.VersionRouter;
+import io.deepserve.inference.WorkloadManager;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -41,9 +40,12 @@ class OipService {
 
 	private final OipForecasts forecasts;
 
+	private final WorkloadManager manager;
+
 	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry, VersionRouter router,
-			DeepserveProperties properties) {
+			WorkloadManager manager, DeepserveProperties properties) {
 		this.classifier = classifier;
+		this.manager = manager;
 		this.forecasts = forecasts;
 		this.registry = registry;
 		this.router = router;
@@ -77,17 +79,28 @@ class OipService {
 				classifier.isLoaded(v));
 	}
 
-	Map<String, Object> infer(String name, Integer version, JsonNode body) {
-		TensorRequest request = TensorRequest.parse(body);
-		if (request.elements() > limits.maxTensorElements()) {
-			throw TensorRequest.invalid("the tensor has " + request.elements() + " elements; the limit is "
-					+ limits.maxTensorElements() + " (deepserve.inference.max-tensor-elements)");
-		}
+	/**
+	 * Resolves the version first, so that its input limits bound the body as it is read: an unknown model costs
+	 * nothing, and a request too large for its version is refused by its length or at its shape.
+	 * @param declaredLength the body's {@code Content-Length}, -1 when it has none
+	 */
+	Map<String, Object> infer(String name, Integer version, InputStream body, long declaredLength)
+			throws IOException {
+		String ref = ref(name, version);
 		if (forecasting(name, version)) {
-			return forecasts.infer(ref(name, version), request);
+			ModelVersion v = forecasts.resolve(ref);
+			int rows = manager.queueSize(v);
+			TensorLimits limits = new TensorLimits(rows, Math.min(this.limits.maxTensorElements(),
+					(long) rows * forecasts.inputElements(v)), 0);
+			return forecasts.infer(v.ref(), TensorReader.read(body, declaredLength, limits, v.ref()));
 		}
-		Inference<float[]> result = classifier.classifyTensors(ref(name, version), v -> images(request, v));
-		ModelVersion v = result.version();
+		ModelVersion v = classifier.resolve(ref);
+		int size = v.preprocessing().imageSize();
+		int rows = manager.queueSize(v);
+		TensorLimits limits = new TensorLimits(rows, Math.min(this.limits.maxTensorElements(),
+				(long) rows * 3 * size * size), this.limits.maxImageBytes().toBytes());
+		TensorRequest request = TensorReader.read(body, declaredLength, limits, v.ref());
+		Inference<float[]> result = classifier.classifyTensors(v.ref(), resolved -> images(request, resolved));
 		int classes = v.labels().size();
 		float[] data = new float[result.outputs().size() * classes];
 		for (int i = 0; i < result.outputs().size(); i++) {
@@ -137,25 +150,11 @@ class OipService {
 
 	private List<float[]> encodedImages(TensorRequest request, ModelVersion v) {
 		if (request.shape().size() > 2 || (request.shape().size() == 2 && request.shape().get(1) != 1)
-				|| request.data().size() != request.shape().get(0)) {
+				|| request.numbers().length > 0 || request.items().size() != request.shape().get(0)) {
 			throw TensorRequest.invalid("BYTES input takes shape [N] with N base64 image strings");
 		}
 		List<float[]> images = new ArrayList<>();
-		for (JsonNode item : request.data()) {
-			if (!item.isTextual()) {
-				throw TensorRequest.invalid("BYTES data must be base64 strings");
-			}
-			byte[] bytes;
-			try {
-				bytes = Base64.getDecoder().decode(item.asText());
-			}
-			catch (IllegalArgumentException ex) {
-				throw TensorRequest.invalid("BYTES data must be base64: " + ex.getMessage());
-			}
-			if (bytes.length > limits.maxImageBytes().toBytes()) {
-				throw new PayloadTooLargeException("an image is larger than "
-						+ "deepserve.inference.max-image-bytes (" + limits.maxImageBytes().toBytes() + " bytes)");
-			}
+		for (byte[] bytes : request.items()) {
 			images.add(classifier.preprocess(new ByteArrayInputStream(bytes), v));
 		}
 		return images;

@@ -54,7 +54,9 @@ class ClassifyController {
 		if (request.getContentLengthLong() > maxBytes) {
 			throw tooLarge();
 		}
-		return classifier.classify(ref, read(request.getInputStream()), topK);
+		// an unknown model or a forecaster is refused before up to max-image-bytes are read
+		String version = classifier.resolve(ref).ref();
+		return classifier.classify(version, read(request.getInputStream()), topK);
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

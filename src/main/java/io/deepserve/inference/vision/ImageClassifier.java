@@ -1,19 +1,25 @@
 package io.deepserve.inference.vision;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
 import io.deepserve.error.InvalidInputException;
+import io.deepserve.error.UnavailableException;
 import io.deepserve.image.ImageDecoder;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Preprocessing;
 
 /** Classifies images and preprocessed tensors with a version's own preprocessing, through the workload manager. */
 @Service
@@ -25,10 +31,18 @@ public class ImageClassifier {
 
 	private final long maxPixels;
 
+	/** Decoding a large image takes seconds of CPU and a burst of heap; more at once than CPUs only queue up. */
+	private final Semaphore decodes;
+
+	private final Duration decodeWait;
+
 	public ImageClassifier(WorkloadManager manager, ImageClassification task, DeepserveProperties properties) {
 		this.manager = manager;
 		this.task = task;
 		this.maxPixels = properties.inference().maxImagePixels();
+		int slots = properties.inference().maxConcurrentDecodes();
+		this.decodes = new Semaphore(slots > 0 ? slots : Runtime.getRuntime().availableProcessors());
+		this.decodeWait = properties.inference().decodeWait();
 	}
 
 	/** @param image the encoded JPEG or PNG, already within the byte limit */
@@ -53,10 +67,30 @@ public class ImageClassifier {
 		return manager.infer(ref, task, tensors);
 	}
 
-	/** Decodes an encoded image within the pixel limit and applies the version's preprocessing. */
+	/**
+	 * Decodes an encoded image within the pixel limit, subsampled to no less than the version's preprocessing
+	 * resizes to, and applies that preprocessing.
+	 */
 	public float[] preprocess(InputStream image, ModelVersion version) {
-		return ImagePreprocessor.toTensor(ImageDecoder.toRgb(ImageDecoder.decode(image, "the image", maxPixels)),
-				version.preprocessing());
+		Preprocessing p = version.preprocessing();
+		try {
+			if (!decodes.tryAcquire(decodeWait.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new UnavailableException("decoder_busy", "every image decoder stayed busy for " + decodeWait
+						+ " (deepserve.inference.max-concurrent-decodes); retry shortly", 1);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new UnavailableException("shutting_down", "the server is shutting down", 1);
+		}
+		try {
+			BufferedImage decoded = ImageDecoder.decode(image, "the image", maxPixels,
+					Math.max(p.resizeOrDefault(), p.imageSize()));
+			return ImagePreprocessor.toTensor(ImageDecoder.toRgb(decoded), p);
+		}
+		finally {
+			decodes.release();
+		}
 	}
 
 	public ModelVersion resolve(String ref) {

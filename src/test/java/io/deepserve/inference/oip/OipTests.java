@@ -151,6 +151,20 @@ class OipTests extends ApplicationTestSupport {
 		assertCode(post("/v2/models/oip-nothing/infer", shortData), HttpStatus.NOT_FOUND, "model_not_found");
 	}
 
+	@Test
+	void tooLargeOrOverflowingShapesAreRefusedBeforeAnythingRuns() throws Exception {
+		String overflow = """
+				{"inputs": [{"name": "input", "shape": [4611686018427387904, 4], "datatype": "FP32", "data": [1]}]}""";
+		assertCode(post("/v2/models/" + MODEL + "/infer", overflow), HttpStatus.BAD_REQUEST, "invalid_tensor");
+		// one more image than the version's queue (64) holds: it could never be queued whole, even when idle
+		String rows = """
+				{"inputs": [{"name": "input", "shape": [65, 3, 32, 32], "datatype": "FP32", "data": [0]}]}""";
+		assertCode(post("/v2/models/" + MODEL + "/infer", rows), HttpStatus.PAYLOAD_TOO_LARGE, "batch_too_large");
+		String huge = """
+				{"inputs": [{"name": "input", "shape": [1, 20000000], "datatype": "FP32", "data": [0.1, 0.1]}]}""";
+		assertCode(post("/v2/models/" + MODEL + "/infer", huge), HttpStatus.PAYLOAD_TOO_LARGE, "tensor_too_large");
+	}
+
 	private void assertSameAsClassify(JsonNode probabilities, int offset, Color color) throws Exception {
 		HttpHeaders headers = new HttpHeaders();
 		headers.setContentType(MediaType.IMAGE_PNG);
