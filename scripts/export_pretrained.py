@@ -10,8 +10,8 @@ OUT is a safetensors file (float32 parameters and batch-norm buffers by their st
 POST /api/v1/models/{name}/versions as the artifact, with "architecture": ARCH in the metadata.
 
 --random SEED writes randomly initialised weights instead, batch-norm parameters and biases included, and
---reference FILE also writes a fixed input and torchvision's logits for it: the tests compare deepserve's network
-against these.
+--reference FILE also writes a fixed input and torchvision's logits for it, both float64: the tests compare
+deepserve's network, run in float64 on the same weights, against these.
 """
 
 import argparse
@@ -81,10 +81,14 @@ def randomise(model, seed, size):
 
 
 def write_safetensors(tensors, path):
+    """float64 tensors stay float64 (the reference); everything else is written as float32."""
+    tensors = {name: t.detach().to(torch.float64 if t.dtype == torch.float64 else torch.float32).contiguous()
+               for name, t in tensors.items()}
     header, offset = {}, 0
     for name, tensor in tensors.items():
-        size = tensor.numel() * 4
-        header[name] = {'dtype': 'F32', 'shape': list(tensor.shape), 'data_offsets': [offset, offset + size]}
+        size = tensor.numel() * tensor.element_size()
+        dtype = 'F64' if tensor.dtype == torch.float64 else 'F32'
+        header[name] = {'dtype': dtype, 'shape': list(tensor.shape), 'data_offsets': [offset, offset + size]}
         offset += size
     encoded = json.dumps(header, separators=(',', ':')).encode()
     encoded += b' ' * (-len(encoded) % 8)
@@ -92,7 +96,7 @@ def write_safetensors(tensors, path):
         out.write(struct.pack('<Q', len(encoded)))
         out.write(encoded)
         for tensor in tensors.values():
-            out.write(tensor.detach().to(torch.float32).contiguous().numpy().astype('<f4').tobytes())
+            out.write(tensor.numpy().astype(tensor.numpy().dtype.newbyteorder('<')).tobytes())
 
 
 def main():
@@ -122,10 +126,11 @@ def main():
     tensors = {k: v for k, v in model.state_dict().items() if not k.endswith('num_batches_tracked')}
     write_safetensors(tensors, args.out)
     if args.reference:
+        # in float64, so that the comparison shows the layout and not float32 rounding amplified by random weights
         generator = torch.Generator().manual_seed(0)
-        x = torch.rand((2, 3, args.reference_size, args.reference_size), generator=generator) * 4 - 2
+        x = (torch.rand((2, 3, args.reference_size, args.reference_size), generator=generator) * 4 - 2).double()
         with torch.no_grad():
-            logits = model(x)
+            logits = model.double()(x)
         write_safetensors({'input': x, 'logits': logits}, args.reference)
     print('wrote %d tensors of %s to %s' % (len(tensors), args.arch, args.out))
     if args.arch == 'googlenet_torchvision' and args.random is None and not args.weights:

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.loss.Loss;
@@ -100,6 +101,12 @@ public class Architectures {
 	 * {@code 400 no_torchvision_layout} for an architecture with no torchvision counterpart
 	 */
 	public Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager) {
+		return newPretrainedClassifier(name, classes, imageSize, weights, manager, DataType.FLOAT32);
+	}
+
+	/** Tests compare against torchvision in float64, where float32 rounding cannot hide a misplaced tensor. */
+	Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager,
+			DataType dataType) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
 		requireImageSize(name, imageSize);
@@ -109,7 +116,7 @@ public class Architectures {
 		}
 		TorchvisionNames names = new TorchvisionNames();
 		Block block = definition.classifier().build(classes, names);
-		TorchvisionImporter.load(block, names, weights, manager, new Shape(1, 3, imageSize, imageSize));
+		TorchvisionImporter.load(block, names, weights, manager, dataType, new Shape(1, 3, imageSize, imageSize));
 		return block;
 	}
 

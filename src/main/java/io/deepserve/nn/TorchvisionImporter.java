@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -27,7 +28,8 @@ final class TorchvisionImporter {
 	private TorchvisionImporter() {
 	}
 
-	static void load(Block block, TorchvisionNames names, Path weights, NDManager manager, Shape input) {
+	static void load(Block block, TorchvisionNames names, Path weights, NDManager manager, DataType dataType,
+			Shape input) {
 		Map<String, Parameter> parameters = names.parameters(block);
 		try (Safetensors file = Safetensors.open(weights)) {
 			Map<String, Safetensors.Tensor> tensors = file.tensors();
@@ -45,17 +47,23 @@ final class TorchvisionImporter {
 			}
 			for (Map.Entry<String, Parameter> parameter : parameters.entrySet()) {
 				Safetensors.Tensor tensor = tensors.get(parameter.getKey());
-				parameter.getValue().setInitializer((m, shape, dataType) -> {
+				parameter.getValue().setInitializer((m, shape, type) -> {
 					requireShape(tensor, shape, names.head());
 					try {
-						return file.read(m, tensor);
+						NDArray array = file.read(m, tensor);
+						if (type == DataType.FLOAT32) {
+							return array;
+						}
+						try (array) {
+							return array.toType(type, false);
+						}
 					}
 					catch (IOException ex) {
 						throw new UncheckedIOException(ex);
 					}
 				});
 			}
-			block.initialize(manager, DataType.FLOAT32, input);
+			block.initialize(manager, dataType, input);
 		}
 		catch (IOException | UncheckedIOException ex) {
 			throw Safetensors.invalid("the weights file could not be read: " + ex.getMessage());

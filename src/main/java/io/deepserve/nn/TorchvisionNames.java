@@ -45,7 +45,9 @@ final class TorchvisionNames {
 			if (prefix == null) {
 				throw new IllegalStateException("no torchvision name for a " + block.getClass().getSimpleName());
 			}
-			named.put(prefix + "." + suffix(parameter), parameter);
+			if (named.put(prefix + "." + suffix(parameter), parameter) != null) {
+				throw new IllegalStateException("two layers named " + prefix);
+			}
 		}
 		for (Block child : block.getChildren().values()) {
 			collect(child, named);
