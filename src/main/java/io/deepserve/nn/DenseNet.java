@@ -31,7 +31,8 @@ final class DenseNet {
 	}
 
 	private static Block build(int classes, TorchvisionNames names, int stemFilters, int... layersPerBlock) {
-		SequentialBlock net = new SequentialBlock().add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
+		SequentialBlock net = new SequentialBlock()
+			.add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
 			.add(names.name("features.norm0", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.maxPool(3, 2, 1));

@@ -48,12 +48,14 @@ final class TorchvisionGoogLeNet {
 					.add(basicConv(names, prefix + "2.1", c3, 3, 1, 1)),
 				new SequentialBlock().add(basicConv(names, prefix + "3.0", reduce5, 1, 1, 0))
 					.add(basicConv(names, prefix + "3.1", c5, 3, 1, 1)),
-				new SequentialBlock().add(maxPoolCeil(3, 1, 1)).add(basicConv(names, prefix + "4.1", poolProjection, 1, 1, 0))));
+				new SequentialBlock().add(maxPoolCeil(3, 1, 1))
+					.add(basicConv(names, prefix + "4.1", poolProjection, 1, 1, 0))));
 	}
 
 	private static Block basicConv(TorchvisionNames names, String prefix, int filters, int kernel, int stride,
 			int padding) {
-		return new SequentialBlock().add(names.name(prefix + ".conv", Layers.conv(filters, kernel, stride, padding, false)))
+		return new SequentialBlock()
+			.add(names.name(prefix + ".conv", Layers.conv(filters, kernel, stride, padding, false)))
 			.add(names.name(prefix + ".bn", Layers.batchNorm(1e-3f)))
 			.add(Activation.reluBlock());
 	}

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -153,6 +154,8 @@ public class ModelRegistry {
 			importer.writeModel(spec, upload, dir);
 			try (OutputStream out = Files.newOutputStream(upload); ZipOutputStream zip = new ZipOutputStream(out);
 					Stream<Path> files = Files.list(dir)) {
+				// float weights hardly compress: not worth deflating a VGG's 550 MB hard
+				zip.setLevel(Deflater.BEST_SPEED);
 				for (Path file : files.sorted().toList()) {
 					zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
 					Files.copy(file, zip);
