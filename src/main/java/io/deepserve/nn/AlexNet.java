@@ -5,7 +5,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 
-import static io.deepserve.nn.Layers.convRelu;
 import static io.deepserve.nn.Layers.maxPool;
 
 /**
@@ -20,24 +19,29 @@ final class AlexNet {
 	private AlexNet() {
 	}
 
-	static Block alexnet(int classes) {
-		return new SequentialBlock().add(convRelu(64, 11, 4, 2))
+	static Block alexnet(int classes, TorchvisionNames names) {
+		return new SequentialBlock().add(convRelu(names, "features.0", 64, 11, 4, 2))
 			.add(maxPool(3, 2, 0))
-			.add(convRelu(192, 5, 1, 2))
+			.add(convRelu(names, "features.3", 192, 5, 1, 2))
 			.add(maxPool(3, 2, 0))
-			.add(convRelu(384, 3, 1, 1))
-			.add(convRelu(256, 3, 1, 1))
-			.add(convRelu(256, 3, 1, 1))
+			.add(convRelu(names, "features.6", 384, 3, 1, 1))
+			.add(convRelu(names, "features.8", 256, 3, 1, 1))
+			.add(convRelu(names, "features.10", 256, 3, 1, 1))
 			.add(maxPool(3, 2, 0))
 			.add(new AdaptiveAvgPool2d(6))
 			.add(Blocks.batchFlattenBlock())
 			.add(Layers.dropout(0.5f))
-			.add(Layers.linear(4096))
+			.add(names.name("classifier.1", Layers.linear(4096)))
 			.add(Activation.reluBlock())
 			.add(Layers.dropout(0.5f))
-			.add(Layers.linear(4096))
+			.add(names.name("classifier.4", Layers.linear(4096)))
 			.add(Activation.reluBlock())
-			.add(Layers.linear(classes));
+			.add(names.name("classifier.6", Layers.linear(classes)));
+	}
+
+	private static Block convRelu(TorchvisionNames names, String name, int filters, int kernel, int stride,
+			int padding) {
+		return Layers.withRelu(names.name(name, Layers.conv(filters, kernel, stride, padding, true)));
 	}
 
 }

@@ -1,14 +1,15 @@
 package io.deepserve.nn;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntFunction;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.loss.Loss;
@@ -89,7 +90,38 @@ public class Architectures {
 	public Block newClassifier(String name, int classes) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
-		return definition.classifier().apply(classes);
+		return definition.classifier().build(classes, new TorchvisionNames());
+	}
+
+	/**
+	 * An image classifier holding the weights of a torchvision network of the same architecture, read by name from
+	 * a safetensors file (as {@code scripts/export_pretrained.py} writes it) into arrays of {@code manager}.
+	 * @throws DeepserveException {@code 400 invalid_weights} naming the first tensor that is missing, unexpected or
+	 * of the wrong shape; {@code 400 labels_mismatch} when only the classifier's width differs from {@code classes};
+	 * {@code 400 no_torchvision_layout} for an architecture with no torchvision counterpart
+	 */
+	public Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager) {
+		return newPretrainedClassifier(name, classes, imageSize, weights, manager, DataType.FLOAT32);
+	}
+
+	/** Tests compare against torchvision in float64, where float32 rounding cannot hide a misplaced tensor. */
+	Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager,
+			DataType dataType) {
+		Definition definition = classifier(name);
+		requireClasses(classes);
+		requireImageSize(name, imageSize);
+		if (!definition.torchvision()) {
+			throw new InvalidInputException("no_torchvision_layout", name + " has no torchvision counterpart to "
+					+ "take weights from; architectures that do: " + String.join(", ", torchvisionLayouts()));
+		}
+		TorchvisionNames names = new TorchvisionNames();
+		Block block = definition.classifier().build(classes, names);
+		TorchvisionImporter.load(block, names, weights, manager, dataType, new Shape(1, 3, imageSize, imageSize));
+		return block;
+	}
+
+	private static List<String> torchvisionLayouts() {
+		return DEFINITIONS.values().stream().filter(Definition::torchvision).map(d -> d.info().name()).toList();
 	}
 
 	/**
@@ -154,7 +186,7 @@ public class Architectures {
 
 	/** Uncached and at any size: lets tests hold the counts against the published ones at 224 pixels. */
 	long countClassifier(Definition definition, int classes, int imageSize) {
-		Block block = definition.classifier().apply(classes);
+		Block block = definition.classifier().build(classes, new TorchvisionNames());
 		try (NDManager manager = NDManager.newBaseManager()) {
 			ParameterCounter.shape(block, manager, new Shape(1, 3, imageSize, imageSize));
 			long count = ParameterCounter.count(block);
@@ -206,24 +238,48 @@ public class Architectures {
 		}
 	}
 
-	/** One architecture: exactly one of {@code classifier} and {@code cell} is set. */
-	record Definition(ArchitectureInfo info, IntFunction<Block> classifier, RecurrentForecaster.Cell cell) {
+	/** Builds a classifier of some width, recording torchvision's names for its layers where it has them. */
+	@FunctionalInterface
+	interface Classifier {
+
+		Block build(int classes, TorchvisionNames names);
+
+	}
+
+	/**
+	 * One architecture: exactly one of {@code classifier} and {@code cell} is set; {@code torchvision} when the
+	 * classifier names all its layers as torchvision does.
+	 */
+	record Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
+			RecurrentForecaster.Cell cell) {
 
 		static Map<String, Definition> all() {
 			Map<String, Definition> all = new LinkedHashMap<>();
-			image(all, "resnet18", 32, ResNet::resnet18, "ResNet-18 (He et al. 2015), torchvision layout");
-			image(all, "resnet34", 32, ResNet::resnet34, "ResNet-34 (He et al. 2015), torchvision layout");
-			image(all, "resnet50", 32, ResNet::resnet50,
+			torchvision(all, "resnet18", 32, ResNet::resnet18, "ResNet-18 (He et al. 2015), torchvision layout");
+			torchvision(all, "resnet34", 32, ResNet::resnet34, "ResNet-34 (He et al. 2015), torchvision layout");
+			torchvision(all, "resnet50", 32, ResNet::resnet50,
 					"ResNet-50 (He et al. 2015), bottleneck blocks, torchvision layout");
-			image(all, GOOGLENET, 32, GoogLeNet::new,
-					"GoogLeNet (Szegedy et al. 2014) with its two auxiliary classifiers during training; "
-							+ "the parameter count is the inference network's");
-			image(all, "vgg11", 32, Vgg::vgg11, "VGG-11 (Simonyan and Zisserman 2014), torchvision layout");
-			image(all, "vgg16", 32, Vgg::vgg16, "VGG-16 (Simonyan and Zisserman 2014), torchvision layout");
-			image(all, "alexnet", AlexNet.MIN_IMAGE_SIZE, AlexNet::alexnet,
+			torchvision(all, "resnet101", 32, ResNet::resnet101,
+					"ResNet-101 (He et al. 2015), bottleneck blocks, torchvision layout");
+			torchvision(all, "resnet152", 32, ResNet::resnet152,
+					"ResNet-152 (He et al. 2015), bottleneck blocks, torchvision layout");
+			all.put(GOOGLENET, new Definition(imageInfo(GOOGLENET, 32,
+					"GoogLeNet as in the paper (Szegedy et al. 2014): 5x5 convolutions, no batch norm, with its two "
+							+ "auxiliary classifiers during training; the parameter count is the inference "
+							+ "network's. Not torchvision's: see googlenet_torchvision"),
+					(classes, names) -> new GoogLeNet(classes), false, null));
+			torchvision(all, "googlenet_torchvision", 32, TorchvisionGoogLeNet::googlenet,
+					"GoogLeNet in torchvision's layout: batch norm, 3x3 in place of 5x5, no auxiliary classifiers");
+			vgg(all, "vgg11", "VGG-11 (configuration A)", Vgg::vgg11);
+			vgg(all, "vgg13", "VGG-13 (configuration B)", Vgg::vgg13);
+			vgg(all, "vgg16", "VGG-16 (configuration D)", Vgg::vgg16);
+			vgg(all, "vgg19", "VGG-19 (configuration E)", Vgg::vgg19);
+			torchvision(all, "alexnet", AlexNet.MIN_IMAGE_SIZE, AlexNet::alexnet,
 					"AlexNet, torchvision's single-tower layout");
-			image(all, "densenet121", 32, DenseNet::densenet121,
+			torchvision(all, "densenet121", 32, DenseNet::densenet121,
 					"DenseNet-121 (Huang et al. 2017), growth rate 32, torchvision layout");
+			torchvision(all, "mobilenet_v2", 32, MobileNetV2::mobilenetV2,
+					"MobileNetV2 (Sandler et al. 2018), width 1.0, torchvision layout");
 			for (RecurrentForecaster.Cell cell : RecurrentForecaster.Cell.values()) {
 				String name = cell.name().toLowerCase(Locale.ROOT);
 				String description = String.format(Locale.ROOT,
@@ -233,15 +289,33 @@ public class Architectures {
 						cell.name(), DEFAULT_WINDOW, DEFAULT_FEATURES, DEFAULT_HIDDEN_SIZE, DEFAULT_LAYERS,
 						DEFAULT_HORIZON);
 				all.put(name, new Definition(new ArchitectureInfo(name, FORECASTING, null, null, description), null,
-						cell));
+						false, cell));
 			}
 			return Collections.unmodifiableMap(all);
 		}
 
-		private static void image(Map<String, Definition> all, String name, int minImageSize,
-				IntFunction<Block> classifier, String description) {
-			all.put(name, new Definition(new ArchitectureInfo(name, IMAGE_CLASSIFICATION, 224, minImageSize,
-					description), classifier, null));
+		/** A plain and a batch-norm variant, as torchvision has them. */
+		private static void vgg(Map<String, Definition> all, String name, String title, VggBuilder vgg) {
+			String paper = " (Simonyan and Zisserman 2014), torchvision layout";
+			torchvision(all, name, 32, (classes, names) -> vgg.build(classes, false, names), title + paper);
+			torchvision(all, name + "_bn", 32, (classes, names) -> vgg.build(classes, true, names),
+					title + " with batch norm after every convolution" + paper);
+		}
+
+		private static void torchvision(Map<String, Definition> all, String name, int minImageSize,
+				Classifier classifier, String description) {
+			all.put(name, new Definition(imageInfo(name, minImageSize, description), classifier, true, null));
+		}
+
+		private static ArchitectureInfo imageInfo(String name, int minImageSize, String description) {
+			return new ArchitectureInfo(name, IMAGE_CLASSIFICATION, 224, minImageSize, description);
+		}
+
+		@FunctionalInterface
+		private interface VggBuilder {
+
+			Block build(int classes, boolean batchNorm, TorchvisionNames names);
+
 		}
 
 	}

@@ -26,45 +26,47 @@ final class DenseNet {
 	private DenseNet() {
 	}
 
-	static Block densenet121(int classes) {
-		return build(classes, 64, 6, 12, 24, 16);
+	static Block densenet121(int classes, TorchvisionNames names) {
+		return build(classes, names, 64, 6, 12, 24, 16);
 	}
 
-	private static Block build(int classes, int stemFilters, int... layersPerBlock) {
-		SequentialBlock net = new SequentialBlock().add(conv(stemFilters, 7, 2, 3, false))
-			.add(batchNorm())
+	private static Block build(int classes, TorchvisionNames names, int stemFilters, int... layersPerBlock) {
+		SequentialBlock net = new SequentialBlock()
+			.add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
+			.add(names.name("features.norm0", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.maxPool(3, 2, 1));
 		int channels = stemFilters;
 		for (int b = 0; b < layersPerBlock.length; b++) {
 			for (int i = 0; i < layersPerBlock[b]; i++) {
-				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer())));
+				String prefix = "features.denseblock" + (b + 1) + ".denselayer" + (i + 1) + ".";
+				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer(names, prefix))));
 				channels += GROWTH;
 			}
 			if (b < layersPerBlock.length - 1) {
 				channels /= 2;
-				net.add(transition(channels));
+				net.add(transition(names, "features.transition" + (b + 1) + ".", channels));
 			}
 		}
-		return net.add(batchNorm())
+		return net.add(names.name("features.norm5", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.globalAvgPool())
-			.add(Layers.linear(classes));
+			.add(names.name("classifier", Layers.linear(classes)));
 	}
 
-	private static Block denseLayer() {
-		return new SequentialBlock().add(batchNorm())
+	private static Block denseLayer(TorchvisionNames names, String prefix) {
+		return new SequentialBlock().add(names.name(prefix + "norm1", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(BOTTLENECK_FACTOR * GROWTH, 1, 1, 0, false))
-			.add(batchNorm())
+			.add(names.name(prefix + "conv1", conv(BOTTLENECK_FACTOR * GROWTH, 1, 1, 0, false)))
+			.add(names.name(prefix + "norm2", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(GROWTH, 3, 1, 1, false));
+			.add(names.name(prefix + "conv2", conv(GROWTH, 3, 1, 1, false)));
 	}
 
-	private static Block transition(int channels) {
-		return new SequentialBlock().add(batchNorm())
+	private static Block transition(TorchvisionNames names, String prefix, int channels) {
+		return new SequentialBlock().add(names.name(prefix + "norm", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(channels, 1, 1, 0, false))
+			.add(names.name(prefix + "conv", conv(channels, 1, 1, 0, false)))
 			.add(Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
 	}
 

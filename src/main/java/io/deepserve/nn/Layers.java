@@ -23,27 +23,46 @@ final class Layers {
 	}
 
 	static Block conv(int filters, int kernel, int stride, int padding, boolean bias) {
+		return conv(filters, kernel, stride, padding, bias, 1);
+	}
+
+	static Block conv(int filters, int kernel, int stride, int padding, boolean bias, int groups) {
 		return Conv2d.builder()
 			.setFilters(filters)
 			.setKernelShape(new Shape(kernel, kernel))
 			.optStride(new Shape(stride, stride))
 			.optPadding(new Shape(padding, padding))
 			.optBias(bias)
+			.optGroups(groups)
 			.build();
 	}
 
 	/** A convolution with bias followed by ReLU: the unit of VGG, AlexNet and GoogLeNet (no batch norm). */
 	static SequentialBlock convRelu(int filters, int kernel, int stride, int padding) {
-		return new SequentialBlock().add(conv(filters, kernel, stride, padding, true)).add(Activation.reluBlock());
+		return withRelu(conv(filters, kernel, stride, padding, true));
+	}
+
+	static SequentialBlock withRelu(Block layer) {
+		return new SequentialBlock().add(layer).add(Activation.reluBlock());
 	}
 
 	/** Momentum 0.9 in DJL's convention is PyTorch's default momentum of 0.1. */
 	static Block batchNorm() {
-		return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+		return batchNorm(1e-5f);
+	}
+
+	static Block batchNorm(float epsilon) {
+		return BatchNorm.builder().optEpsilon(epsilon).optMomentum(0.9f).build();
 	}
 
 	static Block maxPool(int kernel, int stride, int padding) {
 		return Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding));
+	}
+
+	/** PyTorch's {@code ceil_mode=True}: a last, partial window is pooled rather than dropped. */
+	static Block maxPoolCeil(int kernel, int stride, int padding) {
+		return Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding),
+				true);
 	}
 
 	static Block linear(int units) {

@@ -22,21 +22,29 @@ final class ResNet {
 	private ResNet() {
 	}
 
-	static Block resnet18(int classes) {
-		return build(classes, false, 2, 2, 2, 2);
+	static Block resnet18(int classes, TorchvisionNames names) {
+		return build(classes, names, false, 2, 2, 2, 2);
 	}
 
-	static Block resnet34(int classes) {
-		return build(classes, false, 3, 4, 6, 3);
+	static Block resnet34(int classes, TorchvisionNames names) {
+		return build(classes, names, false, 3, 4, 6, 3);
 	}
 
-	static Block resnet50(int classes) {
-		return build(classes, true, 3, 4, 6, 3);
+	static Block resnet50(int classes, TorchvisionNames names) {
+		return build(classes, names, true, 3, 4, 6, 3);
 	}
 
-	private static Block build(int classes, boolean bottleneck, int... blocksPerStage) {
-		SequentialBlock net = new SequentialBlock().add(conv(64, 7, 2, 3, false))
-			.add(batchNorm())
+	static Block resnet101(int classes, TorchvisionNames names) {
+		return build(classes, names, true, 3, 4, 23, 3);
+	}
+
+	static Block resnet152(int classes, TorchvisionNames names) {
+		return build(classes, names, true, 3, 8, 36, 3);
+	}
+
+	private static Block build(int classes, TorchvisionNames names, boolean bottleneck, int... blocksPerStage) {
+		SequentialBlock net = new SequentialBlock().add(names.name("conv1", conv(64, 7, 2, 3, false)))
+			.add(names.name("bn1", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.maxPool(3, 2, 1));
 		int channels = 64;
@@ -44,37 +52,41 @@ final class ResNet {
 			int width = 64 << stage;
 			int out = bottleneck ? width * 4 : width;
 			for (int i = 0; i < blocksPerStage[stage]; i++) {
+				String prefix = "layer" + (stage + 1) + "." + i + ".";
 				int stride = (stage > 0 && i == 0) ? 2 : 1;
-				Block residual = bottleneck ? bottleneck(width, out, stride) : basic(width, stride);
-				Block shortcut = (stride != 1 || channels != out) ? projection(out, stride) : Blocks.identityBlock();
+				Block residual = bottleneck ? bottleneck(names, prefix, width, out, stride)
+						: basic(names, prefix, width, stride);
+				Block shortcut = (stride != 1 || channels != out) ? projection(names, prefix, out, stride)
+						: Blocks.identityBlock();
 				net.add(sum(residual, shortcut));
 				channels = out;
 			}
 		}
-		return net.add(Layers.globalAvgPool()).add(Layers.linear(classes));
+		return net.add(Layers.globalAvgPool()).add(names.name("fc", Layers.linear(classes)));
 	}
 
-	private static Block basic(int width, int stride) {
-		return new SequentialBlock().add(conv(width, 3, stride, 1, false))
-			.add(batchNorm())
+	private static Block basic(TorchvisionNames names, String prefix, int width, int stride) {
+		return new SequentialBlock().add(names.name(prefix + "conv1", conv(width, 3, stride, 1, false)))
+			.add(names.name(prefix + "bn1", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(width, 3, 1, 1, false))
-			.add(batchNorm());
+			.add(names.name(prefix + "conv2", conv(width, 3, 1, 1, false)))
+			.add(names.name(prefix + "bn2", batchNorm()));
 	}
 
-	private static Block bottleneck(int width, int out, int stride) {
-		return new SequentialBlock().add(conv(width, 1, 1, 0, false))
-			.add(batchNorm())
+	private static Block bottleneck(TorchvisionNames names, String prefix, int width, int out, int stride) {
+		return new SequentialBlock().add(names.name(prefix + "conv1", conv(width, 1, 1, 0, false)))
+			.add(names.name(prefix + "bn1", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(width, 3, stride, 1, false))
-			.add(batchNorm())
+			.add(names.name(prefix + "conv2", conv(width, 3, stride, 1, false)))
+			.add(names.name(prefix + "bn2", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(conv(out, 1, 1, 0, false))
-			.add(batchNorm());
+			.add(names.name(prefix + "conv3", conv(out, 1, 1, 0, false)))
+			.add(names.name(prefix + "bn3", batchNorm()));
 	}
 
-	private static Block projection(int out, int stride) {
-		return new SequentialBlock().add(conv(out, 1, stride, 0, false)).add(batchNorm());
+	private static Block projection(TorchvisionNames names, String prefix, int out, int stride) {
+		return new SequentialBlock().add(names.name(prefix + "downsample.0", conv(out, 1, stride, 0, false)))
+			.add(names.name(prefix + "downsample.1", batchNorm()));
 	}
 
 	private static Block sum(Block residual, Block shortcut) {

@@ -18,29 +18,52 @@ final class Vgg {
 	private Vgg() {
 	}
 
-	static Block vgg11(int classes) {
-		return build(classes, 64, POOL, 128, POOL, 256, 256, POOL, 512, 512, POOL, 512, 512, POOL);
+	static Block vgg11(int classes, boolean batchNorm, TorchvisionNames names) {
+		return build(classes, batchNorm, names, 64, POOL, 128, POOL, 256, 256, POOL, 512, 512, POOL, 512, 512, POOL);
 	}
 
-	static Block vgg16(int classes) {
-		return build(classes, 64, 64, POOL, 128, 128, POOL, 256, 256, 256, POOL, 512, 512, 512, POOL, 512, 512, 512,
-				POOL);
+	static Block vgg13(int classes, boolean batchNorm, TorchvisionNames names) {
+		return build(classes, batchNorm, names, 64, 64, POOL, 128, 128, POOL, 256, 256, POOL, 512, 512, POOL, 512,
+				512, POOL);
 	}
 
-	private static Block build(int classes, int... configuration) {
+	static Block vgg16(int classes, boolean batchNorm, TorchvisionNames names) {
+		return build(classes, batchNorm, names, 64, 64, POOL, 128, 128, POOL, 256, 256, 256, POOL, 512, 512, 512,
+				POOL, 512, 512, 512, POOL);
+	}
+
+	static Block vgg19(int classes, boolean batchNorm, TorchvisionNames names) {
+		return build(classes, batchNorm, names, 64, 64, POOL, 128, 128, POOL, 256, 256, 256, 256, POOL, 512, 512, 512,
+				512, POOL, 512, 512, 512, 512, POOL);
+	}
+
+	/** torchvision numbers every module of {@code features}, ReLUs and pools included; its names follow suit. */
+	private static Block build(int classes, boolean batchNorm, TorchvisionNames names, int... configuration) {
 		SequentialBlock net = new SequentialBlock();
+		int index = 0;
 		for (int filters : configuration) {
-			net.add(filters == POOL ? Layers.maxPool(2, 2, 0) : Layers.convRelu(filters, 3, 1, 1));
+			if (filters == POOL) {
+				net.add(Layers.maxPool(2, 2, 0));
+				index++;
+				continue;
+			}
+			SequentialBlock layer = new SequentialBlock()
+				.add(names.name("features." + index++, Layers.conv(filters, 3, 1, 1, true)));
+			if (batchNorm) {
+				layer.add(names.name("features." + index++, Layers.batchNorm()));
+			}
+			net.add(layer.add(Activation.reluBlock()));
+			index++;
 		}
 		return net.add(new AdaptiveAvgPool2d(7))
 			.add(Blocks.batchFlattenBlock())
-			.add(Layers.linear(4096))
+			.add(names.name("classifier.0", Layers.linear(4096)))
 			.add(Activation.reluBlock())
 			.add(Layers.dropout(0.5f))
-			.add(Layers.linear(4096))
+			.add(names.name("classifier.3", Layers.linear(4096)))
 			.add(Activation.reluBlock())
 			.add(Layers.dropout(0.5f))
-			.add(Layers.linear(classes));
+			.add(names.name("classifier.6", Layers.linear(classes)));
 	}
 
 }

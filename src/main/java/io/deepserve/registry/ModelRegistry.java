@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,7 @@ public class ModelRegistry {
 	private final ObjectProvider<ArtifactInspector> inspector;
 
 	private final ObjectProvider<AliasTargetCheck> aliasTargets;
+	private final ObjectProvider<WeightsImporter> weightsImporter;
 
 	private final ApplicationEventPublisher events;
 
@@ -62,12 +67,14 @@ public class ModelRegistry {
 
 	ModelRegistry(ModelRepository repository, ArtifactStore store, TransactionTemplate tx,
 			ObjectProvider<ArtifactInspector> inspector, ObjectProvider<AliasTargetCheck> aliasTargets,
+			ObjectProvider<WeightsImporter> weightsImporter,
 			ApplicationEventPublisher events, DeepserveProperties properties) {
 		this.repository = repository;
 		this.store = store;
 		this.tx = tx;
 		this.inspector = inspector;
 		this.aliasTargets = aliasTargets;
+		this.weightsImporter = weightsImporter;
 		this.events = events;
 		this.properties = properties;
 		this.cache = new ModelCache(properties.cacheDir().resolve("models"));
@@ -103,6 +110,9 @@ public class ModelRegistry {
 		Path upload = Files.createTempFile(staging, "import-", ".bin");
 		try {
 			String sha256 = copyLimited(artifact, upload, max);
+			if (WeightsImporter.isWeightsFile(upload)) {
+				sha256 = importWeights(spec, upload, staging);
+			}
 			ArtifactFormat format = ArtifactLayout.detect(upload);
 			NewModelVersion checked = inspect(spec, format, upload, staging);
 			String key = "models/" + name + "/" + UUID.randomUUID() + "/artifact." + format.extension();
@@ -128,6 +138,37 @@ public class ModelRegistry {
 		}
 		finally {
 			Files.deleteIfExists(upload);
+		}
+	}
+
+	/**
+	 * Replaces exported PyTorch weights with a DJL model zip of the named architecture holding them, so that the
+	 * version is stored, served and transferred from like one trained here.
+	 * @return the zip's SHA-256
+	 */
+	private String importWeights(NewModelVersion spec, Path upload, Path staging) throws IOException {
+		WeightsImporter importer = weightsImporter.getIfAvailable();
+		if (importer == null) {
+			throw new InvalidInputException("invalid_artifact", "weights files can only be imported where the "
+					+ "engine runs; import a DJL model zip or TorchScript file instead");
+		}
+		Path dir = Files.createTempDirectory(staging, "weights-");
+		try {
+			importer.writeModel(spec, upload, dir);
+			try (OutputStream out = Files.newOutputStream(upload); ZipOutputStream zip = new ZipOutputStream(out);
+					Stream<Path> files = Files.list(dir)) {
+				// float weights hardly compress: not worth deflating a VGG's 550 MB hard
+				zip.setLevel(Deflater.BEST_SPEED);
+				for (Path file : files.sorted().toList()) {
+					zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
+					Files.copy(file, zip);
+					zip.closeEntry();
+				}
+			}
+			return Sha256.of(upload);
+		}
+		finally {
+			ModelCache.deleteTree(dir);
 		}
 	}
 

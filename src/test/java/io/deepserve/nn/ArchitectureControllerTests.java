@@ -27,7 +27,7 @@ class ArchitectureControllerTests {
 	void listsArchitecturesWithTheirParameterCounts() throws Exception {
 		mvc.perform(get("/api/v1/architectures").param("classes", "1000").param("imageSize", "224"))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$", hasSize(11)))
+			.andExpect(jsonPath("$", hasSize(21)))
 			.andExpect(jsonPath("$[?(@.name == 'vgg16')].parameters").value(138_357_544))
 			.andExpect(jsonPath("$[?(@.name == 'googlenet')].parameters").value(6_998_552))
 			.andExpect(jsonPath("$[?(@.name == 'resnet50')].task").value("image-classification"))
