@@ -7,6 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import com.sun.jna.NativeLibrary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +26,8 @@ import io.deepserve.config.DeepserveProperties;
 
 /**
  * Loads the deep-learning engine once, offline, from the native library bundled in the jar. Readiness (health
- * indicator {@code engine}) is DOWN until the engine has loaded.
+ * indicator {@code engine}) is DOWN until the engine has loaded, and stays DOWN if the loaded engine computes a
+ * known-wrong convolution ({@link #convolutionsAreRight}).
  */
 @Component("engine")
 public class EngineService implements HealthIndicator {
@@ -33,9 +40,31 @@ public class EngineService implements HealthIndicator {
 
 	private final AtomicReference<Thread> loader = new AtomicReference<>();
 
+	/** Null until checked; then why the engine's convolutions cannot be trusted, or empty when they can. */
+	private volatile String wrongResults;
+
 	public EngineService(DeepserveProperties properties) {
 		this.properties = properties;
 		configureOffline(properties.cacheDir());
+		capOneDnnIsa();
+	}
+
+	/**
+	 * libtorch 2.5.1's oneDNN AVX-512 kernels compute wrong float32 results on these AMD EPYC CPUs for 3x3 and 5x5
+	 * convolutions with 20, 24 or 40 input channels at batch 2 or more (off by about 1.5 on outputs of about 5;
+	 * BENCHMARKS.md). Capping oneDNN at AVX2 gives the right results. oneDNN reads the variable at its first
+	 * convolution, so setting it in this process before the engine runs is enough; a value the operator set wins.
+	 */
+	static void capOneDnnIsa() {
+		if (System.getenv("ONEDNN_MAX_CPU_ISA") != null || System.getenv("DNNL_MAX_CPU_ISA") != null) {
+			return;
+		}
+		try {
+			NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] { "ONEDNN_MAX_CPU_ISA", "AVX2", 0 });
+		}
+		catch (RuntimeException | LinkageError ex) {
+			log.warn("could not cap oneDNN at AVX2 ({}); set ONEDNN_MAX_CPU_ISA=AVX2 in the environment", ex.toString());
+		}
 	}
 
 	/**
@@ -77,6 +106,11 @@ public class EngineService implements HealthIndicator {
 			Engine loaded = Engine.getEngine(properties.engine().name());
 			log.info("{} engine {} loaded in {} ms; GPUs visible: {}", loaded.getEngineName(), loaded.getVersion(),
 					(System.nanoTime() - start) / 1_000_000, loaded.getGpuCount());
+			wrongResults = convolutionsAreRight(loaded) ? "" : "a float32 3x3 convolution of 24 channels at batch 2 "
+					+ "differs from float64 on this CPU: set ONEDNN_MAX_CPU_ISA=AVX2 in the environment";
+			if (!wrongResults.isEmpty()) {
+				log.error("the engine computes wrong results: {}", wrongResults);
+			}
 			engine.complete(loaded);
 		}
 		catch (RuntimeException | Error ex) {
@@ -106,11 +140,30 @@ public class EngineService implements HealthIndicator {
 			return Health.down().withDetail("engine", properties.engine().name()).withDetail("state", "failed").build();
 		}
 		Engine e = engine.join();
+		if (wrongResults != null && !wrongResults.isEmpty()) {
+			return Health.down().withDetail("engine", e.getEngineName()).withDetail("state", "wrong-results")
+				.withDetail("reason", wrongResults).build();
+		}
 		return Health.up()
 			.withDetail("engine", e.getEngineName())
 			.withDetail("version", e.getVersion())
 			.withDetail("gpus", e.getGpuCount())
 			.build();
+	}
+
+	/** The smallest case of the oneDNN fault {@link #capOneDnnIsa} avoids, run in float32 against float64. */
+	static boolean convolutionsAreRight(Engine engine) {
+		try (NDManager manager = engine.newBaseManager()) {
+			NDArray x = manager.randomNormal(new Shape(2, 24, 14, 14));
+			NDArray w = manager.randomNormal(new Shape(64, 24, 3, 3)).mul(0.1);
+			NDArray b = manager.zeros(new Shape(64));
+			Shape one = new Shape(1, 1);
+			NDArray single = Conv2d.conv2d(x, w, b, one, one, one, 1).singletonOrThrow();
+			NDArray exact = Conv2d.conv2d(x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true),
+					b.toType(DataType.FLOAT64, true), one, one, one, 1).singletonOrThrow();
+			double off = single.toType(DataType.FLOAT64, true).sub(exact).abs().max().getDouble();
+			return off < 1e-3;
+		}
 	}
 
 }
