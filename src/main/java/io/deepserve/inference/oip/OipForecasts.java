@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
-import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.inference.forecast.Forecaster;
 import io.deepserve.registry.ModelVersion;
 

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.error.DeepserveException;
 
 import static org.assertj.core.api.Assertions.assertThat;
