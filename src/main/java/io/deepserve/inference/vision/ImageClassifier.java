@@ -14,6 +14,7 @@ import io.deepserve.image.ImageDecoder;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.vision.ImageTensors;
 
 /** Classifies images and preprocessed tensors with a version's own preprocessing, through the workload manager. */
 @Service
@@ -55,8 +56,8 @@ public class ImageClassifier {
 
 	/** Decodes an encoded image within the pixel limit and applies the version's preprocessing. */
 	public float[] preprocess(InputStream image, ModelVersion version) {
-		return ImagePreprocessor.toTensor(ImageDecoder.toRgb(ImageDecoder.decode(image, "the image", maxPixels)),
-				version.preprocessing());
+		return new ImageTensors(version.preprocessing())
+			.tensor(ImageDecoder.toRgb(ImageDecoder.decode(image, "the image", maxPixels)));
 	}
 
 	public ModelVersion resolve(String ref) {

@@ -22,6 +22,7 @@ import ai.djl.translate.NoopTranslator;
 
 import io.deepserve.image.ImageDecoder;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.task.vision.ImageTensors;
 
 /**
  * What the JPEG decoding and preprocessing the service does costs the predictor, with no HTTP: one predictor at batch 8
@@ -35,7 +36,7 @@ public final class DecodeBesideInferenceBench {
 
 	private static final int BATCH = 8;
 
-	private static final Preprocessing PREPROCESSING = new Preprocessing(224, 256, null, null);
+	private static final Preprocessing PREPROCESSING = new Preprocessing(224, 256, null, null, null);
 
 	private final List<byte[]> images = new ArrayList<>();
 
@@ -130,9 +131,8 @@ public final class DecodeBesideInferenceBench {
 
 	private float[] preprocess(int i) {
 		byte[] jpeg = images.get(i % images.size());
-		return ImagePreprocessor.toTensor(
-				ImageDecoder.toRgb(ImageDecoder.decode(new ByteArrayInputStream(jpeg), "bench", 1L << 30)),
-				PREPROCESSING);
+		return new ImageTensors(PREPROCESSING)
+			.tensor(ImageDecoder.toRgb(ImageDecoder.decode(new ByteArrayInputStream(jpeg), "bench", 1L << 30)));
 	}
 
 	private static void report(String mode, int batches, long start) {
