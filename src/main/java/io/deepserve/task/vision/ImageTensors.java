@@ -54,7 +54,6 @@ public final class ImageTensors {
 	public void write(BufferedImage image, Random augment, float[] out, int offset) {
 		int w = image.getWidth();
 		int h = image.getHeight();
-		int[] square;
 		if (augment == null) {
 			// torchvision: the long side truncated, the crop offsets rounded half to even
 			int shortSide = Math.min(w, h);
@@ -62,9 +61,8 @@ public final class ImageTensors {
 			int rh = h == shortSide ? resize : (int) ((double) resize * h / shortSide);
 			int left = (int) Math.rint((rw - size) / 2.0);
 			int top = (int) Math.rint((rh - size) / 2.0);
-			square = Resampling.resample(pixels(image), w, resampling.axis(w, 0, w, rw, left, size),
-					resampling.axis(h, 0, h, rh, top, size));
-			normalise(square, out, offset);
+			normalise(Resampling.resample(pixels(image), w, resampling.axis(w, 0, w, rw, left, size),
+					resampling.axis(h, 0, h, rh, top, size)), out, offset);
 			return;
 		}
 		double scale = Math.sqrt(0.6 + 0.4 * augment.nextDouble());
@@ -76,7 +74,7 @@ public final class ImageTensors {
 		float brightness = jitter(augment);
 		float contrast = jitter(augment);
 		float saturation = jitter(augment);
-		square = Resampling.resample(pixels(image), w, resampling.axis(w, sx, sx + cw, size, 0, size),
+		int[] square = Resampling.resample(pixels(image), w, resampling.axis(w, sx, sx + cw, size, 0, size),
 				resampling.axis(h, sy, sy + ch, size, 0, size));
 		if (flip) {
 			mirror(square);
