@@ -17,6 +17,7 @@ import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.forecast.ForecastBands;
 import io.deepserve.task.forecast.ForecastCodec;
 
 /**
