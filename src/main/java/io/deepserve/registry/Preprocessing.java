@@ -25,6 +25,11 @@ public record Preprocessing(Integer imageSize, Integer resize, List<Float> mean,
 
 	public static final List<String> RESIZE_METHODS = List.of(BILINEAR, ANTIALIAS, BICUBIC);
 
+	/** Resized with the default method. */
+	public Preprocessing(Integer imageSize, Integer resize, List<Float> mean, List<Float> std) {
+		this(imageSize, resize, mean, std, null);
+	}
+
 	/** The short side is resized to this before the centre crop; defaults to {@code imageSize} (no crop margin). */
 	public int resizeOrDefault() {
 		return resize != null ? resize : imageSize;

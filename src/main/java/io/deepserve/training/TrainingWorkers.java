@@ -426,7 +426,7 @@ class TrainingWorkers {
 	 */
 	static Preprocessing preprocessing(Hyperparameters hp, ModelVersion base) {
 		Preprocessing from = base != null && base.preprocessing() != null ? base.preprocessing()
-				: new Preprocessing(null, null, null, null, null);
+				: new Preprocessing(null, null, null, null);
 		return new Preprocessing(hp.imageSize(), null, from.mean() != null ? from.mean() : Preprocessing.IMAGENET_MEAN,
 				from.std() != null ? from.std() : Preprocessing.IMAGENET_STD, from.resizeMethodOrDefault());
 	}

@@ -75,8 +75,8 @@ abstract class DatabaseContract {
 	void concurrentRegistrationsOfOneNameGetUniqueConsecutiveNumbers() throws Exception {
 		byte[] artifact = Images.tinyTorchScript();
 		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, "torchscript",
-				List.of(1L, 3L, 32L, 32L), List.of("cat", "dog", "fish"), new Preprocessing(32, null, null, null, null),
-				null, null, null, null, null);
+				List.of(1L, 3L, 32L, 32L), List.of("cat", "dog", "fish"), new Preprocessing(32, null, null, null), null,
+				null, null, null, null);
 		int threads = 6;
 		CyclicBarrier together = new CyclicBarrier(threads);
 		List<Integer> numbers = runConcurrently(threads, () -> {

@@ -36,7 +36,7 @@ public final class DecodeBesideInferenceBench {
 
 	private static final int BATCH = 8;
 
-	private static final Preprocessing PREPROCESSING = new Preprocessing(224, 256, null, null, null);
+	private static final Preprocessing PREPROCESSING = new Preprocessing(224, 256, null, null);
 
 	private final List<byte[]> images = new ArrayList<>();
 

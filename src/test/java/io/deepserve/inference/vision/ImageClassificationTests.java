@@ -115,7 +115,7 @@ class ImageClassificationTests {
 			labels.add("c" + i);
 		}
 		return new ModelVersion("m", 1, "image-classification", "torchscript", ArtifactFormat.TORCHSCRIPT.id(),
-				null, labels, new Preprocessing(imageSize, null, null, null, null), null, null, null, null, null, 0, null,
+				null, labels, new Preprocessing(imageSize, null, null, null), null, null, null, null, null, 0, null,
 				null, ModelVersion.READY, null);
 	}
 

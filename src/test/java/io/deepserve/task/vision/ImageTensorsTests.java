@@ -30,7 +30,7 @@ class ImageTensorsTests {
 				image.setRGB(x, y, (x * 6) << 16 | 100 << 8 | 200);
 			}
 		}
-		Preprocessing p = new Preprocessing(32, null, List.of(0.5f, 0.25f, 0f), List.of(0.5f, 0.25f, 1f), null);
+		Preprocessing p = new Preprocessing(32, null, List.of(0.5f, 0.25f, 0f), List.of(0.5f, 0.25f, 1f));
 
 		float[] tensor = new ImageTensors(p).tensor(image);
 
