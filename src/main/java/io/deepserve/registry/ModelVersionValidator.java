@@ -93,6 +93,9 @@ final class ModelVersionValidator {
 		if (p.resize() != null && p.resize() < p.imageSize()) {
 			throw invalid("preprocessing.resize must be at least imageSize");
 		}
+		if (p.resizeMethod() != null && !Preprocessing.RESIZE_METHODS.contains(p.resizeMethod())) {
+			throw invalid("preprocessing.resizeMethod must be one of " + Preprocessing.RESIZE_METHODS);
+		}
 		checkChannels("mean", p.mean());
 		checkChannels("std", p.std());
 		if (p.std() != null && p.std().stream().anyMatch(s -> s <= 0)) {

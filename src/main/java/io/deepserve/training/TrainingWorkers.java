@@ -364,14 +364,14 @@ class TrainingWorkers {
 			return trainForecaster(job, hp, dataset, device, work, listener, lost);
 		}
 		ModelVersion base = job.request().baseModel() == null ? null : registry.resolve(job.request().baseModel());
+		Preprocessing preprocessing = preprocessing(hp, base);
 		ImageClassifierTrainer.Result result;
 		try (ImageFolder images = datasets.openImages(job.dataset());
 				Model baseModel = base == null ? null : loadBase(base, device)) {
-			result = trainer.train(job.architecture(), hp, images, device, work, listener,
+			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener,
 					baseModel == null ? null : transferBase(job.request(), base, baseModel));
 		}
 		listener.flush();
-		Preprocessing preprocessing = new Preprocessing(hp.imageSize(), null, mean(base), std(base));
 		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, job.architecture(),
 				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
 				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
@@ -417,18 +417,18 @@ class TrainingWorkers {
 		TrainingRequest.Transfer transfer = request.transferOrDefault();
 		return new ImageClassifierTrainer.Base(model.getBlock(), base.architecture(), base.isTorchScript(),
 				TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(transfer.modeOrDefault()),
-				transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers(), mean(base), std(base));
+				transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers());
 	}
 
-	/** A model built on a base normalises its input as the base did; ImageNet's statistics otherwise. */
-	private static List<Float> mean(ModelVersion base) {
-		return base != null && base.preprocessing() != null && base.preprocessing().mean() != null
-				? base.preprocessing().mean() : Preprocessing.IMAGENET_MEAN;
-	}
-
-	private static List<Float> std(ModelVersion base) {
-		return base != null && base.preprocessing() != null && base.preprocessing().std() != null
-				? base.preprocessing().std() : Preprocessing.IMAGENET_STD;
+	/**
+	 * The new version's preprocessing, which training applies too: a model built on a base normalises and resizes
+	 * its input as the base did; ImageNet's statistics and plain bilinear resizing otherwise.
+	 */
+	static Preprocessing preprocessing(Hyperparameters hp, ModelVersion base) {
+		Preprocessing from = base != null && base.preprocessing() != null ? base.preprocessing()
+				: new Preprocessing(null, null, null, null);
+		return new Preprocessing(hp.imageSize(), null, from.mean() != null ? from.mean() : Preprocessing.IMAGENET_MEAN,
+				from.std() != null ? from.std() : Preprocessing.IMAGENET_STD, from.resizeMethodOrDefault());
 	}
 
 	private Device device(String asked) {

@@ -11,8 +11,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * Keeps the layering STYLE.md asks for: the web layer never touches DJL, only three packages may, HTTP statuses are
- * known only at the edge, and the feature packages form no cycle.
+ * Keeps the layering STYLE.md asks for: the web layer never touches DJL, only three packages may, training and
+ * serving share a task's preprocessing through {@code io.deepserve.task}, HTTP statuses are known only at the edge,
+ * and the feature packages form no cycle.
  */
 class ArchitectureRulesTests {
 
@@ -37,6 +38,24 @@ class ArchitectureRulesTests {
 			.should()
 			.dependOnClassesThat()
 			.resideInAPackage("ai.djl..")
+			.check(CLASSES);
+	}
+
+	@Test
+	void trainingAndServingShareTheTasksCodeInsteadOfReachingIntoEachOther() {
+		noClasses().that()
+			.resideInAPackage("io.deepserve.task..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.deepserve.training..", "io.deepserve.inference..", "ai.djl..")
+			.check(CLASSES);
+		noClasses().that()
+			.resideInAPackage("io.deepserve.training..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.deepserve.inference.vision..", "io.deepserve.inference.forecast..",
+					"io.deepserve.inference.oip..")
+			.because("what both sides need of a task lives in io.deepserve.task")
 			.check(CLASSES);
 	}
 

@@ -178,6 +178,19 @@ class RegistryTests extends ApplicationTestSupport {
 	}
 
 	@Test
+	void theResizeMethodIsStoredWithTheVersionAndAnUnknownOneRefused() throws Exception {
+		byte[] artifact = RegistryHttp.tinyTorchScript();
+		String metadata = RegistryHttp.TINY_METADATA.replace("\"imageSize\": 32",
+				"\"imageSize\": 32, \"resizeMethod\": \"%s\"");
+		assertThat(RegistryHttp.importVersion(http, "resized", artifact, metadata.formatted("antialias"))
+			.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+		JsonNode v = json.readTree(http.getForObject("/api/v1/models/resized/versions/1", String.class));
+		assertThat(v.at("/preprocessing/resizeMethod").asText()).isEqualTo("antialias");
+		assertProblem(RegistryHttp.importVersion(http, "resized", artifact, metadata.formatted("lanczos")), 400,
+				"invalid_metadata");
+	}
+
+	@Test
 	void aliasRequestsAreValidated() throws Exception {
 		RegistryHttp.importVersion(http, "aliased", RegistryHttp.tinyTorchScript(), RegistryHttp.TINY_METADATA);
 		assertProblem(putAlias("aliased", "production", 9), 404, "version_not_found");

@@ -25,6 +25,7 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.BoundedBody;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.forecast.ForecastCodec;
 
 /**
  * {@code POST /api/v1/models/{ref}/forecast} with {@code {"series": [..oldest first..], "horizon": 5}}. The version

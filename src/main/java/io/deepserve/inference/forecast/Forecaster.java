@@ -13,6 +13,8 @@ import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.forecast.ForecastBands;
+import io.deepserve.task.forecast.ForecastCodec;
 
 /**
  * Forecasts a series with a version's own scaler and transform, through the workload manager. Every value is checked

@@ -17,6 +17,7 @@ import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.task.forecast.ForecastCodec;
 
 /**
  * Forecasting on the workload manager: an input is one encoded window ({@code window x features}, scaled as the

@@ -7,9 +7,9 @@ import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
-import io.deepserve.inference.forecast.ForecastCodec;
 import io.deepserve.inference.forecast.Forecaster;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.forecast.ForecastCodec;
 
 /**
  * The Open Inference Protocol for forecasters. The input is {@code FP32 [N, history]} (or

@@ -20,6 +20,7 @@ import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.task.vision.ImageTensors;
 
 /** Classifies images and preprocessed tensors with a version's own preprocessing, through the workload manager. */
 @Service
@@ -86,7 +87,7 @@ public class ImageClassifier {
 		try {
 			BufferedImage decoded = ImageDecoder.decode(image, "the image", maxPixels,
 					Math.max(p.resizeOrDefault(), p.imageSize()));
-			return ImagePreprocessor.toTensor(ImageDecoder.toRgb(decoded), p);
+			return new ImageTensors(p).tensor(ImageDecoder.toRgb(decoded));
 		}
 		finally {
 			decodes.release();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 
-import io.deepserve.inference.forecast.ForecastBands;
+import io.deepserve.task.forecast.ForecastBands;
 
 /**
  * Prediction bands from the holdout residuals of the chosen epoch, per horizon step: the band of step k is the

@@ -28,9 +28,9 @@ import ai.djl.training.tracker.Tracker;
 import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.SeriesTable;
-import io.deepserve.inference.forecast.ForecastCodec;
 import io.deepserve.nn.Architectures;
 import io.deepserve.registry.ForecastSpec;
+import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobCancelledException;
 import io.deepserve.training.JobListener;

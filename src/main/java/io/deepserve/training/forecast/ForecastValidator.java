@@ -12,8 +12,8 @@ import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
-import io.deepserve.inference.forecast.ForecastCodec;
 import io.deepserve.nn.Architectures;
+import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.TrainingRequest;
 

@@ -1,6 +1,6 @@
 package io.deepserve.training.forecast;
 
-import io.deepserve.inference.forecast.ForecastCodec;
+import io.deepserve.task.forecast.ForecastCodec;
 
 /** A standard scaler per input column, fitted on the training rows only, so nothing later leaks into training. */
 record Scaler(double[] mean, double[] std) {

@@ -36,6 +36,7 @@ import io.deepserve.dataset.ImageFolder.Entry;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.task.vision.ImageTensors;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobCancelledException;
 import io.deepserve.training.JobListener;
@@ -73,31 +74,31 @@ public class ImageClassifierTrainer {
 	 * @param baseFactor the base's learning rate as a fraction of the head's, when it trains
 	 * @param trainableLayers when fine-tuning, only this many of the base's last parameter-holding layers train;
 	 * null for all
-	 * @param mean and {@code std}: the base's normalisation, which the new model keeps
 	 */
 	public record Base(Block block, String architecture, boolean torchScript, boolean freezeAll, float baseFactor,
-			Integer trainableLayers, List<Float> mean, List<Float> std) {
+			Integer trainableLayers) {
 	}
 
 	/** What the loop trains, what it saves (the same parameters as a plain sequence), and what trains slowly. */
 	private record Network(Block training, Block saved, Set<String> baseParameterIds, Loss loss) {
 	}
 
-	public Result train(String architecture, Hyperparameters hp, ImageFolder images, Device device, Path workDir,
-			JobListener listener) throws IOException {
-		return train(architecture, hp, images, device, workDir, listener, null);
+	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
+			Device device, Path workDir, JobListener listener) throws IOException {
+		return train(architecture, hp, preprocessing, images, device, workDir, listener, null);
 	}
 
-	/** @param base null to train from scratch */
-	public Result train(String architecture, Hyperparameters hp, ImageFolder images, Device device, Path workDir,
-			JobListener listener, Base base) throws IOException {
+	/**
+	 * @param preprocessing the new version's: validation images go through it exactly as served images will
+	 * @param base null to train from scratch
+	 */
+	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
+			Device device, Path workDir, JobListener listener, Base base) throws IOException {
 		List<String> classes = images.classes();
 		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.seed());
 		int size = hp.imageSize();
 		int batchSize = Math.max(2, hp.batchSize());
-		ImageTensors tensors = base == null
-				? new ImageTensors(size, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD)
-				: new ImageTensors(size, base.mean(), base.std());
+		ImageTensors tensors = new ImageTensors(preprocessing);
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));

@@ -22,6 +22,7 @@ import ai.djl.translate.NoopTranslator;
 
 import io.deepserve.image.ImageDecoder;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.task.vision.ImageTensors;
 
 /**
  * What the JPEG decoding and preprocessing the service does costs the predictor, with no HTTP: one predictor at batch 8
@@ -130,9 +131,8 @@ public final class DecodeBesideInferenceBench {
 
 	private float[] preprocess(int i) {
 		byte[] jpeg = images.get(i % images.size());
-		return ImagePreprocessor.toTensor(
-				ImageDecoder.toRgb(ImageDecoder.decode(new ByteArrayInputStream(jpeg), "bench", 1L << 30)),
-				PREPROCESSING);
+		return new ImageTensors(PREPROCESSING)
+			.tensor(ImageDecoder.toRgb(ImageDecoder.decode(new ByteArrayInputStream(jpeg), "bench", 1L << 30)));
 	}
 
 	private static void report(String mode, int batches, long start) {

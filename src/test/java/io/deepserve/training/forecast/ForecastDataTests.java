@@ -5,8 +5,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.deepserve.inference.forecast.ForecastCodec;
 import io.deepserve.error.DeepserveException;
+import io.deepserve.task.forecast.ForecastCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.deepserve.inference.forecast;
+package io.deepserve.task.forecast;
 
 import java.util.List;
 import java.util.Map;

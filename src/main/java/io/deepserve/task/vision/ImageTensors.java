@@ -1,0 +1,169 @@
+package io.deepserve.task.vision;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.List;
+import java.util.Random;
+
+import io.deepserve.image.ImageDecoder;
+import io.deepserve.registry.Preprocessing;
+
+/**
+ * A version's {@link Preprocessing}, the one implementation training and serving both use: the image's short side
+ * resized to {@code resize} with the version's resize method, the centred {@code imageSize} square cropped (as
+ * torchvision's {@code Resize} and {@code CenterCrop}), scaled to [0, 1] and normalised per channel, as CHW floats.
+ * <p>
+ * Training images may instead be augmented: a random crop of 60 to 100% of the area resized to the square with the
+ * same method, a random horizontal flip, and colour jitter (brightness, contrast and saturation each scaled by a
+ * random factor in [0.8, 1.2]).
+ */
+public final class ImageTensors {
+
+	private static final double JITTER = 0.2;
+
+	private final int size;
+
+	private final int resize;
+
+	private final float[] mean;
+
+	private final float[] std;
+
+	private final Resampling resampling;
+
+	/** Mean and std default to ImageNet's, the resize method to {@code bilinear}, as for versions that name none. */
+	public ImageTensors(Preprocessing preprocessing) {
+		this.size = preprocessing.imageSize();
+		this.resize = preprocessing.resizeOrDefault();
+		this.mean = toArray(preprocessing.mean() != null ? preprocessing.mean() : Preprocessing.IMAGENET_MEAN);
+		this.std = toArray(preprocessing.std() != null ? preprocessing.std() : Preprocessing.IMAGENET_STD);
+		this.resampling = Resampling.of(preprocessing.resizeMethodOrDefault());
+	}
+
+	/** One image's {@code 3 * imageSize * imageSize} values, without augmentation. */
+	public float[] tensor(BufferedImage image) {
+		float[] out = new float[3 * size * size];
+		write(image, null, out, 0);
+		return out;
+	}
+
+	/**
+	 * Writes one image's {@code 3 * imageSize * imageSize} values into {@code out} at {@code offset}.
+	 * @param augment null for exactly the stored preprocessing
+	 */
+	public void write(BufferedImage image, Random augment, float[] out, int offset) {
+		int w = image.getWidth();
+		int h = image.getHeight();
+		if (augment == null) {
+			// torchvision: the long side truncated, the crop offsets rounded half to even
+			int shortSide = Math.min(w, h);
+			int rw = w == shortSide ? resize : (int) ((double) resize * w / shortSide);
+			int rh = h == shortSide ? resize : (int) ((double) resize * h / shortSide);
+			int left = (int) Math.rint((rw - size) / 2.0);
+			int top = (int) Math.rint((rh - size) / 2.0);
+			normalise(Resampling.resample(pixels(image), w, resampling.axis(w, 0, w, rw, left, size),
+					resampling.axis(h, 0, h, rh, top, size)), out, offset);
+			return;
+		}
+		double scale = Math.sqrt(0.6 + 0.4 * augment.nextDouble());
+		int cw = Math.max(1, (int) Math.round(w * scale));
+		int ch = Math.max(1, (int) Math.round(h * scale));
+		int sx = augment.nextInt(w - cw + 1);
+		int sy = augment.nextInt(h - ch + 1);
+		boolean flip = augment.nextBoolean();
+		float brightness = jitter(augment);
+		float contrast = jitter(augment);
+		float saturation = jitter(augment);
+		int[] square = Resampling.resample(pixels(image), w, resampling.axis(w, sx, sx + cw, size, 0, size),
+				resampling.axis(h, sy, sy + ch, size, 0, size));
+		if (flip) {
+			mirror(square);
+		}
+		jittered(square, brightness, contrast, saturation, out, offset);
+	}
+
+	private void normalise(int[] pixels, float[] out, int offset) {
+		int plane = size * size;
+		for (int i = 0; i < plane; i++) {
+			int px = pixels[i];
+			out[offset + i] = (((px >> 16) & 0xff) / 255f - mean[0]) / std[0];
+			out[offset + i + plane] = (((px >> 8) & 0xff) / 255f - mean[1]) / std[1];
+			out[offset + i + 2 * plane] = ((px & 0xff) / 255f - mean[2]) / std[2];
+		}
+	}
+
+	private void jittered(int[] pixels, float brightness, float contrast, float saturation, float[] out,
+			int offset) {
+		int plane = size * size;
+		float meanGray = contrast == 1 ? 0 : meanGray(pixels);
+		for (int i = 0; i < plane; i++) {
+			int rgb = pixels[i];
+			float r = ((rgb >> 16) & 0xff) / 255f * brightness;
+			float g = ((rgb >> 8) & 0xff) / 255f * brightness;
+			float b = (rgb & 0xff) / 255f * brightness;
+			if (contrast != 1) {
+				r = (r - meanGray * brightness) * contrast + meanGray * brightness;
+				g = (g - meanGray * brightness) * contrast + meanGray * brightness;
+				b = (b - meanGray * brightness) * contrast + meanGray * brightness;
+			}
+			if (saturation != 1) {
+				float gray = gray(r, g, b);
+				r = gray + (r - gray) * saturation;
+				g = gray + (g - gray) * saturation;
+				b = gray + (b - gray) * saturation;
+			}
+			out[offset + i] = (clamp(r) - mean[0]) / std[0];
+			out[offset + i + plane] = (clamp(g) - mean[1]) / std[1];
+			out[offset + i + 2 * plane] = (clamp(b) - mean[2]) / std[2];
+		}
+	}
+
+	private void mirror(int[] pixels) {
+		for (int row = 0; row < size * size; row += size) {
+			for (int i = 0, j = size - 1; i < j; i++, j--) {
+				int swap = pixels[row + i];
+				pixels[row + i] = pixels[row + j];
+				pixels[row + j] = swap;
+			}
+		}
+	}
+
+	/** The packed RGB pixels, row by row; the raster's own array where it holds exactly those. */
+	private static int[] pixels(BufferedImage image) {
+		BufferedImage rgb = ImageDecoder.toRgb(image);
+		if (rgb.getRaster().getParent() == null) {
+			// getRGB would convert pixel by pixel through the colour model
+			return ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+		}
+		return rgb.getRGB(0, 0, rgb.getWidth(), rgb.getHeight(), null, 0, rgb.getWidth());
+	}
+
+	private static float jitter(Random random) {
+		return (float) (1 - JITTER + 2 * JITTER * random.nextDouble());
+	}
+
+	private static float meanGray(int[] pixels) {
+		double sum = 0;
+		for (int rgb : pixels) {
+			sum += gray(((rgb >> 16) & 0xff) / 255f, ((rgb >> 8) & 0xff) / 255f, (rgb & 0xff) / 255f);
+		}
+		return (float) (sum / pixels.length);
+	}
+
+	private static float gray(float r, float g, float b) {
+		return 0.299f * r + 0.587f * g + 0.114f * b;
+	}
+
+	private static float clamp(float value) {
+		return Math.max(0f, Math.min(1f, value));
+	}
+
+	private static float[] toArray(List<Float> values) {
+		float[] array = new float[values.size()];
+		for (int i = 0; i < array.length; i++) {
+			array[i] = values.get(i);
+		}
+		return array;
+	}
+
+}
