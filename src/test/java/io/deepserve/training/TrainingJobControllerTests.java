@@ -195,7 +195,9 @@ class TrainingJobControllerTests {
 	void eventsOfAnUnknownJobAre404WithoutSubscribing() throws Exception {
 		when(jobs.get("nope")).thenThrow(new NotFoundException("job_not_found", "no training job 'nope'"));
 
-		mvc.perform(get("/api/v1/training-jobs/nope/events")).andExpect(problem(404, "job_not_found"));
+		// an EventSource asks for text/event-stream only; the 404 must still reach it as a problem
+		mvc.perform(get("/api/v1/training-jobs/nope/events").accept(MediaType.TEXT_EVENT_STREAM))
+			.andExpect(problem(404, "job_not_found"));
 		verifyNoInteractions(events);
 	}
 
