@@ -42,6 +42,7 @@ import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.registry.VersionsChangedEvent;
 import io.deepserve.storage.ChecksumMismatchException;
 
@@ -68,7 +69,7 @@ public class WorkloadManager {
 	private final MeterRegistry meters;
 
 	/** Every {@link ServingTask} bean by its task, so aliased versions can be warmed without a request. */
-	private final Map<String, ServingTask<?, ?>> tasks;
+	private final Map<Task, ServingTask<?, ?>> tasks;
 
 	/**
 	 * Requests take the read lock while they resolve a reference and hold a version; alias switches and unloads
@@ -173,7 +174,7 @@ public class WorkloadManager {
 	 * The version {@code ref} names, as serving sees it: aliases follow the warm routes, and only READY versions of
 	 * the task are returned.
 	 */
-	public ModelVersion resolve(String ref, String task) {
+	public ModelVersion resolve(String ref, Task task) {
 		ModelVersion version = resolve(ModelRef.parse(ref));
 		requireServable(version, task);
 		return version;
@@ -243,12 +244,12 @@ public class WorkloadManager {
 		return model != null ? model.version() : registry.version(name, version);
 	}
 
-	private static void requireServable(ModelVersion version, String task) {
-		if (!ModelVersion.READY.equals(version.status())) {
+	private static void requireServable(ModelVersion version, Task task) {
+		if (version.status() != ModelVersion.Status.READY) {
 			throw new NotFoundException("model_not_found", version.ref() + " is " + version.status()
 					+ ", not READY, so it cannot serve");
 		}
-		if (!version.task().equals(task)) {
+		if (version.task() != task) {
 			throw new InvalidInputException("wrong_task", version.ref() + " is a " + version.task() + " model; this "
 					+ "endpoint serves " + task + " models");
 		}
@@ -273,7 +274,7 @@ public class WorkloadManager {
 		ModelVersion version = model.version();
 		long start = System.nanoTime();
 		try {
-			Model djl = loader.load(spec(version), ArtifactFormat.of(version.format()),
+			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
 			PoolSettings pool = PoolSettings.of(version, settings);
 			model.load(djl, model.task(), pool);

@@ -135,7 +135,7 @@ class TransferLearningTests extends ApplicationTestSupport {
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		ModelVersion transferred = registry.resolve(done.get("resultModel").asText());
 		assertThat(transferred.architecture()).isEqualTo("torchscript");
-		assertThat(transferred.format()).isEqualTo("djl");
+		assertThat(transferred.format()).isEqualTo(ArtifactFormat.DJL);
 		assertThat(transferred.preprocessing().mean()).containsExactly(0.5f, 0.5f, 0.5f);
 
 		ModelVersion base = registry.resolve("tl-ts-base");
@@ -247,7 +247,7 @@ class TransferLearningTests extends ApplicationTestSupport {
 	private Model load(ModelVersion version) {
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
 				version.preprocessing(), null, null, null, null, null);
-		return loader.load(spec, ArtifactFormat.of(version.format()), registry.materialize(version), Device.cpu());
+		return loader.load(spec, version.format(), registry.materialize(version), Device.cpu());
 	}
 
 	private String shapes(String classes, int seed) throws Exception {

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * Forecasting on the workload manager: an input is one encoded window ({@code window x features}, scaled as the
@@ -27,8 +27,8 @@ import io.deepserve.registry.NewModelVersion;
 public class Forecasting implements ServingTask<float[], float[]> {
 
 	@Override
-	public String task() {
-		return NewModelVersion.FORECASTING;
+	public Task task() {
+		return Task.FORECASTING;
 	}
 
 	@Override

@@ -17,6 +17,7 @@ import io.deepserve.inference.Inference;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.registry.NewModelVersion;
 
 /**
@@ -103,7 +104,7 @@ class OipService {
 	}
 
 	private List<float[]> images(TensorRequest request, ModelVersion v) {
-		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(v.task())) {
+		if (v.task() != Task.IMAGE_CLASSIFICATION) {
 			throw TensorRequest.invalid(v.ref() + " is a " + v.task() + " model");
 		}
 		int size = v.preprocessing().imageSize();
@@ -159,14 +160,14 @@ class OipService {
 
 	/** Serving dispatches on the task of the version the reference names. */
 	private boolean forecasting(String name, Integer version) {
-		return NewModelVersion.FORECASTING.equals(registry.resolve(ref(name, version)).task());
+		return registry.resolve(ref(name, version)).task() == Task.FORECASTING;
 	}
 
 	private List<String> readyVersions(String name) {
 		return registry.get(name)
 			.versions()
 			.stream()
-			.filter(mv -> ModelVersion.READY.equals(mv.status()))
+			.filter(mv -> mv.status() == ModelVersion.Status.READY)
 			.map(mv -> Integer.toString(mv.version()))
 			.toList();
 	}
