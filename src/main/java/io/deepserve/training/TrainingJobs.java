@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.dataset.Dataset;
-import io.deepserve.dataset.DatasetService;
 import io.deepserve.error.ConflictException;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
@@ -38,8 +37,6 @@ public class TrainingJobs {
 
 	private final TrainingJobRepository repository;
 
-	private final DatasetService datasets;
-
 	private final Architectures architectures;
 
 	private final EngineService engine;
@@ -54,12 +51,11 @@ public class TrainingJobs {
 	private volatile Runnable onSubmit = () -> {
 	};
 
-	TrainingJobs(TrainingJobRepository repository, DatasetService datasets, Architectures architectures,
-			EngineService engine, ModelRegistry registry, List<TrainingTask> tasks) {
+	TrainingJobs(TrainingJobRepository repository, Architectures architectures, EngineService engine,
+			ModelRegistry registry, List<TrainingTask> tasks) {
 		this.repository = repository;
 		this.tasks = new EnumMap<>(tasks.stream().collect(Collectors.toMap(TrainingTask::task, t -> t)));
 		this.registry = registry;
-		this.datasets = datasets;
 		this.architectures = architectures;
 		this.engine = engine;
 	}
