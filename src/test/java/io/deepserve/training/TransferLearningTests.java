@@ -152,6 +152,35 @@ class TransferLearningTests extends ApplicationTestSupport {
 	}
 
 	@Test
+	void fineTuningAnImportedTorchScriptBaseTrainsItsWeights() throws Exception {
+		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-ts-ft-base", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
+		assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
+		JsonNode done = await(id(submit("""
+				{"model": "tl-ts-ft", "dataset": "%s", "baseModel": "tl-ts-ft-base",
+				 "transfer": {"mode": "fine-tune", "baseLearningRateFactor": 1},
+				 "hyperparameters": {"epochs": 2, "batchSize": 8, "learningRate": 0.01, "seed": 3}, "device": "cpu"}"""
+			.formatted(shapes("x,o", 4)))));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		ModelVersion tuned = registry.resolve(done.get("resultModel").asText());
+
+		try (Model before = load(registry.resolve("tl-ts-ft-base")); Model after = load(tuned)) {
+			List<Parameter> a = new ArrayList<>(before.getBlock().getParameters().values());
+			List<Parameter> b = new ArrayList<>(((SequentialBlock) after.getBlock()).getChildren().get(0).getValue()
+				.getParameters().values());
+			assertThat(b).hasSameSizeAs(a).isNotEmpty();
+			List<String> changed = new ArrayList<>();
+			for (int p = 0; p < a.size(); p++) {
+				if (!java.util.Arrays.equals(bytes(a.get(p)), bytes(b.get(p)))) {
+					changed.add(a.get(p).getName());
+				}
+			}
+			assertThat(changed).as("base parameters the fine-tuning changed").isNotEmpty();
+		}
+		classifies(tuned, 2);
+	}
+
+	@Test
 	void badTransferRequestsAreRefusedBeforeAnythingIsQueued() throws Exception {
 		String dataset = shapes("x,o", 1);
 		int before = jobCount();

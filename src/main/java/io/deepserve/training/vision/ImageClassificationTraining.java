@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 
 import org.springframework.stereotype.Component;
@@ -119,7 +120,7 @@ class ImageClassificationTraining implements TrainingTask {
 		boolean freezeAll = TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(transfer.modeOrDefault());
 		ImageClassifierTrainer.Result result;
 		try (ImageFolder images = datasets.openImages(job.dataset());
-				Model baseModel = base == null ? null : loadBase(base, device)) {
+				Model baseModel = base == null ? null : loadBase(base, !freezeAll, device)) {
 			ImageClassifierTrainer.Base from = baseModel == null ? null
 					: new ImageClassifierTrainer.Base(baseModel.getBlock(), base.architecture(), base.isTorchScript(),
 							freezeAll, transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers(),
@@ -136,10 +137,30 @@ class ImageClassificationTraining implements TrainingTask {
 	}
 
 	/** The base as the engine loads it for serving; the trainer wraps its network in a fresh model of its own. */
-	private Model loadBase(ModelVersion base, Device device) {
+	private Model loadBase(ModelVersion base, boolean trains, Device device) throws IOException {
+		if (base.isTorchScript() && trains) {
+			return trainableTorchScript(base, device);
+		}
 		NewModelVersion spec = new NewModelVersion(base.task(), base.architecture(), base.inputShape(), base.labels(),
 				base.preprocessing(), null, null, null, null, null);
 		return loader.load(spec, base.format(), registry.materialize(base), device);
+	}
+
+	/**
+	 * A TorchScript module loaded for serving holds inference tensors, whose gradients can never be turned on
+	 * (issue 21); DJL's {@code trainParam} loads it with ordinary ones.
+	 */
+	private Model trainableTorchScript(ModelVersion base, Device device) throws IOException {
+		Model model = Model.newInstance(ImageClassifierTrainer.MODEL_NAME, device);
+		try {
+			model.load(registry.materialize(base), null, Map.of("trainParam", "true"));
+			return model;
+		}
+		catch (MalformedModelException | IOException | RuntimeException ex) {
+			model.close();
+			throw new IOException("the TorchScript base " + base.ref() + " could not be loaded to train: "
+					+ ex.getMessage(), ex);
+		}
 	}
 
 	/** A model built on a base normalises its input as the base did; ImageNet's statistics otherwise. */
