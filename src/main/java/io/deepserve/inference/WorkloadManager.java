@@ -37,7 +37,6 @@ import io.deepserve.error.NotFoundException;
 import io.deepserve.error.ServiceFailureException;
 import io.deepserve.error.UnavailableException;
 import io.deepserve.registry.AliasChangedEvent;
-import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;

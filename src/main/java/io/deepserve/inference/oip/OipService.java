@@ -18,7 +18,6 @@ import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Task;
-import io.deepserve.registry.NewModelVersion;
 
 /**
  * Open Inference Protocol v2 over deepserve's models, by the task of the version named; forecasters are
