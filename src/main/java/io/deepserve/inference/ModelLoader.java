@@ -32,6 +32,7 @@ import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * Turns a verified artifact into a DJL {@link Model}. Also the registry's {@link ArtifactInspector}: an import is
@@ -39,8 +40,6 @@ import io.deepserve.registry.NewModelVersion;
  */
 @Component
 public class ModelLoader implements ArtifactInspector {
-
-	private static final String TORCHSCRIPT = "torchscript";
 
 	private static final Pattern PARAMS = Pattern.compile("^(.+)-\\d{4}\\.params$");
 
@@ -86,14 +85,10 @@ public class ModelLoader implements ArtifactInspector {
 	 * both stored in the zip.
 	 */
 	private Block djlBlock(NewModelVersion spec, Model model) {
-		if (NewModelVersion.FORECASTING.equals(spec.task())) {
+		if (spec.task() == Task.FORECASTING) {
 			return forecaster(spec);
 		}
-		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
-			throw new InvalidInputException("invalid_artifact", "a DJL model zip must be an image-classification or "
-					+ "forecasting model, not '" + spec.task() + "'");
-		}
-		if (TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
+		if (NewModelVersion.TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
 			return TransferHeads.sequence(List.of(new PtSymbolBlock(manager)),
 					TransferHeads.newHead(spec.labels().size()));
 		}
@@ -136,7 +131,7 @@ public class ModelLoader implements ArtifactInspector {
 	@Override
 	public long inspect(NewModelVersion spec, ArtifactFormat format, Path file) {
 		try (Model model = load(spec, format, file, Device.cpu())) {
-			if (NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
+			if (spec.task() == Task.IMAGE_CLASSIFICATION) {
 				checkLabels(spec, format, model);
 			}
 			return ParameterCounter.count(model.getBlock());

@@ -3,6 +3,7 @@ package io.deepserve.inference;
 import ai.djl.Model;
 
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * What a task (image classification, forecasting, ...) plugs into the {@link WorkloadManager}: how a worker turns
@@ -15,7 +16,7 @@ import io.deepserve.registry.ModelVersion;
 public interface ServingTask<I, O> {
 
 	/** The {@code task} of the versions this serves, e.g. {@code image-classification}. */
-	String task();
+	Task task();
 
 	/** Called once on each worker thread, which then owns the handler and closes it. */
 	BatchHandler<I, O> newHandler(Model model, ModelVersion version);

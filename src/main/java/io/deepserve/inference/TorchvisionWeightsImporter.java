@@ -13,6 +13,7 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.ServiceFailureException;
 import io.deepserve.nn.Architectures;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.registry.WeightsImporter;
 
 /** Builds the named architecture, fills it from a torchvision weights file and saves it as a DJL model. */
@@ -32,7 +33,7 @@ class TorchvisionWeightsImporter implements WeightsImporter {
 
 	@Override
 	public void writeModel(NewModelVersion spec, Path weights, Path modelDir) {
-		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
+		if (spec.task() != Task.IMAGE_CLASSIFICATION) {
 			throw new InvalidInputException("invalid_artifact",
 					"a weights file imports as an image classifier, not a " + spec.task() + " model");
 		}

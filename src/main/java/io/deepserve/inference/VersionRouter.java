@@ -12,6 +12,7 @@ import io.deepserve.error.NotFoundException;
 import io.deepserve.registry.ModelRef;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * Which version a model reference ({@code name}, {@code name:7}, {@code name@alias}) names, for every serving
@@ -40,13 +41,13 @@ public class VersionRouter {
 	}
 
 	/** The version {@code ref} names, if it is READY and of {@code task}. */
-	public ModelVersion resolve(String ref, String task) {
+	public ModelVersion resolve(String ref, Task task) {
 		ModelVersion version = resolve(ref);
-		if (!ModelVersion.READY.equals(version.status())) {
+		if (version.status() != ModelVersion.Status.READY) {
 			throw new NotFoundException("model_not_found", version.ref() + " is " + version.status()
 					+ ", not READY, so it cannot serve");
 		}
-		if (!version.task().equals(task)) {
+		if (version.task() != task) {
 			throw new InvalidInputException("wrong_task", version.ref() + " is a " + version.task() + " model; this "
 					+ "endpoint serves " + task + " models");
 		}

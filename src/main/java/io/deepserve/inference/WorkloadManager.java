@@ -36,10 +36,10 @@ import io.deepserve.error.ServiceFailureException;
 import io.deepserve.error.UnavailableException;
 import io.deepserve.registry.AliasChangedEvent;
 import io.deepserve.registry.AliasTargetCheck;
-import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.registry.VersionsChangedEvent;
 
 /**
@@ -67,7 +67,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	private final MeterRegistry meters;
 
 	/** Every {@link ServingTask} bean by its task, so aliased versions can be warmed without a request. */
-	private final Map<String, ServingTask<?, ?>> tasks;
+	private final Map<Task, ServingTask<?, ?>> tasks;
 
 	/**
 	 * Requests take the read lock while they resolve a reference and hold a version; alias switches and unloads
@@ -199,7 +199,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	}
 
 	/** The version {@code ref} names, as serving sees it: only READY versions of the task are returned. */
-	public ModelVersion resolve(String ref, String task) {
+	public ModelVersion resolve(String ref, Task task) {
 		return router.resolve(ref, task);
 	}
 
@@ -300,7 +300,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		ModelVersion version = model.version();
 		long start = System.nanoTime();
 		try {
-			Model djl = loader.load(spec(version), ArtifactFormat.of(version.format()),
+			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
 			PoolSettings pool = PoolSettings.of(version, settings);
 			model.load(djl, model.task(), pool);

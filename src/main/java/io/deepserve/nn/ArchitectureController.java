@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.deepserve.error.InvalidInputException;
+import io.deepserve.registry.Task;
 
 
 @RestController
@@ -86,7 +87,7 @@ class ArchitectureController {
 
 	/** Every key is always present, null where it does not apply, so clients see one shape. */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	record ArchitectureSummary(String name, String task, Integer defaultImageSize, Integer minImageSize,
+	record ArchitectureSummary(String name, Task task, Integer defaultImageSize, Integer minImageSize,
 			String description, Long parameters, Map<String, Integer> countedFor) {
 	}
 

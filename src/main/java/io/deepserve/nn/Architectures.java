@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
+import io.deepserve.registry.Task;
 
 /**
  * The architectures deepserve can train, by name: fresh, uninitialised DJL blocks and their parameter counts. Every
@@ -26,10 +27,6 @@ import io.deepserve.error.InvalidInputException;
  */
 @Component
 public class Architectures {
-
-	public static final String IMAGE_CLASSIFICATION = "image-classification";
-
-	public static final String FORECASTING = "forecasting";
 
 	public static final int MIN_CLASSES = 2;
 
@@ -201,7 +198,7 @@ public class Architectures {
 		Definition definition = definition(name);
 		if (!definition.info().classifiesImages()) {
 			throw new InvalidInputException("wrong_task", name + " is a " + definition.info().task()
-					+ " architecture, not an " + IMAGE_CLASSIFICATION + " one");
+					+ " architecture, not an " + Task.IMAGE_CLASSIFICATION + " one");
 		}
 		return definition;
 	}
@@ -210,7 +207,7 @@ public class Architectures {
 		Definition definition = definition(name);
 		if (definition.cell() == null) {
 			throw new InvalidInputException("wrong_task", name + " is a " + definition.info().task()
-					+ " architecture, not a " + FORECASTING + " one");
+					+ " architecture, not a " + Task.FORECASTING + " one");
 		}
 		return definition;
 	}
@@ -288,8 +285,8 @@ public class Architectures {
 								+ "%d layers, horizon %d",
 						cell.name(), DEFAULT_WINDOW, DEFAULT_FEATURES, DEFAULT_HIDDEN_SIZE, DEFAULT_LAYERS,
 						DEFAULT_HORIZON);
-				all.put(name, new Definition(new ArchitectureInfo(name, FORECASTING, null, null, description), null,
-						false, cell));
+				all.put(name, new Definition(new ArchitectureInfo(name, Task.FORECASTING, null, null, description),
+						null, false, cell));
 			}
 			return Collections.unmodifiableMap(all);
 		}
@@ -308,7 +305,7 @@ public class Architectures {
 		}
 
 		private static ArchitectureInfo imageInfo(String name, int minImageSize, String description) {
-			return new ArchitectureInfo(name, IMAGE_CLASSIFICATION, 224, minImageSize, description);
+			return new ArchitectureInfo(name, Task.IMAGE_CLASSIFICATION, 224, minImageSize, description);
 		}
 
 		@FunctionalInterface

@@ -1,5 +1,7 @@
 package io.deepserve.registry;
 
+import io.deepserve.error.DeepserveException;
+
 /**
  * Readies a version to take an alias's traffic before the alias moves onto it, so a version that cannot serve never
  * gets the traffic. Implemented outside the registry, where serving lives.

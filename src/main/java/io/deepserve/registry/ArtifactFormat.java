@@ -2,6 +2,8 @@ package io.deepserve.registry;
 
 import java.util.Arrays;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The two artifact layouts the registry stores. */
 public enum ArtifactFormat {
 
@@ -19,6 +21,7 @@ public enum ArtifactFormat {
 		this.extension = extension;
 	}
 
+	@JsonValue
 	public String id() {
 		return id;
 	}

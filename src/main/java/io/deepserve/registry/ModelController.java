@@ -94,7 +94,7 @@ class ModelController {
 		if (etag.equals(ifNoneMatch)) {
 			return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
 		}
-		String file = name + "-" + version + "." + ArtifactFormat.of(v.format()).extension();
+		String file = name + "-" + version + "." + v.format().extension();
 		return ResponseEntity.ok()
 			.eTag(etag)
 			.contentType(v.isTorchScript() ? MediaType.APPLICATION_OCTET_STREAM : MediaType.valueOf("application/zip"))

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,12 +83,12 @@ public class ModelRegistry {
 	}
 
 	/** A model and its aliases, as listed. */
-	public record ModelSummary(String name, String task, Integer latestVersion, Map<String, Integer> aliases,
+	public record ModelSummary(String name, Task task, Integer latestVersion, Map<String, Integer> aliases,
 			Instant createdAt) {
 	}
 
 	/** A model with every version. */
-	public record ModelDetails(String name, String task, Integer latestVersion, Map<String, Integer> aliases,
+	public record ModelDetails(String name, Task task, Integer latestVersion, Map<String, Integer> aliases,
 			Instant createdAt, List<ModelVersion> versions) {
 	}
 
@@ -103,6 +104,18 @@ public class ModelRegistry {
 	 * @param artifact the artifact's bytes; read to the end, not closed
 	 */
 	public ModelVersion register(String name, NewModelVersion spec, InputStream artifact) throws IOException {
+		return register(name, spec, artifact, version -> {
+		});
+	}
+
+	/**
+	 * Registers a new version as {@link #register(String, NewModelVersion, InputStream)} does, if {@code confirm}
+	 * accepts it.
+	 * @param confirm runs in the transaction that numbers the version, before it commits: what it throws rolls the
+	 * version back and deletes its artifact
+	 */
+	public ModelVersion register(String name, NewModelVersion spec, InputStream artifact,
+			Consumer<ModelVersion> confirm) throws IOException {
 		Names.require("model", name);
 		ModelVersionValidator.validate(spec);
 		long max = properties.registry().maxArtifactSize().toBytes();
@@ -125,7 +138,7 @@ public class ModelRegistry {
 				throw new IOException("artifact changed while it was being stored");
 			}
 			try {
-				ModelVersion created = insert(name, checked, format, stored);
+				ModelVersion created = insert(name, checked, format, stored, confirm);
 				events.publishEvent(new VersionsChangedEvent(name, null));
 				log.info("registered {} ({}, {} bytes, sha256 {})", created.ref(), format.id(), stored.sizeBytes(),
 						stored.sha256());
@@ -192,7 +205,8 @@ public class ModelRegistry {
 		}
 	}
 
-	private ModelVersion insert(String name, NewModelVersion spec, ArtifactFormat format, StoredArtifact stored) {
+	private ModelVersion insert(String name, NewModelVersion spec, ArtifactFormat format, StoredArtifact stored,
+			Consumer<ModelVersion> confirm) {
 		Instant now = clock.instant();
 		try {
 			tx.executeWithoutResult(status -> repository.ensureModel(name, spec.task(), now));
@@ -200,21 +214,25 @@ public class ModelRegistry {
 		catch (DuplicateKeyException ex) {
 			// created concurrently by another registration: fine, it exists now
 		}
-		return tx.execute(status -> insertVersion(name, spec, format, stored, now));
+		return tx.execute(status -> {
+			ModelVersion version = insertVersion(name, spec, format, stored, now);
+			confirm.accept(version);
+			return version;
+		});
 	}
 
 	private ModelVersion insertVersion(String name, NewModelVersion spec, ArtifactFormat format,
 			StoredArtifact stored, Instant now) {
-		String task = repository.lockModel(name);
-		if (!task.equals(spec.task())) {
+		Task task = repository.lockModel(name);
+		if (task != spec.task()) {
 			throw new ConflictException("task_mismatch",
 					"model '" + name + "' holds " + task + " versions; this version is " + spec.task());
 		}
 		int number = repository.allocateVersion(name);
-		ModelVersion version = new ModelVersion(name, number, spec.task(), spec.architecture(), format.id(),
+		ModelVersion version = new ModelVersion(name, number, spec.task(), spec.architecture(), format,
 				spec.inputShape(), spec.labels(), spec.preprocessing(), spec.forecast(), spec.metrics(),
 				spec.lineage(), spec.serving(), stored.sha256(), stored.sizeBytes(), spec.parameters(), now,
-				ModelVersion.READY, stored.key());
+				ModelVersion.Status.READY, stored.key());
 		repository.insertVersion(version);
 		return version;
 	}
@@ -310,7 +328,7 @@ public class ModelRegistry {
 	public ModelVersion setAlias(String name, String alias, int version, String by) {
 		ModelRef.requireAlias(alias);
 		ModelVersion target = version(name, version);
-		if (!ModelVersion.READY.equals(target.status())) {
+		if (target.status() != ModelVersion.Status.READY) {
 			throw new ConflictException("version_not_ready", target.ref() + " is " + target.status());
 		}
 		aliasTargets.ifAvailable(check -> check.prepare(target));

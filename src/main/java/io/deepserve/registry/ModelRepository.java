@@ -27,7 +27,7 @@ class ModelRepository {
 			Map<String, Object> metrics, Lineage lineage, Map<String, Object> serving) {
 	}
 
-	record ModelRow(String name, String task, Instant createdAt) {
+	record ModelRow(String name, Task task, Instant createdAt) {
 	}
 
 	record AliasChange(String alias, Integer fromVersion, Integer toVersion, Instant changedAt, String changedBy) {
@@ -46,16 +46,17 @@ class ModelRepository {
 	 * Creates the model row if it is new. Two racing creators may both pass the NOT EXISTS test; the loser gets
 	 * a {@link org.springframework.dao.DuplicateKeyException}, so call this in a transaction of its own.
 	 */
-	void ensureModel(String name, String task, Instant now) {
+	void ensureModel(String name, Task task, Instant now) {
 		jdbc.sql("INSERT INTO models (name, task, next_version, created_at) SELECT ?, ?, 1, ? "
 				+ "WHERE NOT EXISTS (SELECT 1 FROM models WHERE name = ?)")
-			.params(name, task, utc(now), name)
+			.params(name, task.id(), utc(now), name)
 			.update();
 	}
 
 	/** Takes the model row's lock for the rest of the transaction and returns the model's task. */
-	String lockModel(String name) {
-		return jdbc.sql("SELECT task FROM models WHERE name = ? FOR UPDATE").param(name).query(String.class).single();
+	Task lockModel(String name) {
+		return Task.of(jdbc.sql("SELECT task FROM models WHERE name = ? FOR UPDATE").param(name).query(String.class)
+			.single());
 	}
 
 	/** Takes the next version number; the row lock it holds until commit keeps numbers unique. */
@@ -68,21 +69,21 @@ class ModelRepository {
 		Spec spec = new Spec(v.inputShape(), v.labels(), v.preprocessing(), v.forecast(), v.metrics(), v.lineage(),
 				v.serving());
 		jdbc.sql("INSERT INTO model_versions (" + VERSION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			.params(v.name(), v.version(), v.task(), v.architecture(), v.format(), v.status(), v.artifactKey(),
-					v.sha256(), v.sizeBytes(), v.parameters(), write(spec), utc(v.createdAt()))
+			.params(v.name(), v.version(), v.task().id(), v.architecture(), v.format().id(), v.status().name(),
+					v.artifactKey(), v.sha256(), v.sizeBytes(), v.parameters(), write(spec), utc(v.createdAt()))
 			.update();
 	}
 
 	Optional<ModelRow> findModel(String name) {
 		return jdbc.sql("SELECT name, task, created_at FROM models WHERE name = ?")
 			.param(name)
-			.query((rs, i) -> new ModelRow(rs.getString(1), rs.getString(2), instant(rs, 3)))
+			.query((rs, i) -> new ModelRow(rs.getString(1), Task.of(rs.getString(2)), instant(rs, 3)))
 			.optional();
 	}
 
 	List<ModelRow> findModels() {
 		return jdbc.sql("SELECT name, task, created_at FROM models ORDER BY name")
-			.query((rs, i) -> new ModelRow(rs.getString(1), rs.getString(2), instant(rs, 3)))
+			.query((rs, i) -> new ModelRow(rs.getString(1), Task.of(rs.getString(2)), instant(rs, 3)))
 			.list();
 	}
 
@@ -180,11 +181,11 @@ class ModelRepository {
 	private ModelVersion version(ResultSet rs, int row) throws SQLException {
 		Spec spec = read(rs.getString("spec"));
 		Long parameters = rs.getObject("parameters", Long.class);
-		return new ModelVersion(rs.getString("name"), rs.getInt("version"), rs.getString("task"),
-				rs.getString("architecture"), rs.getString("format"), spec.inputShape(), spec.labels(),
+		return new ModelVersion(rs.getString("name"), rs.getInt("version"), Task.of(rs.getString("task")),
+				rs.getString("architecture"), ArtifactFormat.of(rs.getString("format")), spec.inputShape(), spec.labels(),
 				spec.preprocessing(), spec.forecast(), spec.metrics(), spec.lineage(), spec.serving(),
 				rs.getString("sha256"), rs.getLong("size_bytes"), parameters,
-				instant(rs, "created_at"), rs.getString("status"), rs.getString("artifact_key"));
+				instant(rs, "created_at"), ModelVersion.Status.valueOf(rs.getString("status")), rs.getString("artifact_key"));
 	}
 
 	private String write(Spec spec) {

@@ -10,14 +10,17 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * One immutable, numbered version of a model: what it is, how to feed it, where it came from, and the digest of
  * its artifact.
  */
-public record ModelVersion(String name, int version, String task, String architecture, String format,
+public record ModelVersion(String name, int version, Task task, String architecture, ArtifactFormat format,
 		List<Long> inputShape, List<String> labels, Preprocessing preprocessing, ForecastSpec forecast,
 		Map<String, Object> metrics, Lineage lineage, Map<String, Object> serving, String sha256, long sizeBytes,
-		Long parameters, Instant createdAt, String status, @JsonIgnore String artifactKey) {
+		Long parameters, Instant createdAt, Status status, @JsonIgnore String artifactKey) {
 
-	public static final String READY = "READY";
+	/** Only a READY version serves or is a base; the names are the stored and written values. */
+	public enum Status {
 
-	public static final String FAILED = "FAILED";
+		READY, FAILED
+
+	}
 
 	/** {@code name:version}, the form used in lineage, job results and inference responses. */
 	public String ref() {
@@ -26,7 +29,7 @@ public record ModelVersion(String name, int version, String task, String archite
 
 	@JsonIgnore
 	public boolean isTorchScript() {
-		return ArtifactFormat.TORCHSCRIPT.id().equals(format);
+		return format == ArtifactFormat.TORCHSCRIPT;
 	}
 
 }

@@ -37,14 +37,12 @@ final class ModelVersionValidator {
 		if (spec.architecture() == null || !ARCHITECTURE.matcher(spec.architecture()).matches()) {
 			throw invalid("architecture must be a lower-case word such as resnet18 or torchscript");
 		}
-		if (NewModelVersion.IMAGE_CLASSIFICATION.equals(spec.task())) {
-			validateClassifier(spec);
+		if (spec.task() == null) {
+			throw invalid("task must be one of " + Task.ids());
 		}
-		else if (NewModelVersion.FORECASTING.equals(spec.task())) {
-			validateForecaster(spec.forecast());
-		}
-		else {
-			throw invalid("task must be 'image-classification' or 'forecasting'");
+		switch (spec.task()) {
+			case IMAGE_CLASSIFICATION -> validateClassifier(spec);
+			case FORECASTING -> validateForecaster(spec.forecast());
 		}
 		if (spec.inputShape() != null && spec.inputShape().stream().anyMatch(d -> d == null || d < -1 || d == 0)) {
 			throw invalid("inputShape dimensions must be positive (or -1 for any)");

@@ -7,13 +7,12 @@ import java.util.Map;
  * The description of a version to register: the {@code metadata} part of an import, or what a training job
  * produced. The registry adds the number, digest, size and time.
  */
-public record NewModelVersion(String task, String architecture, List<Long> inputShape, List<String> labels,
+public record NewModelVersion(Task task, String architecture, List<Long> inputShape, List<String> labels,
 		Preprocessing preprocessing, ForecastSpec forecast, Map<String, Object> metrics, Lineage lineage,
 		Map<String, Object> serving, Long parameters) {
 
-	public static final String IMAGE_CLASSIFICATION = "image-classification";
-
-	public static final String FORECASTING = "forecasting";
+	/** The architecture of a TorchScript import, and of a model trained on one: its network is opaque. */
+	public static final String TORCHSCRIPT = ArtifactFormat.TORCHSCRIPT.id();
 
 	public NewModelVersion withParameters(Long count) {
 		return new NewModelVersion(task, architecture, inputShape, labels, preprocessing, forecast, metrics, lineage,

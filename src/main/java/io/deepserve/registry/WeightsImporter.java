@@ -1,5 +1,7 @@
 package io.deepserve.registry;
 
+import io.deepserve.error.DeepserveException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -3,8 +3,10 @@ package io.deepserve.training;
 import java.time.Instant;
 import java.util.List;
 
+import io.deepserve.registry.Task;
+
 /** A training job as clients see it; the {@code training_jobs} table holds one row per job. */
-public record TrainingJob(String id, String model, String task, String architecture, String dataset,
+public record TrainingJob(String id, String model, Task task, String architecture, String dataset,
 		TrainingRequest request, Status status, Progress progress, List<EpochResult> history, String resultModel,
 		String error, String device, Instant createdAt, Instant startedAt, Instant finishedAt) {
 

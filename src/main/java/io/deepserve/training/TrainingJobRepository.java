@@ -21,6 +21,7 @@ import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Repository;
 
+import io.deepserve.registry.Task;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingJob.Progress;
 import io.deepserve.training.TrainingJob.Status;
@@ -59,7 +60,7 @@ class TrainingJobRepository {
 				+ " :createdAt)")
 			.param("id", job.id())
 			.param("model", job.model())
-			.param("task", job.task())
+			.param("task", job.task().id())
 			.param("architecture", job.architecture())
 			.param("dataset", job.dataset())
 			.param("request", write(job.request()))
@@ -201,6 +202,21 @@ class TrainingJobRepository {
 			.update() == 1;
 	}
 
+	/**
+	 * Finishes a job this owner runs as SUCCEEDED, unless a cancel was requested: false then, or when it is no
+	 * longer RUNNING under {@code owner}. Run in the transaction that registers its model, a cancel accepted before
+	 * that commits wins over it.
+	 */
+	boolean succeedOwned(String id, String owner, String resultModel) {
+		return jdbc.sql("UPDATE training_jobs SET status = 'SUCCEEDED', result_model = :result, finished_at = :now"
+				+ " WHERE id = :id AND status = 'RUNNING' AND owner = :owner AND cancel_requested = FALSE")
+			.param("result", resultModel)
+			.param("now", time(Instant.now()))
+			.param("id", id)
+			.param("owner", owner)
+			.update() == 1;
+	}
+
 	/** Moves a job from {@code from} to a finished status; false when it was not in {@code from}. */
 	boolean finish(String id, Status from, Status to, String resultModel, String error) {
 		return jdbc.sql("UPDATE training_jobs SET status = :to, result_model = :result, error = :error,"
@@ -230,7 +246,7 @@ class TrainingJobRepository {
 	private TrainingJob row(ResultSet rs, int rowNum) throws SQLException {
 		String history = rs.getString("history");
 		String progress = rs.getString("progress");
-		return new TrainingJob(rs.getString("id"), rs.getString("model"), rs.getString("task"),
+		return new TrainingJob(rs.getString("id"), rs.getString("model"), Task.of(rs.getString("task")),
 				rs.getString("architecture"), rs.getString("dataset"),
 				read(rs.getString("request"), TrainingRequest.class), Status.valueOf(rs.getString("status")),
 				progress == null ? null : read(progress, Progress.class),

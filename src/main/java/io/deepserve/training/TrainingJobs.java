@@ -1,15 +1,17 @@
 package io.deepserve.training;
 
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
 import io.deepserve.dataset.Dataset;
-import io.deepserve.dataset.DatasetService;
 import io.deepserve.error.ConflictException;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
@@ -20,9 +22,8 @@ import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.training.TrainingJob.Status;
-import io.deepserve.training.forecast.ForecastValidator;
-import io.deepserve.training.vision.LearningRates;
 import io.deepserve.web.Names;
 
 /**
@@ -32,8 +33,6 @@ import io.deepserve.web.Names;
 @Service
 public class TrainingJobs {
 
-	private static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
-
 	private static final Set<String> DEVICES = Set.of("auto", "cpu", "gpu");
 
 	/** Beyond these a job is a typo or a denial of service, not a plan: README states them. */
@@ -41,12 +40,7 @@ public class TrainingJobs {
 
 	static final int MAX_BATCH_SIZE = 4096;
 
-	/** The architecture of a model built on an imported TorchScript base: its own network is opaque. */
-	static final String TORCHSCRIPT = "torchscript";
-
 	private final TrainingJobRepository repository;
-
-	private final DatasetService datasets;
 
 	private final Architectures architectures;
 
@@ -54,19 +48,19 @@ public class TrainingJobs {
 
 	private final ModelRegistry registry;
 
-	private final ForecastValidator forecasts;
+	/** Every {@link TrainingTask} bean by its task. */
+	private final Map<Task, TrainingTask> tasks;
 
 	private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
 
 	private volatile Runnable onSubmit = () -> {
 	};
 
-	TrainingJobs(TrainingJobRepository repository, DatasetService datasets, Architectures architectures,
-			EngineService engine, ModelRegistry registry, ForecastValidator forecasts) {
+	TrainingJobs(TrainingJobRepository repository, Architectures architectures, EngineService engine,
+			ModelRegistry registry, List<TrainingTask> tasks) {
 		this.repository = repository;
-		this.forecasts = forecasts;
+		this.tasks = new EnumMap<>(tasks.stream().collect(Collectors.toMap(TrainingTask::task, t -> t)));
 		this.registry = registry;
-		this.datasets = datasets;
 		this.architectures = architectures;
 		this.engine = engine;
 	}
@@ -106,7 +100,10 @@ public class TrainingJobs {
 		}
 		cancelRequested.add(id);
 		// the job may run on another instance: it sees the flag when it next renews its lease
-		repository.requestCancel(id);
+		if (!repository.requestCancel(id)) {
+			cancelRequested.remove(id);
+			throw new ConflictException("job_finished", "training job " + id + " is already " + get(id).status());
+		}
 		return job;
 	}
 
@@ -138,7 +135,7 @@ public class TrainingJobs {
 			}
 			return request;
 		}
-		if (!TrainingRequest.IMAGE_CLASSIFICATION.equals(request.taskOrDefault())) {
+		if (request.taskOrDefault() != Task.IMAGE_CLASSIFICATION) {
 			throw invalidTransfer("a baseModel can only be given for image-classification");
 		}
 		ModelVersion base;
@@ -148,14 +145,14 @@ public class TrainingJobs {
 		catch (DeepserveException ex) {
 			throw new InvalidInputException("invalid_base_model", "baseModel: " + ex.getMessage());
 		}
-		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(base.task())) {
+		if (base.task() != Task.IMAGE_CLASSIFICATION) {
 			throw new InvalidInputException("wrong_task", "baseModel " + base.ref() + " is a " + base.task()
 					+ " model; transfer learning needs an image-classification one");
 		}
-		if (!ModelVersion.READY.equals(base.status())) {
+		if (base.status() != ModelVersion.Status.READY) {
 			throw new InvalidInputException("invalid_base_model", "baseModel " + base.ref() + " is " + base.status());
 		}
-		String architecture = base.isTorchScript() ? TORCHSCRIPT : base.architecture();
+		String architecture = base.isTorchScript() ? NewModelVersion.TORCHSCRIPT : base.architecture();
 		if (request.architecture() != null && !request.architecture().equals(architecture)) {
 			throw new InvalidInputException("architecture_mismatch", "the new model keeps its base's architecture ("
 					+ architecture + "); leave architecture out or set it to that, not '" + request.architecture() + "'");
@@ -187,70 +184,22 @@ public class TrainingJobs {
 	}
 
 	private Dataset validate(TrainingRequest request) {
-		String task = request.taskOrDefault();
-		if (TrainingRequest.FORECASTING.equals(task)) {
-			Dataset dataset = forecasts.validate(request);
-			requireDevice(request);
-			return dataset;
+		Task task = request.taskOrDefault();
+		TrainingTask trainingTask = tasks.get(task);
+		if (trainingTask == null) {
+			throw new InvalidInputException("unsupported_task", "this instance trains no " + task + " models");
 		}
-		if (!TrainingRequest.IMAGE_CLASSIFICATION.equals(task)) {
-			throw new InvalidInputException("unsupported_task",
-					"task must be image-classification or forecasting, not '" + task + "'");
-		}
-		boolean torchScript = TORCHSCRIPT.equals(request.architecture()) && request.baseModel() != null;
-		if (!torchScript) {
-			architectures.require(request.architecture());
-		}
-		if (request.dataset() == null) {
-			throw new InvalidInputException("invalid_request", "dataset (a dataset id or name) is required");
-		}
-		Dataset dataset = datasets.resolve(request.dataset());
-		if (!Dataset.IMAGES.equals(dataset.kind())) {
-			throw new InvalidInputException("wrong_dataset_kind", "image-classification needs an images dataset, and "
-					+ dataset.id() + " is a " + dataset.kind() + " dataset");
-		}
-		Architectures.requireClasses(dataset.classes().size());
-		Hyperparameters hp = request.resolved();
-		if (hp.epochs() <= 0) {
-			throw invalid("epochs must be positive");
-		}
-		if (hp.batchSize() < 2) {
-			throw invalid("batchSize must be at least 2 (batch normalisation needs two images)");
-		}
-		if (!(hp.learningRate() > 0)) {
-			throw invalid("learningRate must be positive");
-		}
-		if (!(hp.validationSplit() > 0 && hp.validationSplit() < 1)) {
-			throw invalid("validationSplit must be above 0 and below 1");
-		}
-		if (hp.earlyStoppingPatience() < 0) {
-			throw invalid("earlyStoppingPatience must not be negative");
-		}
-		if (!OPTIMIZERS.contains(hp.optimizer())) {
-			throw invalid("optimizer must be one of " + OPTIMIZERS);
-		}
-		if (!LearningRates.SCHEDULES.contains(hp.schedule())) {
-			throw invalid("schedule must be one of " + LearningRates.SCHEDULES);
-		}
-		if (torchScript) {
-			if (hp.imageSize() < 1 || hp.imageSize() > Architectures.MAX_IMAGE_SIZE) {
-				throw new InvalidInputException("invalid_image_size",
-						"imageSize must be between 1 and " + Architectures.MAX_IMAGE_SIZE);
-			}
-		}
-		else {
-			architectures.requireImageSize(request.architecture(), hp.imageSize());
-		}
+		Dataset dataset = trainingTask.validate(request);
 		requireDevice(request);
 		return dataset;
 	}
 
 	private static void requireBounds(Hyperparameters hp) {
 		if (hp.epochs() > MAX_EPOCHS) {
-			throw invalid("epochs must be at most " + MAX_EPOCHS + ", not " + hp.epochs());
+			throw new InvalidInputException("invalid_hyperparameter", "epochs must be at most " + MAX_EPOCHS + ", not " + hp.epochs());
 		}
 		if (hp.batchSize() > MAX_BATCH_SIZE) {
-			throw invalid("batchSize must be at most " + MAX_BATCH_SIZE + ", not " + hp.batchSize());
+			throw new InvalidInputException("invalid_hyperparameter", "batchSize must be at most " + MAX_BATCH_SIZE + ", not " + hp.batchSize());
 		}
 	}
 
@@ -266,10 +215,6 @@ public class TrainingJobs {
 
 	private static DeepserveException invalidTransfer(String detail) {
 		return new InvalidInputException("invalid_transfer", detail);
-	}
-
-	private static DeepserveException invalid(String detail) {
-		return new InvalidInputException("invalid_hyperparameter", detail);
 	}
 
 	private static Status parseStatus(String status) {

@@ -1,5 +1,8 @@
 package io.deepserve.training;
 
+import io.deepserve.error.InvalidInputException;
+import io.deepserve.registry.Task;
+
 /**
  * The body of {@code POST /api/v1/training-jobs}, stored with the job as given but for a base model, which is pinned
  * to its version (the remaining defaults are applied when it runs).
@@ -36,17 +39,22 @@ public record TrainingRequest(String model, String task, String architecture, St
 
 	}
 
-	public static final String IMAGE_CLASSIFICATION = "image-classification";
-
-	public static final String FORECASTING = "forecasting";
-
 	/** The hyperparameters with every missing one filled in. */
 	public Hyperparameters resolved() {
 		return (hyperparameters != null ? hyperparameters : Hyperparameters.NONE).withDefaults();
 	}
 
-	public String taskOrDefault() {
-		return task != null ? task : IMAGE_CLASSIFICATION;
+	/** @throws InvalidInputException {@code unsupported_task} for a task deepserve does not know */
+	public Task taskOrDefault() {
+		if (task == null) {
+			return Task.IMAGE_CLASSIFICATION;
+		}
+		try {
+			return Task.of(task);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidInputException("unsupported_task", ex.getMessage());
+		}
 	}
 
 	public Transfer transferOrDefault() {

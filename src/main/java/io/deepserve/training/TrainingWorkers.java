@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,12 +24,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import ai.djl.Device;
-import ai.djl.Model;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,26 +39,17 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.deepserve.config.DeepserveProperties;
-import io.deepserve.dataset.Dataset;
-import io.deepserve.dataset.DatasetService;
-import io.deepserve.dataset.ImageFolder;
 import io.deepserve.inference.EngineService;
-import io.deepserve.inference.ModelLoader;
-import io.deepserve.registry.ArtifactFormat;
-import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelRegistry;
-import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
-import io.deepserve.registry.Preprocessing;
+import io.deepserve.registry.Task;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingJob.Progress;
 import io.deepserve.training.TrainingJob.Status;
-import io.deepserve.training.forecast.ForecastTrainer;
-import io.deepserve.training.vision.ImageClassifierTrainer;
 
 /**
- * A fixed number of worker threads, each taking the oldest QUEUED job from the table, running it to SUCCEEDED,
- * FAILED or CANCELLED, and going on. A job that throws fails alone. Several instances may share the table: each
+ * A fixed number of worker threads, each taking the oldest QUEUED job from the table, having its task's
+ * {@link TrainingTask} train it, registering the model, and going on. A job that throws fails alone. Several instances may share the table: each
  * job is leased to the instance running it, which renews the lease while it runs; any instance fails a job whose
  * lease expired, so a job is never run twice and never left RUNNING forever. At start, jobs this instance's
  * previous process left RUNNING are FAILED at once: nothing can resume them. Only a replica with the
@@ -81,21 +73,16 @@ class TrainingWorkers {
 
 	private final TrainingJobRepository repository;
 
-	private final DatasetService datasets;
-
 	private final ModelRegistry registry;
 
 	private final EngineService engine;
-
-	private final ImageClassifierTrainer trainer;
-
-	private final ForecastTrainer forecaster;
 
 	private final DeepserveProperties properties;
 
 	private final TrainingMetrics metrics;
 
-	private final ModelLoader loader;
+	/** Every {@link TrainingTask} bean by its task. */
+	private final Map<Task, TrainingTask> tasks;
 
 	/**
 	 * DJL's PyTorch gradient collector is process-wide: a second job collecting gradients at the same time fails
@@ -116,19 +103,15 @@ class TrainingWorkers {
 
 	private volatile boolean stopping;
 
-	TrainingWorkers(TrainingJobs jobs, TrainingJobRepository repository, DatasetService datasets,
-			ModelRegistry registry, EngineService engine, ImageClassifierTrainer trainer, ForecastTrainer forecaster,
-			DeepserveProperties properties, TrainingMetrics metrics, ModelLoader loader) {
-		this.forecaster = forecaster;
+	TrainingWorkers(TrainingJobs jobs, TrainingJobRepository repository, ModelRegistry registry, EngineService engine,
+			DeepserveProperties properties, TrainingMetrics metrics, List<TrainingTask> tasks) {
 		this.jobs = jobs;
 		this.repository = repository;
-		this.datasets = datasets;
 		this.registry = registry;
 		this.engine = engine;
-		this.trainer = trainer;
 		this.properties = properties;
 		this.metrics = metrics;
-		this.loader = loader;
+		this.tasks = new EnumMap<>(tasks.stream().collect(Collectors.toMap(TrainingTask::task, t -> t)));
 		this.owner = instanceId(properties);
 	}
 
@@ -284,7 +267,6 @@ class TrainingWorkers {
 					job.id());
 			Path dir = work;
 			String result = onJobThread(job, () -> train(job, dir, lost));
-			finish(job, Status.SUCCEEDED, result, null);
 			log.info("training job {} succeeded: {}", job.id(), result);
 		}
 		catch (JobCancelledException ex) {
@@ -311,12 +293,7 @@ class TrainingWorkers {
 		}
 	}
 
-	/**
-	 * Runs a job's engine work on a thread that ends with the job. PyTorch gives every thread that runs a parallel
-	 * operation an OpenMP team of its own, which lives as long as the thread: one left idle on this long-lived worker
-	 * means more OpenMP threads than cores, so every serving team in the process stops spinning between operations
-	 * (in process, a lone forecast took 0.55 ms beside one idle team against 0.35 ms without).
-	 */
+	/** Runs a job's engine work on a thread that ends with the job, and its OpenMP team with it (BENCHMARKS.md). */
 	private String onJobThread(TrainingJob job, Callable<String> work) throws Exception {
 		FutureTask<String> task = new FutureTask<>(work);
 		Thread thread = new Thread(task, "training-job-" + job.id());
@@ -355,80 +332,45 @@ class TrainingWorkers {
 	}
 
 	private String train(TrainingJob job, Path work, AtomicBoolean lost) throws IOException {
-		Hyperparameters hp = job.request().resolved();
 		Device device = device(job.request().deviceOrDefault());
 		repository.started(job.id(), device.isGpu() ? "gpu" : "cpu");
-		Dataset dataset = datasets.get(job.dataset());
 		Listener listener = new Listener(job, lost);
-		if (TrainingRequest.FORECASTING.equals(job.task())) {
-			return trainForecaster(job, hp, dataset, device, work, listener, lost);
-		}
-		ModelVersion base = job.request().baseModel() == null ? null : registry.resolve(job.request().baseModel());
-		Preprocessing preprocessing = preprocessing(hp, base);
-		ImageClassifierTrainer.Result result;
-		try (ImageFolder images = datasets.openImages(job.dataset());
-				Model baseModel = base == null ? null : loadBase(base, device)) {
-			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener,
-					baseModel == null ? null : transferBase(job.request(), base, baseModel));
-		}
+		TrainingTask.TrainedModel trained = tasks.get(job.task()).train(job, device, work, listener);
 		listener.flush();
-		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, job.architecture(),
-				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
-				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
-						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
-				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref()), null, null);
-		return register(job, spec, result.modelDir(), work, lost);
+		return register(job, trained, work, lost);
 	}
 
-	private String trainForecaster(TrainingJob job, Hyperparameters hp, Dataset dataset, Device device, Path work,
-			Listener listener, AtomicBoolean lost) throws IOException {
-		ForecastTrainer.Result result = forecaster.train(job.architecture(), hp, datasets.readSeries(dataset.id()),
-				job.request().target(), device, work, listener);
-		listener.flush();
-		NewModelVersion spec = new NewModelVersion(NewModelVersion.FORECASTING, job.architecture(),
-				result.inputShape(), null, null, result.spec(), result.metrics(),
-				new Lineage(job.id(), dataset.id(), dataset.sha256(), null), null, null);
-		return register(job, spec, result.modelDir(), work, lost);
-	}
-
-	private String register(TrainingJob job, NewModelVersion spec, Path modelDir, Path work, AtomicBoolean lost)
+	private String register(TrainingJob job, TrainingTask.TrainedModel trained, Path work, AtomicBoolean lost)
 			throws IOException {
 		Path zip = work.resolve("model.zip");
-		zip(modelDir, zip);
-		// a job failed as lost must not publish a model: whoever looks at it sees FAILED
-		if (repository.renew(job.id(), owner) == TrainingJobRepository.Lease.LOST) {
-			lost.set(true);
-			throw new JobCancelledException();
-		}
+		zip(trained.modelDir(), zip);
 		try (InputStream in = Files.newInputStream(zip)) {
-			ModelVersion version = registry.register(job.model(), spec, in);
-			return version.name() + ":" + version.version();
+			return publish(job, trained.spec(), in, lost);
 		}
-	}
-
-	/** The base as the engine loads it for serving; the trainer wraps its network in a fresh model of its own. */
-	private Model loadBase(ModelVersion base, Device device) {
-		NewModelVersion spec = new NewModelVersion(base.task(), base.architecture(), base.inputShape(), base.labels(),
-				base.preprocessing(), null, null, null, null, null);
-		return loader.load(spec, ArtifactFormat.of(base.format()), registry.materialize(base), device);
-	}
-
-	private static ImageClassifierTrainer.Base transferBase(TrainingRequest request, ModelVersion base, Model model) {
-		TrainingRequest.Transfer transfer = request.transferOrDefault();
-		return new ImageClassifierTrainer.Base(model.getBlock(), base.architecture(), base.isTorchScript(),
-				TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(transfer.modeOrDefault()),
-				transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers());
 	}
 
 	/**
-	 * The new version's preprocessing, which training applies too: a model built on a base normalises and resizes
-	 * its input as the base did; ImageNet's statistics and plain bilinear resizing otherwise.
+	 * Registers a job's model and finishes the job SUCCEEDED in one transaction, so that a job cancelled or lost
+	 * before it commits registers nothing.
+	 * @throws JobCancelledException when the job was cancelled or lost first
 	 */
-	static Preprocessing preprocessing(Hyperparameters hp, ModelVersion base) {
-		Preprocessing from = base != null && base.preprocessing() != null ? base.preprocessing()
-				: new Preprocessing(null, null, null, null);
-		return new Preprocessing(hp.imageSize(), null, from.mean() != null ? from.mean() : Preprocessing.IMAGENET_MEAN,
-				from.std() != null ? from.std() : Preprocessing.IMAGENET_STD, from.resizeMethodOrDefault());
+	String publish(TrainingJob job, NewModelVersion spec, InputStream artifact, AtomicBoolean lost)
+			throws IOException {
+		// checked first too, so a cancelled or lost job does not store its artifact only to throw it away
+		switch (repository.renew(job.id(), owner)) {
+			case LOST -> {
+				lost.set(true);
+				throw new JobCancelledException();
+			}
+			case CANCEL_REQUESTED -> throw new JobCancelledException();
+			case HELD -> {
+			}
+		}
+		return registry.register(job.model(), spec, artifact, version -> {
+			if (!repository.succeedOwned(job.id(), owner, version.ref())) {
+				throw new JobCancelledException();
+			}
+		}).ref();
 	}
 
 	private Device device(String asked) {

@@ -91,7 +91,7 @@ class S3ServingTests {
 			assertThat(new ObjectMapper().readTree(refused.getBody()).path("code").asText())
 				.isEqualTo("checksum_mismatch");
 			assertThat(app.getBean(ModelRegistry.class).resolve("s3-tampered:1").status())
-				.as("the version's record is untouched").isEqualTo(ModelVersion.READY);
+				.as("the version's record is untouched").isEqualTo(ModelVersion.Status.READY);
 
 			// a refused load is not remembered: once the object is whole again, the version serves
 			raw.putObject(b -> b.bucket(S3MockServer.BUCKET).key(key), RequestBody.fromBytes(original));

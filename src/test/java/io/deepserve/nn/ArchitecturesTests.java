@@ -3,6 +3,7 @@ package io.deepserve.nn;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.error.DeepserveException;
+import io.deepserve.registry.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,12 +19,12 @@ class ArchitecturesTests {
 					"googlenet_torchvision", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
 					"vgg19_bn", "alexnet", "densenet121", "mobilenet_v2", "lstm", "gru", "rnn");
 		assertThat(architectures.find("lstm")).hasValueSatisfying(lstm -> {
-			assertThat(lstm.task()).isEqualTo(Architectures.FORECASTING);
+			assertThat(lstm.task()).isEqualTo(Task.FORECASTING);
 			assertThat(lstm.defaultImageSize()).isNull();
 			assertThat(lstm.minImageSize()).isNull();
 		});
 		assertThat(architectures.find("alexnet")).hasValueSatisfying(alexnet -> {
-			assertThat(alexnet.task()).isEqualTo(Architectures.IMAGE_CLASSIFICATION);
+			assertThat(alexnet.task()).isEqualTo(Task.IMAGE_CLASSIFICATION);
 			assertThat(alexnet.defaultImageSize()).isEqualTo(224);
 			assertThat(alexnet.minImageSize()).isEqualTo(63);
 		});

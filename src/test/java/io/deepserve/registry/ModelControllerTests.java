@@ -61,7 +61,7 @@ class ModelControllerTests {
 
 	@Test
 	void listsModelsWithTheirNewestVersionAndAliases() throws Exception {
-		when(registry.list()).thenReturn(List.of(new ModelRegistry.ModelSummary("shapes", "image-classification", 3,
+		when(registry.list()).thenReturn(List.of(new ModelRegistry.ModelSummary("shapes", Task.IMAGE_CLASSIFICATION, 3,
 				Map.of("production", 2), Instant.parse("2026-01-02T03:04:05Z"))));
 
 		mvc.perform(get("/api/v1/models"))
@@ -75,7 +75,7 @@ class ModelControllerTests {
 
 	@Test
 	void oneVersionIsItsModelVersionWithoutTheStorageKey() throws Exception {
-		when(registry.version("shapes", 2)).thenReturn(version("djl"));
+		when(registry.version("shapes", 2)).thenReturn(version(ArtifactFormat.DJL));
 
 		mvc.perform(get("/api/v1/models/shapes/versions/2"))
 			.andExpect(status().isOk())
@@ -105,7 +105,7 @@ class ModelControllerTests {
 
 	@Test
 	void importRegistersTheArtifactAndAnswers201WithItsLocation() throws Exception {
-		when(registry.register(eq("shapes"), any(), any())).thenReturn(version("djl"));
+		when(registry.register(eq("shapes"), any(), any())).thenReturn(version(ArtifactFormat.DJL));
 
 		mvc.perform(multipart("/api/v1/models/shapes/versions").file(artifact())
 			.file(metadata("{\"task\": \"image-classification\", \"architecture\": \"resnet18\","
@@ -167,7 +167,7 @@ class ModelControllerTests {
 
 	@Test
 	void theArtifactIsTheStoredBytesWithItsChecksumAsETag() throws Exception {
-		when(registry.version("shapes", 2)).thenReturn(version("djl"));
+		when(registry.version("shapes", 2)).thenReturn(version(ArtifactFormat.DJL));
 		when(registry.openArtifact(any())).thenReturn(new ByteArrayInputStream(new byte[] { 1, 2, 3, 4 }));
 
 		mvc.perform(get("/api/v1/models/shapes/versions/2/artifact"))
@@ -180,7 +180,7 @@ class ModelControllerTests {
 
 	@Test
 	void aTorchScriptArtifactIsAPtFileOfOctets() throws Exception {
-		when(registry.version("shapes", 2)).thenReturn(version("torchscript"));
+		when(registry.version("shapes", 2)).thenReturn(version(ArtifactFormat.TORCHSCRIPT));
 		when(registry.openArtifact(any())).thenReturn(new ByteArrayInputStream(new byte[] { 1, 2, 3, 4 }));
 
 		mvc.perform(get("/api/v1/models/shapes/versions/2/artifact"))
@@ -191,7 +191,7 @@ class ModelControllerTests {
 
 	@Test
 	void aMatchingIfNoneMatchIs304WithoutOpeningTheArtifact() throws Exception {
-		when(registry.version("shapes", 2)).thenReturn(version("djl"));
+		when(registry.version("shapes", 2)).thenReturn(version(ArtifactFormat.DJL));
 
 		mvc.perform(get("/api/v1/models/shapes/versions/2/artifact").header(HttpHeaders.IF_NONE_MATCH, "\"abc123\""))
 			.andExpect(status().isNotModified())
@@ -211,7 +211,7 @@ class ModelControllerTests {
 
 	@Test
 	void settingAnAliasAnswersWhereItNowPoints() throws Exception {
-		when(registry.setAlias("shapes", "production", 2, "anonymous")).thenReturn(version("djl"));
+		when(registry.setAlias("shapes", "production", 2, "anonymous")).thenReturn(version(ArtifactFormat.DJL));
 
 		mvc.perform(put("/api/v1/models/shapes/aliases/production").contentType(MediaType.APPLICATION_JSON)
 			.content("{\"version\": 2}"))
@@ -278,10 +278,10 @@ class ModelControllerTests {
 				json.getBytes(StandardCharsets.UTF_8));
 	}
 
-	private static ModelVersion version(String format) {
-		return new ModelVersion("shapes", 2, "image-classification", "resnet18", format, List.of(3L, 64L, 64L),
+	private static ModelVersion version(ArtifactFormat format) {
+		return new ModelVersion("shapes", 2, Task.IMAGE_CLASSIFICATION, "resnet18", format, List.of(3L, 64L, 64L),
 				List.of("circle", "square"), null, null, null, null, null, "abc123", 4, 11L,
-				Instant.parse("2026-01-02T03:04:05Z"), ModelVersion.READY, "models/shapes/2");
+				Instant.parse("2026-01-02T03:04:05Z"), ModelVersion.Status.READY, "models/shapes/2");
 	}
 
 }

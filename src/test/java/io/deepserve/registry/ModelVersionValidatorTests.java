@@ -30,7 +30,7 @@ class ModelVersionValidatorTests {
 	}
 
 	private static NewModelVersion classifier(String resizeMethod) {
-		return new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, "torchscript", null, List.of("cat", "dog"),
+		return new NewModelVersion(Task.IMAGE_CLASSIFICATION, "torchscript", null, List.of("cat", "dog"),
 				new Preprocessing(224, 256, null, null, resizeMethod), null, null, null, null, null);
 	}
 

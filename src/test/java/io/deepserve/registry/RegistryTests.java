@@ -18,9 +18,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
+import io.deepserve.error.DeepserveException;
 import io.deepserve.storage.ChecksumMismatchException;
 import io.deepserve.storage.Sha256;
-import io.deepserve.error.DeepserveException;
 
 import io.deepserve.ApplicationTestSupport;
 
@@ -116,7 +116,7 @@ class RegistryTests extends ApplicationTestSupport {
 		assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
 		assertThat(refused.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(json.readTree(refused.getBody()).get("code").asText()).isEqualTo("version_in_use");
-		assertThat(registry.version("keep", 2).status()).isEqualTo("READY");
+		assertThat(registry.version("keep", 2).status()).isEqualTo(ModelVersion.Status.READY);
 
 		assertThat(http.exchange("/api/v1/models/keep/versions/1", HttpMethod.DELETE, null, String.class)
 			.getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);

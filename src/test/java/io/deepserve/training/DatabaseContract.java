@@ -1,6 +1,9 @@
 package io.deepserve.training;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +18,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,17 +28,19 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.deepserve.inference.Images;
 import io.deepserve.DeepserveApplication;
+import io.deepserve.error.ConflictException;
+import io.deepserve.inference.Images;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Preprocessing;
-import io.deepserve.registry.RegistryHttp;
+import io.deepserve.registry.Task;
 import io.deepserve.training.TrainingJob.Status;
 import io.deepserve.training.TrainingJobRepository.Lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What the registry and the job queue promise when several threads or instances share one database, run against
@@ -74,7 +80,7 @@ abstract class DatabaseContract {
 	@Test
 	void concurrentRegistrationsOfOneNameGetUniqueConsecutiveNumbers() throws Exception {
 		byte[] artifact = Images.tinyTorchScript();
-		NewModelVersion spec = new NewModelVersion(NewModelVersion.IMAGE_CLASSIFICATION, "torchscript",
+		NewModelVersion spec = new NewModelVersion(Task.IMAGE_CLASSIFICATION, "torchscript",
 				List.of(1L, 3L, 32L, 32L), List.of("cat", "dog", "fish"), new Preprocessing(32, null, null, null), null,
 				null, null, null, null);
 		int threads = 6;
@@ -161,6 +167,51 @@ abstract class DatabaseContract {
 		assertThat(queue.finishOwned(theirs.id(), "restart-b", Status.SUCCEEDED, "restart:1", null)).isTrue();
 	}
 
+	@Test
+	void aCancelAcceptedWhileAJobRegistersItsModelLeavesNoVersionAndAnUncancelledJobSucceeds() throws Exception {
+		TrainingWorkers workers = context.getBean(TrainingWorkers.class);
+		TrainingJobs jobs = context.getBean(TrainingJobs.class);
+		byte[] artifact = Images.tinyTorchScript();
+		TrainingJob cancelled = queued("publish-cancelled");
+		queue.insert(cancelled);
+		assertThat(claimUntil(workers.owner(), cancelled.id())).isTrue();
+		// the cancel is accepted after the worker last checked its lease, while the artifact is being stored
+		InputStream cancelling = new FilterInputStream(new ByteArrayInputStream(artifact)) {
+
+			private boolean sent;
+
+			@Override
+			public int read(byte[] b, int off, int len) throws IOException {
+				if (!sent) {
+					sent = true;
+					jobs.cancel(cancelled.id());
+				}
+				return super.read(b, off, len);
+			}
+
+		};
+		assertThatThrownBy(() -> workers.publish(cancelled, tinySpec(), cancelling, new AtomicBoolean()))
+			.isInstanceOf(JobCancelledException.class);
+		assertThat(registry.list()).filteredOn(m -> m.name().equals("publish-cancelled"))
+			.allSatisfy(m -> assertThat(m.latestVersion()).isNull());
+		assertThat(queue.find(cancelled.id()).orElseThrow().resultModel()).isNull();
+
+		TrainingJob kept = queued("publish-kept");
+		queue.insert(kept);
+		assertThat(claimUntil(workers.owner(), kept.id())).isTrue();
+		String ref = workers.publish(kept, tinySpec(), new ByteArrayInputStream(artifact), new AtomicBoolean());
+		TrainingJob succeeded = queue.find(kept.id()).orElseThrow();
+		assertThat(succeeded.status()).isEqualTo(Status.SUCCEEDED);
+		assertThat(succeeded.resultModel()).isEqualTo(ref).isEqualTo("publish-kept:1");
+		assertThat(registry.resolve(ref).version()).isEqualTo(1);
+		assertThatThrownBy(() -> jobs.cancel(kept.id())).isInstanceOf(ConflictException.class);
+	}
+
+	private static NewModelVersion tinySpec() {
+		return new NewModelVersion(Task.IMAGE_CLASSIFICATION, "torchscript", List.of(1L, 3L, 32L, 32L),
+				List.of("cat", "dog", "fish"), new Preprocessing(32, null, null, null), null, null, null, null, null);
+	}
+
 	/** Other tests' jobs may be ahead in the queue: claims (and keeps) jobs until it gets this one. */
 	private boolean claimUntil(String owner, String id) {
 		for (Optional<TrainingJob> job; (job = queue.claimOldest(owner)).isPresent();) {
@@ -173,7 +224,7 @@ abstract class DatabaseContract {
 
 	private static TrainingJob queued(String model) {
 		TrainingRequest request = new TrainingRequest(model, null, "resnet18", "none", null, null, null, null, null);
-		return new TrainingJob(UUID.randomUUID().toString(), model, TrainingRequest.IMAGE_CLASSIFICATION, "resnet18",
+		return new TrainingJob(UUID.randomUUID().toString(), model, Task.IMAGE_CLASSIFICATION, "resnet18",
 				"none", request, Status.QUEUED, null, List.of(), null, null, null, Instant.now(), null, null);
 	}
 

@@ -17,10 +17,12 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import io.deepserve.config.DeepserveProperties;
 import io.deepserve.image.ImageDecoder;
 import io.deepserve.inference.vision.ImageClassifier;
+import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.registry.Task;
 import io.deepserve.task.vision.ImageTensors;
+import io.deepserve.training.vision.ImageClassifierTrainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +38,7 @@ class PreprocessingParityTests {
 	@Test
 	void trainingAndServingMakeTheSameTensorOfTheSameImage() throws IOException {
 		Hyperparameters hp = Hyperparameters.NONE.withImageSizeIfMissing(32).withDefaults();
-		Preprocessing trained = TrainingWorkers.preprocessing(hp, version(IMPORTED));
+		Preprocessing trained = ImageClassifierTrainer.preprocessing(hp, version(IMPORTED));
 		byte[] png = png();
 		DeepserveProperties properties = new Binder(new MapConfigurationPropertySource(Map.of()))
 			.bindOrCreate("deepserve", DeepserveProperties.class);
@@ -60,7 +62,7 @@ class PreprocessingParityTests {
 	@Test
 	void fromScratchTheStatisticsAreImageNetsAndTheResizeBilinear() {
 		Hyperparameters hp = Hyperparameters.NONE.withImageSizeIfMissing(48).withDefaults();
-		assertThat(TrainingWorkers.preprocessing(hp, null)).isEqualTo(new Preprocessing(48, null,
+		assertThat(ImageClassifierTrainer.preprocessing(hp, null)).isEqualTo(new Preprocessing(48, null,
 				Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD, Preprocessing.BILINEAR));
 	}
 
@@ -79,8 +81,8 @@ class PreprocessingParityTests {
 	}
 
 	private static ModelVersion version(Preprocessing preprocessing) {
-		return new ModelVersion("parity", 1, NewModelVersion.IMAGE_CLASSIFICATION, "torchscript", "torchscript", null,
-				List.of("a", "b"), preprocessing, null, null, null, null, null, 0, null, null, ModelVersion.READY,
+		return new ModelVersion("parity", 1, Task.IMAGE_CLASSIFICATION, "torchscript", ArtifactFormat.TORCHSCRIPT, null,
+				List.of("a", "b"), preprocessing, null, null, null, null, null, 0, null, null, ModelVersion.Status.READY,
 				null);
 	}
 

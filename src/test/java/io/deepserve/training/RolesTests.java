@@ -18,6 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 import io.deepserve.DeepserveApplication;
+import io.deepserve.registry.Task;
 import io.deepserve.training.TrainingJob.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class RolesTests {
 		try (ConfigurableApplicationContext serving = start("serving")) {
 			TrainingRequest request = new TrainingRequest("roles", null, "resnet18", "missing", null, null, null, null, null);
 			serving.getBean(TrainingJobRepository.class).insert(new TrainingJob(id, "roles",
-					TrainingRequest.IMAGE_CLASSIFICATION, "resnet18", "missing", request, Status.QUEUED, null, List.of(),
+					Task.IMAGE_CLASSIFICATION, "resnet18", "missing", request, Status.QUEUED, null, List.of(),
 					null, null, null, Instant.now(), null, null));
 			// ten poll intervals: a worker would long since have claimed it
 			Thread.sleep(1000);

@@ -23,6 +23,7 @@ import io.deepserve.error.ConflictException;
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.NotFoundException;
 import io.deepserve.error.UnavailableException;
+import io.deepserve.registry.Task;
 
 import static io.deepserve.web.ProblemMatchers.problem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -208,7 +209,7 @@ class TrainingJobControllerTests {
 	private static TrainingJob job(TrainingJob.Status status) throws Exception {
 		TrainingRequest request = new ObjectMapper().readValue(BODY, TrainingRequest.class);
 		boolean done = status == TrainingJob.Status.SUCCEEDED;
-		return new TrainingJob("job-1", "shapes", "image-classification", "resnet18", "ds-1", request, status,
+		return new TrainingJob("job-1", "shapes", Task.IMAGE_CLASSIFICATION, "resnet18", "ds-1", request, status,
 				new TrainingJob.Progress(3, 3, 10, 10, 1.0, 0L),
 				List.of(new TrainingJob.EpochResult(1, 0.9, 0.8, null, 0.75)), done ? "shapes:2" : null, null, "cpu",
 				Instant.parse("2026-01-02T03:04:05Z"), Instant.parse("2026-01-02T03:05:05Z"),

@@ -135,7 +135,7 @@ class TransferLearningTests extends ApplicationTestSupport {
 		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
 		ModelVersion transferred = registry.resolve(done.get("resultModel").asText());
 		assertThat(transferred.architecture()).isEqualTo("torchscript");
-		assertThat(transferred.format()).isEqualTo("djl");
+		assertThat(transferred.format()).isEqualTo(ArtifactFormat.DJL);
 		assertThat(transferred.preprocessing().mean()).containsExactly(0.5f, 0.5f, 0.5f);
 
 		ModelVersion base = registry.resolve("tl-ts-base");
@@ -149,6 +149,35 @@ class TransferLearningTests extends ApplicationTestSupport {
 			}
 		}
 		classifies(transferred, 2);
+	}
+
+	@Test
+	void fineTuningAnImportedTorchScriptBaseTrainsItsWeights() throws Exception {
+		ResponseEntity<String> imported = RegistryHttp.importVersion(http, "tl-ts-ft-base", Images.tinyTorchScript(),
+				Images.tinyMetadata(null));
+		assertThat(imported.getStatusCode()).as(imported.getBody()).isEqualTo(HttpStatus.CREATED);
+		JsonNode done = await(id(submit("""
+				{"model": "tl-ts-ft", "dataset": "%s", "baseModel": "tl-ts-ft-base",
+				 "transfer": {"mode": "fine-tune", "baseLearningRateFactor": 1},
+				 "hyperparameters": {"epochs": 2, "batchSize": 8, "learningRate": 0.01, "seed": 3}, "device": "cpu"}"""
+			.formatted(shapes("x,o", 4)))));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		ModelVersion tuned = registry.resolve(done.get("resultModel").asText());
+
+		try (Model before = load(registry.resolve("tl-ts-ft-base")); Model after = load(tuned)) {
+			List<Parameter> a = new ArrayList<>(before.getBlock().getParameters().values());
+			List<Parameter> b = new ArrayList<>(((SequentialBlock) after.getBlock()).getChildren().get(0).getValue()
+				.getParameters().values());
+			assertThat(b).hasSameSizeAs(a).isNotEmpty();
+			List<String> changed = new ArrayList<>();
+			for (int p = 0; p < a.size(); p++) {
+				if (!java.util.Arrays.equals(bytes(a.get(p)), bytes(b.get(p)))) {
+					changed.add(a.get(p).getName());
+				}
+			}
+			assertThat(changed).as("base parameters the fine-tuning changed").isNotEmpty();
+		}
+		classifies(tuned, 2);
 	}
 
 	@Test
@@ -247,7 +276,7 @@ class TransferLearningTests extends ApplicationTestSupport {
 	private Model load(ModelVersion version) {
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
 				version.preprocessing(), null, null, null, null, null);
-		return loader.load(spec, ArtifactFormat.of(version.format()), registry.materialize(version), Device.cpu());
+		return loader.load(spec, version.format(), registry.materialize(version), Device.cpu());
 	}
 
 	private String shapes(String classes, int seed) throws Exception {

@@ -27,7 +27,7 @@ import io.deepserve.inference.WorkloadManager;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 
-import static io.deepserve.registry.NewModelVersion.IMAGE_CLASSIFICATION;
+import static io.deepserve.registry.Task.IMAGE_CLASSIFICATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

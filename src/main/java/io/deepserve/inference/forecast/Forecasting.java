@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 import io.deepserve.task.forecast.ForecastCodec;
 
 /**
@@ -28,8 +28,8 @@ import io.deepserve.task.forecast.ForecastCodec;
 public class Forecasting implements ServingTask<float[], float[]> {
 
 	@Override
-	public String task() {
-		return NewModelVersion.FORECASTING;
+	public Task task() {
+		return Task.FORECASTING;
 	}
 
 	@Override

@@ -17,7 +17,7 @@ import io.deepserve.inference.WorkloadManager;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * Open Inference Protocol v2 over deepserve's models, by the task of the version named; forecasters are
@@ -120,7 +120,7 @@ class OipService {
 	}
 
 	private List<float[]> images(TensorRequest request, ModelVersion v) {
-		if (!NewModelVersion.IMAGE_CLASSIFICATION.equals(v.task())) {
+		if (v.task() != Task.IMAGE_CLASSIFICATION) {
 			throw TensorRequest.invalid(v.ref() + " is a " + v.task() + " model");
 		}
 		int size = v.preprocessing().imageSize();
@@ -162,14 +162,14 @@ class OipService {
 
 	/** Serving dispatches on the task of the version the reference names, resolved as every endpoint resolves it. */
 	private boolean forecasting(String name, Integer version) {
-		return NewModelVersion.FORECASTING.equals(router.resolve(ref(name, version)).task());
+		return router.resolve(ref(name, version)).task() == Task.FORECASTING;
 	}
 
 	private List<String> readyVersions(String name) {
 		return registry.get(name)
 			.versions()
 			.stream()
-			.filter(mv -> ModelVersion.READY.equals(mv.status()))
+			.filter(mv -> mv.status() == ModelVersion.Status.READY)
 			.map(mv -> Integer.toString(mv.version()))
 			.toList();
 	}

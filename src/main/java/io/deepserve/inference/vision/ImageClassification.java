@@ -25,7 +25,7 @@ import io.deepserve.config.DeepserveProperties;
 import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
 import io.deepserve.registry.ModelVersion;
-import io.deepserve.registry.NewModelVersion;
+import io.deepserve.registry.Task;
 
 /**
  * Image classification on the workload manager: an input is one preprocessed CHW image, an output its class
@@ -56,8 +56,8 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 	}
 
 	@Override
-	public String task() {
-		return NewModelVersion.IMAGE_CLASSIFICATION;
+	public Task task() {
+		return Task.IMAGE_CLASSIFICATION;
 	}
 
 	@Override

@@ -19,7 +19,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -32,15 +31,16 @@ import io.deepserve.nn.Architectures;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.training.Hyperparameters;
-import io.deepserve.training.JobCancelledException;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob.EpochResult;
-import io.deepserve.training.TrainingJob.Progress;
+import io.deepserve.training.TrainingLoop.Batch;
+import io.deepserve.training.TrainingLoop.Validation;
+import io.deepserve.training.TrainingLoop;
 
 /**
- * Trains a recurrent forecaster with our own loop (a cancel check between batches), keeps the epoch with the lowest
- * validation loss, and backtests that epoch on the holdout against the naive baselines. Time order is kept
- * everywhere but inside the training part, whose windows are shuffled each epoch.
+ * Trains a recurrent forecaster in the {@link TrainingLoop}, keeps the epoch with the lowest validation loss, and
+ * backtests that epoch on the holdout against the naive baselines. Time order is kept everywhere but inside the
+ * training part, whose windows are shuffled each epoch.
  */
 @Component
 public class ForecastTrainer {
@@ -97,7 +97,6 @@ public class ForecastTrainer {
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
 		int batchSize = Math.max(1, hp.batchSize());
-		int batches = (train.size() + batchSize - 1) / batchSize;
 		Optimizer optimizer = "sgd".equals(hp.optimizer())
 				? Optimizer.sgd().setLearningRateTracker(Tracker.fixed(hp.learningRate())).optMomentum(0.9f)
 					.optClipGrad(1f).build()
@@ -109,66 +108,98 @@ public class ForecastTrainer {
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(batchSize, window, features));
-				long total = (long) batches * hp.epochs();
-				long started = System.nanoTime();
-				double bestLoss = Double.POSITIVE_INFINITY;
-				int bestEpoch = 0;
-				float[][] bestHoldout = null;
-				int stale = 0;
-				for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
-					int[] order = shuffled(train.size(), random);
-					double lossSum = 0;
-					for (int b = 0; b < batches; b++) {
-						if (listener.cancelRequested()) {
-							throw new JobCancelledException();
-						}
-						long batchStarted = System.nanoTime();
-						int from = b * batchSize;
-						int n = Math.min(train.size(), from + batchSize) - from;
-						try (NDManager scope = trainer.getManager().newSubManager()) {
-							NDList data = new NDList(gather(scope, train.inputs(), order, from, n, window * features,
-									new Shape(n, window, features)));
-							NDList labels = new NDList(gather(scope, train.targets(), order, from, n, horizon,
-									new Shape(n, horizon)));
-							NDArray loss;
-							try (GradientCollector collector = trainer.newGradientCollector()) {
-								loss = trainer.getLoss().evaluate(labels, trainer.forward(data));
-								collector.backward(loss);
-							}
-							trainer.step();
-							float batchLoss = loss.getFloat();
-							lossSum += batchLoss * n;
-							listener.batch(n, System.nanoTime() - batchStarted, batchLoss);
-						}
-						long done = (long) (epoch - 1) * batches + b + 1;
-						double elapsed = (System.nanoTime() - started) / 1e9;
-						listener.progress(new Progress(epoch, hp.epochs(), b + 1, batches, (double) done / total,
-								Math.round(elapsed / done * (total - done))));
-					}
-					double validationLoss = loss(predict(trainer, validation, window, features, horizon),
-							validation, horizon);
-					listener.epoch(new EpochResult(epoch, lossSum / train.size(), validationLoss, null, null));
-					if (validationLoss < bestLoss) {
-						bestLoss = validationLoss;
-						bestEpoch = epoch;
-						stale = 0;
-						// the holdout is only forecast here, never used to choose anything
-						bestHoldout = predict(trainer, holdout, window, features, horizon);
-						clean(best);
-						model.save(best, MODEL_NAME);
-					}
-					else if (hp.earlyStoppingPatience() > 0 && ++stale >= hp.earlyStoppingPatience()) {
-						break;
-					}
-				}
-				if (bestHoldout == null) {
+				Epochs epochs = new Epochs(train, validation, holdout, random, batchSize, window, features, horizon,
+						best, model);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, hp.epochs(), hp.earlyStoppingPatience(),
+						listener);
+				if (outcome.epoch() == 0) {
 					throw new IllegalStateException("the validation loss was never finite: training diverged; "
 							+ "try a lower learningRate");
 				}
-				return result(best, hp, target, columns[0], table, split, codec, scaler, holdout, bestHoldout,
-						bestEpoch, bestLoss);
+				return result(best, hp, target, columns[0], table, split, codec, scaler, holdout, epochs.bestHoldout,
+						outcome.epoch(), -outcome.score());
 			}
 		}
+	}
+
+	/**
+	 * The training windows in a new order each epoch, validation by loss (the score is its negative), and for the
+	 * best epoch its parameters saved and its holdout forecasts kept.
+	 */
+	private static final class Epochs implements TrainingLoop.Epochs {
+
+		private final Samples train;
+
+		private final Samples validation;
+
+		private final Samples holdout;
+
+		private final Random random;
+
+		private final int batchSize;
+
+		private final int window;
+
+		private final int features;
+
+		private final int horizon;
+
+		private final Path best;
+
+		private final Model model;
+
+		private int[] order;
+
+		private float[][] bestHoldout;
+
+		Epochs(Samples train, Samples validation, Samples holdout, Random random, int batchSize, int window,
+				int features, int horizon, Path best, Model model) {
+			this.train = train;
+			this.validation = validation;
+			this.holdout = holdout;
+			this.random = random;
+			this.batchSize = batchSize;
+			this.window = window;
+			this.features = features;
+			this.horizon = horizon;
+			this.best = best;
+			this.model = model;
+		}
+
+		@Override
+		public int batches() {
+			return (train.size() + batchSize - 1) / batchSize;
+		}
+
+		@Override
+		public void startEpoch() {
+			order = shuffled(train.size(), random);
+		}
+
+		@Override
+		public Batch batch(NDManager scope, int index) {
+			int from = index * batchSize;
+			int n = Math.min(train.size(), from + batchSize) - from;
+			NDList data = new NDList(gather(scope, train.inputs(), order, from, n, window * features,
+					new Shape(n, window, features)));
+			NDList labels = new NDList(gather(scope, train.targets(), order, from, n, horizon, new Shape(n, horizon)));
+			return new Batch(data, labels, n);
+		}
+
+		@Override
+		public Validation validate(Trainer trainer, int epoch, double trainLoss) {
+			double loss = loss(predict(trainer, validation, window, features, horizon), validation, horizon);
+			return new Validation(new EpochResult(epoch, trainLoss, loss, null, null), -loss);
+		}
+
+		@Override
+		public void keep(Trainer trainer) throws IOException {
+			// the holdout is only forecast here, never used to choose anything
+			bestHoldout = predict(trainer, holdout, window, features, horizon);
+			clean(best);
+			model.save(best, MODEL_NAME);
+		}
+
 	}
 
 	private Result result(Path best, Hyperparameters hp, String target, double[] targetColumn, SeriesTable table,

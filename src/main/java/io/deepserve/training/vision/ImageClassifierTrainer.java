@@ -24,29 +24,30 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 
 import org.springframework.stereotype.Component;
 
-import io.deepserve.dataset.ImageFolder;
 import io.deepserve.dataset.ImageFolder.Entry;
+import io.deepserve.dataset.ImageFolder;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.TransferHeads;
+import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
 import io.deepserve.task.vision.ImageTensors;
 import io.deepserve.training.Hyperparameters;
-import io.deepserve.training.JobCancelledException;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob.EpochResult;
-import io.deepserve.training.TrainingJob.Progress;
+import io.deepserve.training.TrainingLoop.Batch;
+import io.deepserve.training.TrainingLoop.Validation;
+import io.deepserve.training.TrainingLoop;
 
 /**
- * Trains an image classifier, from scratch or on top of a registered one, with our own loop (EasyTrain cannot be
- * cancelled): a cancel check between batches, a learning-rate schedule, validation with the inference forward after each epoch, the best epoch's parameters saved,
- * early stopping when validation accuracy stops improving.
+ * Trains an image classifier, from scratch or on top of a registered one, in the {@link TrainingLoop}: a
+ * learning-rate schedule, validation accuracy with the inference forward after each epoch, the best epoch's
+ * parameters saved.
  */
 @Component
 public class ImageClassifierTrainer {
@@ -79,6 +80,17 @@ public class ImageClassifierTrainer {
 			Integer trainableLayers) {
 	}
 
+	/**
+	 * The new version's preprocessing, which training applies too: a model built on a base normalises and resizes
+	 * its input as the base did; ImageNet's statistics and plain bilinear resizing otherwise.
+	 */
+	public static Preprocessing preprocessing(Hyperparameters hp, ModelVersion base) {
+		Preprocessing from = base != null && base.preprocessing() != null ? base.preprocessing()
+				: new Preprocessing(null, null, null, null);
+		return new Preprocessing(hp.imageSize(), null, from.mean() != null ? from.mean() : Preprocessing.IMAGENET_MEAN,
+				from.std() != null ? from.std() : Preprocessing.IMAGENET_STD, from.resizeMethodOrDefault());
+	}
+
 	/** What the loop trains, what it saves (the same parameters as a plain sequence), and what trains slowly. */
 	private record Network(Block training, Block saved, Set<String> baseParameterIds, Loss loss) {
 	}
@@ -103,7 +115,6 @@ public class ImageClassifierTrainer {
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
 		DecodedImages decoded = new DecodedImages(images);
-		Loss validationLoss = Loss.softmaxCrossEntropyLoss();
 		int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
 		Network network = base == null ? fromScratch(architecture, classes.size()) : transfer(base, classes.size());
 		LearningRates rates = new LearningRates(hp.learningRate(), hp.schedule(), batches * hp.epochs(),
@@ -122,67 +133,109 @@ public class ImageClassifierTrainer {
 					// gives the saved sequence its input shape; every layer in it is initialised already
 					network.saved().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
 				}
-				long total = (long) batches * hp.epochs();
-				long started = System.nanoTime();
-				double bestAccuracy = -1;
-				int bestEpoch = 0;
-				Evaluation bestEvaluation = null;
-				int stale = 0;
-				for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
-					List<Entry> order = new ArrayList<>(split.train());
-					Collections.shuffle(order, random);
-					double lossSum = 0;
-					long correct = 0;
-					long seen = 0;
-					for (int b = 0; b < batches; b++) {
-						if (listener.cancelRequested()) {
-							throw new JobCancelledException();
-						}
-						long batchStarted = System.nanoTime();
-						List<Entry> batch = order.subList(b * batchSize, Math.min(order.size(), (b + 1) * batchSize));
-						try (NDManager scope = trainer.getManager().newSubManager()) {
-							NDList labels = new NDList(labels(scope, batch, classes));
-							Random augment = hp.augment() ? random : null;
-							NDList data = new NDList(pixels(scope, batch, decoded, tensors, augment, size));
-							NDList predictions;
-							NDArray loss;
-							try (GradientCollector collector = trainer.newGradientCollector()) {
-								predictions = trainer.forward(data);
-								loss = trainer.getLoss().evaluate(labels, predictions);
-								collector.backward(loss);
-							}
-							trainer.step();
-							float batchLoss = loss.getFloat();
-							lossSum += batchLoss * batch.size();
-							listener.batch(batch.size(), System.nanoTime() - batchStarted, batchLoss);
-							correct += correct(predictions.head(), labels.head());
-							seen += batch.size();
-						}
-						long done = (long) (epoch - 1) * batches + b + 1;
-						double elapsed = (System.nanoTime() - started) / 1e9;
-						listener.progress(new Progress(epoch, hp.epochs(), b + 1, batches, (double) done / total,
-								Math.round(elapsed / done * (total - done))));
-					}
-					Evaluation evaluation = evaluate(trainer, validationLoss, split.val(), decoded, tensors, classes,
-							batchSize, size);
-					listener.epoch(new EpochResult(epoch, lossSum / seen, evaluation.loss(), (double) correct / seen,
-							evaluation.accuracy()));
-					if (evaluation.accuracy() > bestAccuracy) {
-						bestAccuracy = evaluation.accuracy();
-						bestEpoch = epoch;
-						bestEvaluation = evaluation;
-						stale = 0;
-						clean(best);
-						export.save(best, MODEL_NAME);
-					}
-					else if (hp.earlyStoppingPatience() > 0 && ++stale >= hp.earlyStoppingPatience()) {
-						break;
-					}
-				}
-				return new Result(best, classes, bestEpoch, bestAccuracy, bestEvaluation.perClassAccuracy(classes),
-						bestEvaluation.confusionMatrix());
+				Epochs epochs = new Epochs(split, classes, decoded, tensors, hp.augment() ? random : null, random,
+						batchSize, batches, size, best, export);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, hp.epochs(), hp.earlyStoppingPatience(),
+						listener);
+				return new Result(best, classes, outcome.epoch(), outcome.score(),
+						epochs.kept.perClassAccuracy(classes), epochs.kept.confusionMatrix());
 			}
 		}
+	}
+
+	/** The training images in a new order each epoch, validation by accuracy, the best epoch saved to {@code best}. */
+	private final class Epochs implements TrainingLoop.Epochs {
+
+		private final Split split;
+
+		private final List<String> classes;
+
+		private final DecodedImages images;
+
+		private final ImageTensors tensors;
+
+		private final Random augment;
+
+		private final Random shuffle;
+
+		private final int batchSize;
+
+		private final int batches;
+
+		private final int size;
+
+		private final Path best;
+
+		private final Model export;
+
+		private final Loss validationLoss = Loss.softmaxCrossEntropyLoss();
+
+		private List<Entry> order;
+
+		private long correct;
+
+		private long seen;
+
+		private Evaluation last;
+
+		private Evaluation kept;
+
+		Epochs(Split split, List<String> classes, DecodedImages images, ImageTensors tensors, Random augment,
+				Random shuffle, int batchSize, int batches, int size, Path best, Model export) {
+			this.split = split;
+			this.classes = classes;
+			this.images = images;
+			this.tensors = tensors;
+			this.augment = augment;
+			this.shuffle = shuffle;
+			this.batchSize = batchSize;
+			this.batches = batches;
+			this.size = size;
+			this.best = best;
+			this.export = export;
+		}
+
+		@Override
+		public int batches() {
+			return batches;
+		}
+
+		@Override
+		public void startEpoch() {
+			order = new ArrayList<>(split.train());
+			Collections.shuffle(order, shuffle);
+			correct = 0;
+			seen = 0;
+		}
+
+		@Override
+		public Batch batch(NDManager scope, int index) {
+			List<Entry> batch = order.subList(index * batchSize, Math.min(order.size(), (index + 1) * batchSize));
+			NDList labels = new NDList(labels(scope, batch, classes));
+			NDList data = new NDList(pixels(scope, batch, images, tensors, augment, size));
+			return new Batch(data, labels, batch.size());
+		}
+
+		@Override
+		public void trained(Batch batch, NDList predictions) {
+			correct += correct(predictions.head(), batch.labels().head());
+			seen += batch.size();
+		}
+
+		@Override
+		public Validation validate(Trainer trainer, int epoch, double trainLoss) {
+			last = evaluate(trainer, validationLoss, split.val(), images, tensors, classes, batchSize, size);
+			return new Validation(new EpochResult(epoch, trainLoss, last.loss(), (double) correct / seen,
+					last.accuracy()), last.accuracy());
+		}
+
+		@Override
+		public void keep(Trainer trainer) throws IOException {
+			kept = last;
+			clean(best);
+			export.save(best, MODEL_NAME);
+		}
+
 	}
 
 	private Network fromScratch(String architecture, int classes) {

@@ -50,16 +50,23 @@ final class TransferBlock extends AbstractBlock {
 			x = layer.forward(parameterStore, x, false, params);
 		}
 		if (!frozen.isEmpty()) {
-			// PyTorch marks what an inference forward gives as inference tensors, which autograd refuses to keep
-			// for the head's gradients (the head's weights want them even in a validation forward)
-			NDList copies = new NDList(x.size());
-			x.forEach(array -> copies.add(array.duplicate()));
-			x = copies;
+			x = ordinary(x);
 		}
 		for (Block layer : trainable) {
 			x = layer.forward(parameterStore, x, training, params);
 		}
-		return x;
+		// a TorchScript base that trains still runs as at inference in a validation forward
+		return training || trainable.isEmpty() ? x : ordinary(x);
+	}
+
+	/**
+	 * PyTorch marks what an inference forward gives as inference tensors, which autograd refuses to keep for the
+	 * head's gradients (the head's weights want them even in a validation forward).
+	 */
+	private static NDList ordinary(NDList x) {
+		NDList copies = new NDList(x.size());
+		x.forEach(array -> copies.add(array.duplicate()));
+		return copies;
 	}
 
 	/** The base is already loaded; only the head needs shapes, taken from one forward of a zero image. */

@@ -15,8 +15,10 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import io.deepserve.config.DeepserveProperties;
 import io.deepserve.error.NotFoundException;
+import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -95,9 +97,9 @@ class ForecastBodyTests {
 	}
 
 	private static ModelVersion version(int window) {
-		return new ModelVersion("fc", 1, "forecasting", "rnn", "djl", null, null, null,
+		return new ModelVersion("fc", 1, Task.FORECASTING, "rnn", ArtifactFormat.DJL, null, null, null,
 				new ForecastSpec(window, 2, "Close", null, null, "none", null), null, null, null, "0", 1, null,
-				Instant.now(), ModelVersion.READY, "k");
+				Instant.now(), ModelVersion.Status.READY, "k");
 	}
 
 }

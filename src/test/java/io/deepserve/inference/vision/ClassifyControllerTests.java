@@ -20,7 +20,9 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.NotFoundException;
 import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.error.UnavailableException;
+import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Task;
 
 import static io.deepserve.web.ProblemMatchers.problem;
 import static org.mockito.ArgumentMatchers.any;
@@ -181,9 +183,9 @@ class ClassifyControllerTests {
 	}
 
 	private static ModelVersion version() {
-		return new ModelVersion("shapes", 2, "image-classification", "resnet18", "djl", null,
+		return new ModelVersion("shapes", 2, Task.IMAGE_CLASSIFICATION, "resnet18", ArtifactFormat.DJL, null,
 				List.of("circle", "square"), null, null, null, null, null, "abc123", 4, null,
-				Instant.parse("2026-01-02T03:04:05Z"), ModelVersion.READY, "k");
+				Instant.parse("2026-01-02T03:04:05Z"), ModelVersion.Status.READY, "k");
 	}
 
 }

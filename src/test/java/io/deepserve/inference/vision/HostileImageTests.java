@@ -38,6 +38,7 @@ import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.RegistryHttp;
+import io.deepserve.registry.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -176,7 +177,7 @@ class HostileImageTests extends ApplicationTestSupport {
 
 	@Test
 	void aForecasterCannotClassify() throws IOException {
-		registry.register("hostile-forecaster", new NewModelVersion(NewModelVersion.FORECASTING, "torchscript", null,
+		registry.register("hostile-forecaster", new NewModelVersion(Task.FORECASTING, "torchscript", null,
 				null, null, new ForecastSpec(8, 2, "Close", null, null, null, null), null, null, null, null),
 				new ByteArrayInputStream(Images.tinyTorchScript()));
 		assertProblem(Images.classify(http, "hostile-forecaster", Images.encode(Images.pattern(32, 32, 9), "png"),

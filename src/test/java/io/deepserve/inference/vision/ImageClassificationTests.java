@@ -17,6 +17,7 @@ import io.deepserve.inference.BatchHandler;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.registry.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -114,9 +115,9 @@ class ImageClassificationTests {
 		for (int i = 0; i < classes; i++) {
 			labels.add("c" + i);
 		}
-		return new ModelVersion("m", 1, "image-classification", "torchscript", ArtifactFormat.TORCHSCRIPT.id(),
+		return new ModelVersion("m", 1, Task.IMAGE_CLASSIFICATION, "torchscript", ArtifactFormat.TORCHSCRIPT,
 				null, labels, new Preprocessing(imageSize, null, null, null), null, null, null, null, null, 0, null,
-				null, ModelVersion.READY, null);
+				null, ModelVersion.Status.READY, null);
 	}
 
 	private static List<float[]> images(int count, int size) {
