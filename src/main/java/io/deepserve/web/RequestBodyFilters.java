@@ -2,6 +2,7 @@ package io.deepserve.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,8 +19,9 @@ class RequestBodyFilters {
 
 	@Bean
 	FilterRegistrationBean<MultipartLimitFilter> multipartLimitFilter(DeepserveProperties properties,
-			ObjectMapper json) {
-		var registration = new FilterRegistrationBean<>(new MultipartLimitFilter(properties, json));
+			ObjectMapper json, MultipartProperties multipart) {
+		var registration = new FilterRegistrationBean<>(
+				new MultipartLimitFilter(properties, json, multipart.getFileSizeThreshold()));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
 		return registration;
 	}

@@ -8,7 +8,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -33,6 +35,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.ChunkedMultipart;
 import io.deepserve.inference.Images;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelRegistry;
@@ -70,6 +73,21 @@ class HostileImageTests extends ApplicationTestSupport {
 		assertProblem(Images.classify(http, MODEL, big, MediaType.IMAGE_JPEG), HttpStatus.PAYLOAD_TOO_LARGE,
 				"payload_too_large");
 		assertProblem(multipart(big), HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large");
+	}
+
+	@Test
+	void aChunkedMultipartOverTheByteLimitIs413AndLeavesNoFile() throws IOException {
+		byte[] big = new byte[1536 * 1024];
+		new Random(2).nextBytes(big);
+		String uri = http.getRootUri() + "/api/v1/models/" + MODEL + "/classify";
+		HttpResponse<String> refused = ChunkedMultipart.post(uri, Map.of(), "image", "big.jpg", big);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+		assertThat(json.readTree(refused.body()).get("code").asText()).isEqualTo("payload_too_large");
+		assertThat(ChunkedMultipart.leftOver(DATA_DIR)).isEmpty();
+
+		byte[] image = Images.encode(Images.pattern(32, 32, 10), "png");
+		HttpResponse<String> classified = ChunkedMultipart.post(uri, Map.of(), "image", "small.png", image);
+		assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
 	}
 
 	@Test
