@@ -20,12 +20,14 @@ import org.apache.tomcat.util.http.fileupload.disk.DiskFileItemFactory;
 import org.apache.tomcat.util.http.fileupload.impl.SizeLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.servlet.ServletRequestContext;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.UnavailableException;
 
 /**
  * Each multipart endpoint's own limit, whatever the framing: Tomcat would write parts to its temporary folder up to
@@ -95,6 +97,12 @@ class MultipartLimitFilter extends OncePerRequestFilter {
 		}
 		catch (FileUploadException ex) {
 			refuse(response, HttpStatus.BAD_REQUEST, "invalid_multipart", "the multipart body could not be read");
+			return;
+		}
+		catch (UnavailableException ex) {
+			// the in-flight byte budget, which counts a chunked inference body as it is read here
+			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()));
+			refuse(response, HttpStatus.SERVICE_UNAVAILABLE, ex.code(), ex.getMessage());
 			return;
 		}
 		ParsedMultipartRequest parsed;

@@ -38,12 +38,16 @@ final class ParsedMultipartRequest extends HttpServletRequestWrapper {
 		String query = request.getQueryString();
 		if (query != null) {
 			for (String pair : query.split("&")) {
-				if (!pair.isEmpty()) {
-					int eq = pair.indexOf('=');
-					String name = eq < 0 ? pair : pair.substring(0, eq);
-					String value = eq < 0 ? "" : pair.substring(eq + 1);
-					values.computeIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8), k -> new ArrayList<>())
-						.add(URLDecoder.decode(value, StandardCharsets.UTF_8));
+				int eq = pair.indexOf('=');
+				try {
+					String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+					String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+					if (!name.isEmpty()) {
+						values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+					}
+				}
+				catch (IllegalArgumentException ex) {
+					// skipped, as Tomcat skips a parameter it cannot decode
 				}
 			}
 		}

@@ -1,7 +1,10 @@
 package io.deepserve.web;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.Part;
@@ -20,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
+import org.springframework.mock.web.DelegatingServletInputStream;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.util.unit.DataSize;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.error.UnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -97,7 +103,7 @@ class MultipartLimitFilterTests {
 		byte[] file = new byte[200 * 1024];
 		new Random(7).nextBytes(file);
 		MockHttpServletRequest request = chunked("/api/v1/datasets", body("file", "a.zip", file));
-		request.setQueryString("charset=UTF-8&name=from%20query");
+		request.setQueryString("charset=UTF-8&bad=%zz&name=from%20query");
 		List<String> seen = new ArrayList<>();
 		FilterChain chain = (req, res) -> {
 			HttpServletRequest parsed = (HttpServletRequest) req;
@@ -115,6 +121,35 @@ class MultipartLimitFilterTests {
 		assertThat(response.getStatus()).isEqualTo(201);
 		assertThat(seen).as("form fields and query parameters, and the file over 64 KB spooled to one file")
 			.containsExactly("images", "UTF-8", "from query", "d", "1");
+		assertThat(tmpFiles()).isEmpty();
+	}
+
+	@Test
+	void aChunkedBodyTheInFlightBudgetCannotHoldIsRefusedWithRetryAfterAndLeavesNoFile() throws Exception {
+		byte[] body = body("image", "a.png", new byte[300 * 1024]);
+		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/api/v1/models/m/classify") {
+			@Override
+			public long getContentLengthLong() {
+				return -1;
+			}
+
+			@Override
+			public ServletInputStream getInputStream() {
+				// as InFlightBytesFilter's reading fails once the budget is spent
+				InputStream in = new ByteArrayInputStream(body, 0, 200 * 1024);
+				return new DelegatingServletInputStream(new SequenceInputStream(in, new InputStream() {
+					@Override
+					public int read() {
+						throw new UnavailableException("overloaded", "full", 1);
+					}
+				}));
+			}
+		};
+		request.setContentType("multipart/form-data; boundary=x");
+		MockHttpServletResponse response = run(request);
+		assertThat(response.getStatus()).isEqualTo(503);
+		assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+		assertThat(JSON.readTree(response.getContentAsString()).get("code").asText()).isEqualTo("overloaded");
 		assertThat(tmpFiles()).isEmpty();
 	}
 
