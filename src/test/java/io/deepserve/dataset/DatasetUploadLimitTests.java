@@ -118,6 +118,14 @@ class DatasetUploadLimitTests {
 		assertThat(ChunkedMultipart.leftOver(DATA_DIR)).isEmpty();
 	}
 
+	@Test
+	void aMultipartBodyForAnEndpointThatTakesNoneIsCappedAtAnEnvelope() throws Exception {
+		HttpResponse<String> refused = ChunkedMultipart.post(http.getRootUri() + "/api/v1/training-jobs", Map.of(),
+				"file", "a.bin", new byte[100 * 1024]);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+		assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("payload_too_large");
+	}
+
 	private ResponseEntity<JsonNode> upload(String name, byte[] zip) {
 		return http.postForEntity("/api/v1/datasets", uploadRequest(name, "images", "a.zip", zip), JsonNode.class);
 	}
