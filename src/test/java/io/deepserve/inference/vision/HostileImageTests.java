@@ -85,8 +85,17 @@ class HostileImageTests extends ApplicationTestSupport {
 		assertThat(json.readTree(refused.body()).get("code").asText()).isEqualTo("payload_too_large");
 		assertThat(ChunkedMultipart.leftOver(DATA_DIR)).isEmpty();
 
-		byte[] image = Images.encode(Images.pattern(32, 32, 10), "png");
-		HttpResponse<String> classified = ChunkedMultipart.post(uri, Map.of(), "image", "small.png", image);
+		BufferedImage noise = new BufferedImage(400, 400, BufferedImage.TYPE_INT_RGB);
+		Random random = new Random(3);
+		for (int y = 0; y < 400; y++) {
+			for (int x = 0; x < 400; x++) {
+				noise.setRGB(x, y, random.nextInt(1 << 24));
+			}
+		}
+		byte[] image = Images.encode(noise, "png");
+		assertThat(image.length).as("over Tomcat's own 64 KB multipart cap, within max-image-bytes")
+			.isBetween(64 * 1024, 1024 * 1024);
+		HttpResponse<String> classified = ChunkedMultipart.post(uri, Map.of(), "image", "noise.png", image);
 		assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
 	}
 
