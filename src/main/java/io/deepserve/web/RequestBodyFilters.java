@@ -2,6 +2,7 @@ package io.deepserve.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,16 +12,18 @@ import io.deepserve.config.DeepserveProperties;
 
 /**
  * The filters that bound request bodies before Spring MVC reads them, after the API key check. Registered here rather
- * than as components, so that controller slice tests do not need the whole configuration.
+ * than as components, so that controller slice tests do not need the whole configuration. The in-flight budget comes
+ * first, so that the multipart bodies parsed by the next filter are read through it.
  */
 @Configuration(proxyBeanMethods = false)
 class RequestBodyFilters {
 
 	@Bean
 	FilterRegistrationBean<MultipartLimitFilter> multipartLimitFilter(DeepserveProperties properties,
-			ObjectMapper json) {
-		var registration = new FilterRegistrationBean<>(new MultipartLimitFilter(properties, json));
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+			ObjectMapper json, MultipartProperties multipart) {
+		var registration = new FilterRegistrationBean<>(
+				new MultipartLimitFilter(properties, json, multipart.getFileSizeThreshold()));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 21);
 		return registration;
 	}
 
@@ -28,7 +31,7 @@ class RequestBodyFilters {
 	FilterRegistrationBean<InFlightBytesFilter> inFlightBytesFilter(DeepserveProperties properties,
 			ObjectMapper json) {
 		var registration = new FilterRegistrationBean<>(new InFlightBytesFilter(properties, json));
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 21);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
 		return registration;
 	}
 

@@ -8,7 +8,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -33,6 +35,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.ChunkedMultipart;
 import io.deepserve.inference.Images;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelRegistry;
@@ -71,6 +74,30 @@ class HostileImageTests extends ApplicationTestSupport {
 		assertProblem(Images.classify(http, MODEL, big, MediaType.IMAGE_JPEG), HttpStatus.PAYLOAD_TOO_LARGE,
 				"payload_too_large");
 		assertProblem(multipart(big), HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large");
+	}
+
+	@Test
+	void aChunkedMultipartOverTheByteLimitIs413AndLeavesNoFile() throws IOException {
+		byte[] big = new byte[1536 * 1024];
+		new Random(2).nextBytes(big);
+		String uri = http.getRootUri() + "/api/v1/models/" + MODEL + "/classify";
+		HttpResponse<String> refused = ChunkedMultipart.post(uri, Map.of(), "image", "big.jpg", big);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+		assertThat(json.readTree(refused.body()).get("code").asText()).isEqualTo("payload_too_large");
+		assertThat(ChunkedMultipart.leftOver(DATA_DIR)).isEmpty();
+
+		BufferedImage noise = new BufferedImage(400, 400, BufferedImage.TYPE_INT_RGB);
+		Random random = new Random(3);
+		for (int y = 0; y < 400; y++) {
+			for (int x = 0; x < 400; x++) {
+				noise.setRGB(x, y, random.nextInt(1 << 24));
+			}
+		}
+		byte[] image = Images.encode(noise, "png");
+		assertThat(image.length).as("over Tomcat's own 64 KB multipart cap, within max-image-bytes")
+			.isBetween(64 * 1024, 1024 * 1024);
+		HttpResponse<String> classified = ChunkedMultipart.post(uri, Map.of(), "image", "noise.png", image);
+		assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
 	}
 
 	@Test
