@@ -83,7 +83,8 @@ class ForecastController {
 					horizon = horizon(parser);
 				}
 				else {
-					parser.skipChildren();
+					throw new InvalidInputException("unknown_field", "unknown field '" + field
+							+ "' in the forecast request; the fields there are [horizon, series]");
 				}
 			}
 		}

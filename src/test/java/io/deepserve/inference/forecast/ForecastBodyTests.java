@@ -60,7 +60,7 @@ class ForecastBodyTests {
 		when(forecaster.resolve("fc")).thenReturn(version(3));
 
 		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
-			.content("{\"horizon\": 2.0, \"series\": [\"old\", null, [1], 4, 5, 6, 7], \"extra\": {\"a\": [1]}}"))
+			.content("{\"horizon\": 2.0, \"series\": [\"old\", null, [1], 4, 5, 6, 7]}"))
 			.andExpect(status().isOk());
 
 		ArgumentCaptor<SeriesTail> series = ArgumentCaptor.forClass(SeriesTail.class);
@@ -82,6 +82,18 @@ class ForecastBodyTests {
 			.andExpect(status().isPayloadTooLarge())
 			.andExpect(jsonPath("$.code").value("payload_too_large"));
 		verify(forecaster, never()).forecast(any(), any(), isNull());
+	}
+
+	@Test
+	void anUnknownFieldIsRefusedByName() throws Exception {
+		when(forecaster.resolve("fc")).thenReturn(version(3));
+
+		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
+			.content("{\"series\": [1, 2, 3], \"horizn\": 2}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.code").value("unknown_field"))
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("'horizn'")));
+		verify(forecaster, never()).forecast(any(), any(), any());
 	}
 
 	@Test
