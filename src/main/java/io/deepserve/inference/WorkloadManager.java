@@ -200,12 +200,20 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	/** The version {@code ref} names, as serving sees it: only READY versions of the task are returned. */
 	public ModelVersion resolve(String ref, Task task) {
+		requireServing();
 		return router.resolve(ref, task);
 	}
 
 	/** Most inputs {@code version} may have waiting: a request with more could never be queued whole. */
 	public int queueSize(ModelVersion version) {
 		return PoolSettings.of(version, settings).queueSize();
+	}
+
+	private void requireServing() {
+		if (!serving) {
+			throw new UnavailableException("not_serving", "this replica only trains"
+					+ " (deepserve.roles has no serving); send inference requests to a serving replica", 0);
+		}
 	}
 
 	/** Whether {@code name:version} is loaded and warm now. */
@@ -215,10 +223,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	}
 
 	private <I, O> LoadedModel hold(String ref, ServingTask<I, O> task) {
-		if (!serving) {
-			throw new UnavailableException("not_serving", "this replica only trains"
-					+ " (deepserve.roles has no serving); send inference requests to a serving replica", 0);
-		}
+		requireServing();
 		lock.readLock().lock();
 		try {
 			return holdLoading(router.resolve(ref, task.task()), task);
