@@ -105,6 +105,11 @@ public class VersionRouter {
 				&& (!e.getKey().contains(":") || !registry.exists(e.getValue().name(), e.getValue().version())));
 	}
 
+	/** How many changes this router has seen: a snapshot of the registry read before a change may be stale. */
+	long changes() {
+		return changes.get();
+	}
+
 	/** Every alias routed now, {@code name@alias} to the version it serves. */
 	Map<String, ModelVersion> routes() {
 		Map<String, ModelVersion> routes = new HashMap<>();

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -391,15 +392,24 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	@EventListener
 	void aliasChanged(AliasChangedEvent event) {
 		if (serving) {
-			switchRoute(event.name(), event.alias(), event.toVersion());
+			switchRoute(event.name(), event.alias(), event.toVersion(), -1);
 		}
 	}
 
-	private void switchRoute(String name, String alias, Integer to) {
+	/**
+	 * Routes {@code name@alias} to {@code to} and retires the version it leaves. With {@code ifUnchangedSince} at 0 or
+	 * more, only if the router saw no change since then: a registry snapshot read before a move made here must not
+	 * move the alias back.
+	 * @return whether the route was switched
+	 */
+	private boolean switchRoute(String name, String alias, Integer to, long ifUnchangedSince) {
 		ModelVersion target = to == null ? null : registry.version(name, to);
 		List<LoadedModel> retired = new ArrayList<>();
 		lock.writeLock().lock();
 		try {
+			if (ifUnchangedSince >= 0 && router.changes() != ifUnchangedSince) {
+				return false;
+			}
 			ModelVersion old = router.routes().get(name + "@" + alias);
 			router.route(name, alias, target);
 			if (old != null && !Integer.valueOf(old.version()).equals(to) && !router.routed(name, old.version())) {
@@ -410,6 +420,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			lock.writeLock().unlock();
 		}
 		retired.forEach(this::retire);
+		return true;
 	}
 
 	/**
@@ -449,6 +460,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	void syncWithRegistry() {
 		try {
 			router.forgetUnrouted();
+			AtomicLong seen = new AtomicLong(router.changes());
 			Map<String, Integer> current = new java.util.HashMap<>();
 			for (ModelRegistry.ModelSummary model : registry.list()) {
 				model.aliases().forEach((alias, version) -> current.put(model.name() + "@" + alias, version));
@@ -460,7 +472,9 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 					if (now != null) {
 						warm(name, now);
 					}
-					switchRoute(name, route.substring(route.indexOf('@') + 1), now);
+					if (switchRoute(name, route.substring(route.indexOf('@') + 1), now, seen.get())) {
+						seen.set(router.changes());
+					}
 				}
 				else if (failures.containsKey(version.ref()) && route.endsWith("@" + ModelRegistry.PRODUCTION)) {
 					warm(name, now);

@@ -117,7 +117,7 @@ class ModelControllerTests {
 
 		ArgumentCaptor<NewModelVersion> spec = ArgumentCaptor.forClass(NewModelVersion.class);
 		verify(registry).register(eq("shapes"), spec.capture(), any());
-		assertThat(spec.getValue().task()).isEqualTo("image-classification");
+		assertThat(spec.getValue().task()).isEqualTo(Task.IMAGE_CLASSIFICATION);
 		assertThat(spec.getValue().labels()).containsExactly("circle", "square");
 		// the parameter count is the registry's to measure, not the client's to claim
 		assertThat(spec.getValue().parameters()).isNull();
