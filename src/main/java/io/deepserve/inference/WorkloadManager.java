@@ -205,6 +205,12 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		return router.resolve(ref, task);
 	}
 
+	/** The version {@code ref} names, of whatever task, for endpoints that serve every task. */
+	public ModelVersion resolve(String ref) {
+		requireServing();
+		return router.resolve(ref);
+	}
+
 	/** Most inputs {@code version} may have waiting: a request with more could never be queued whole. */
 	public int queueSize(ModelVersion version) {
 		return PoolSettings.of(version, settings).queueSize();

@@ -60,6 +60,11 @@ class RolesTests {
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(classify.statusCode()).isEqualTo(503);
 			assertThat(classify.body()).contains("\"code\":\"not_serving\"");
+			HttpResponse<String> infer = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/models/any/infer"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"inputs\": []}")).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(infer.statusCode()).as(infer.body()).isEqualTo(503);
+			assertThat(infer.body()).contains("\"code\":\"not_serving\"");
 			assertThat(get(base + "/actuator/health/liveness").statusCode()).isEqualTo(200);
 			assertThat(get(base + "/actuator/prometheus").body()).contains("deepserve_training_jobs");
 		}

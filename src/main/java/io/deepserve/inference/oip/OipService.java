@@ -12,7 +12,6 @@ import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
 import io.deepserve.inference.Inference;
-import io.deepserve.inference.VersionRouter;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.inference.vision.ImageClassifier;
 import io.deepserve.registry.ModelRegistry;
@@ -34,21 +33,18 @@ class OipService {
 
 	private final ModelRegistry registry;
 
-	private final VersionRouter router;
-
 	private final DeepserveProperties.Inference limits;
 
 	private final OipForecasts forecasts;
 
 	private final WorkloadManager manager;
 
-	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry, VersionRouter router,
-			WorkloadManager manager, DeepserveProperties properties) {
+	OipService(ImageClassifier classifier, OipForecasts forecasts, ModelRegistry registry, WorkloadManager manager,
+			DeepserveProperties properties) {
 		this.classifier = classifier;
 		this.manager = manager;
 		this.forecasts = forecasts;
 		this.registry = registry;
-		this.router = router;
 		this.limits = properties.inference();
 	}
 
@@ -162,7 +158,7 @@ class OipService {
 
 	/** Serving dispatches on the task of the version the reference names, resolved as every endpoint resolves it. */
 	private boolean forecasting(String name, Integer version) {
-		return router.resolve(ref(name, version)).task() == Task.FORECASTING;
+		return manager.resolve(ref(name, version)).task() == Task.FORECASTING;
 	}
 
 	private List<String> readyVersions(String name) {
