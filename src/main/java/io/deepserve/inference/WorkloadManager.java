@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -466,26 +465,28 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	void syncWithRegistry() {
 		try {
 			router.forgetUnrouted();
-			AtomicLong seen = new AtomicLong(router.changes());
+			long seen = router.changes();
 			Map<String, Integer> current = new java.util.HashMap<>();
 			for (ModelRegistry.ModelSummary model : registry.list()) {
 				model.aliases().forEach((alias, version) -> current.put(model.name() + "@" + alias, version));
 			}
-			router.routes().forEach((route, version) -> {
+			for (Map.Entry<String, ModelVersion> routed : router.routes().entrySet()) {
+				String route = routed.getKey();
+				ModelVersion version = routed.getValue();
 				Integer now = current.get(route);
 				String name = version.name();
 				if (!Integer.valueOf(version.version()).equals(now)) {
 					if (now != null) {
 						warm(name, now);
 					}
-					if (switchRoute(name, route.substring(route.indexOf('@') + 1), now, seen.get())) {
-						seen.set(router.changes());
+					if (switchRoute(name, route.substring(route.indexOf('@') + 1), now, seen)) {
+						seen = router.changes();
 					}
 				}
 				else if (failures.containsKey(version.ref()) && route.endsWith("@" + ModelRegistry.PRODUCTION)) {
 					warm(name, now);
 				}
-			});
+			}
 			for (LoadedModel model : List.copyOf(loaded.values())) {
 				ModelVersion version = model.version();
 				if (!registry.exists(version.name(), version.version())) {
