@@ -19,16 +19,21 @@ final class AlexNet {
 	private AlexNet() {
 	}
 
+	/** Stages {@code conv1..conv5}, one per convolution, each with the max pool that follows it. */
 	static Block alexnet(int classes, TorchvisionNames names) {
-		return new SequentialBlock().add(convRelu(names, "features.0", 64, 11, 4, 2))
-			.add(maxPool(3, 2, 0))
-			.add(convRelu(names, "features.3", 192, 5, 1, 2))
-			.add(maxPool(3, 2, 0))
-			.add(convRelu(names, "features.6", 384, 3, 1, 1))
-			.add(convRelu(names, "features.8", 256, 3, 1, 1))
-			.add(convRelu(names, "features.10", 256, 3, 1, 1))
-			.add(maxPool(3, 2, 0))
-			.add(new AdaptiveAvgPool2d(6))
+		SequentialBlock net = new SequentialBlock();
+		names.stage("conv1", net);
+		net.add(convRelu(names, "features.0", 64, 11, 4, 2)).add(maxPool(3, 2, 0));
+		names.stage("conv2", net);
+		net.add(convRelu(names, "features.3", 192, 5, 1, 2)).add(maxPool(3, 2, 0));
+		names.stage("conv3", net);
+		net.add(convRelu(names, "features.6", 384, 3, 1, 1));
+		names.stage("conv4", net);
+		net.add(convRelu(names, "features.8", 256, 3, 1, 1));
+		names.stage("conv5", net);
+		net.add(convRelu(names, "features.10", 256, 3, 1, 1)).add(maxPool(3, 2, 0));
+		names.endStages(net);
+		return net.add(new AdaptiveAvgPool2d(6))
 			.add(Blocks.batchFlattenBlock())
 			.add(Layers.dropout(0.5f))
 			.add(names.name("classifier.1", Layers.linear(4096)))

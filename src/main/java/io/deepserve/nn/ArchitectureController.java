@@ -36,7 +36,8 @@ class ArchitectureController {
 					+ "imageSize has parameters null. Forecasters are counted for window "
 					+ Architectures.DEFAULT_WINDOW + ", " + Architectures.DEFAULT_FEATURES + " feature, hidden size "
 					+ Architectures.DEFAULT_HIDDEN_SIZE + ", " + Architectures.DEFAULT_LAYERS + " layers, horizon "
-					+ Architectures.DEFAULT_HORIZON + "; countedFor says what each count assumes.")
+					+ Architectures.DEFAULT_HORIZON + "; countedFor says what each count assumes. stages names an "
+					+ "image classifier's stages in order, for a transfer job's trainableStages and cutAt.")
 	List<ArchitectureSummary> list(
 			@Parameter(description = "number of classes, " + Architectures.MIN_CLASSES + " to "
 					+ Architectures.MAX_CLASSES) @RequestParam(defaultValue = "10") int classes,
@@ -82,13 +83,13 @@ class ArchitectureController {
 					Architectures.DEFAULT_HIDDEN_SIZE, Architectures.DEFAULT_LAYERS, Architectures.DEFAULT_HORIZON);
 		}
 		return new ArchitectureSummary(info.name(), info.task(), info.defaultImageSize(), info.minImageSize(),
-				info.description(), parameters, countedFor);
+				info.description(), parameters, countedFor, info.stages());
 	}
 
 	/** Every key is always present, null where it does not apply, so clients see one shape. */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	record ArchitectureSummary(String name, Task task, Integer defaultImageSize, Integer minImageSize,
-			String description, Long parameters, Map<String, Integer> countedFor) {
+			String description, Long parameters, Map<String, Integer> countedFor, List<String> stages) {
 	}
 
 }

@@ -1,5 +1,7 @@
 package io.deepserve.nn;
 
+import java.util.List;
+
 import io.deepserve.registry.Task;
 
 /**
@@ -10,9 +12,20 @@ import io.deepserve.registry.Task;
  * @param defaultImageSize the square image size the network was designed for; {@code null} for forecasting
  * @param minImageSize the smallest square image the network accepts; {@code null} for forecasting
  * @param description one line for people choosing between architectures
+ * @param stages an image classifier's named stages in order, for a transfer job's {@code trainableStages} and
+ * {@code cutAt}; empty for forecasting
  */
 public record ArchitectureInfo(String name, Task task, Integer defaultImageSize, Integer minImageSize,
-		String description) {
+		String description, List<String> stages) {
+
+	public ArchitectureInfo {
+		stages = stages == null ? List.of() : List.copyOf(stages);
+	}
+
+	public ArchitectureInfo(String name, Task task, Integer defaultImageSize, Integer minImageSize,
+			String description) {
+		this(name, task, defaultImageSize, minImageSize, description, List.of());
+	}
 
 	public boolean classifiesImages() {
 		return task == Task.IMAGE_CLASSIFICATION;

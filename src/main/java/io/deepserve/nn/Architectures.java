@@ -117,6 +117,44 @@ public class Architectures {
 		return block;
 	}
 
+	/**
+	 * The network a transfer job saves on a base of this architecture: the base's layers up to its classifier, or
+	 * up to and including stage {@code cutAt} followed by global average pooling, then a linear head of
+	 * {@code classes}. Without a cut it has the structure of {@link #newClassifier} for every architecture built as
+	 * one sequence; GoogLeNet's becomes one, without its auxiliary heads.
+	 * @throws DeepserveException {@code 400 unknown_stage} for a stage the architecture does not have
+	 */
+	public Block newTransferClassifier(String name, int classes, String cutAt) {
+		Definition definition = classifier(name);
+		requireClasses(classes);
+		List<Block> body = TransferHeads.body(definition.classifier().build(classes, new TorchvisionNames()), name);
+		if (cutAt != null) {
+			body = TransferHeads.cut(body, requireStage(name, definition.stages(), cutAt));
+		}
+		return TransferHeads.sequence(body, TransferHeads.newHead(classes));
+	}
+
+	/** An image classifier's named stages, in order, as ranges of its top-level layers ({@link TransferHeads#body}). */
+	public List<Stage> stages(String name) {
+		return classifier(name).stages();
+	}
+
+	/** The top-level layers of {@link TransferHeads#body} whose outputs auxiliary classifiers read (GoogLeNet's). */
+	public List<Integer> auxiliaryTaps(String name) {
+		return classifier(name).auxiliaryTaps();
+	}
+
+	/** @throws DeepserveException {@code 400 unknown_stage} naming the stages there are */
+	public static Stage requireStage(String architecture, List<Stage> stages, String name) {
+		return stages.stream()
+			.filter(stage -> stage.name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new InvalidInputException("unknown_stage", stages.isEmpty()
+					? "a " + architecture + " base has no named stages"
+					: "a " + architecture + " base has no stage '" + name + "'; its stages: "
+							+ String.join(", ", stages.stream().map(Stage::name).toList())));
+	}
+
 	private static List<String> torchvisionLayouts() {
 		return DEFINITIONS.values().stream().filter(Definition::torchvision).map(d -> d.info().name()).toList();
 	}
@@ -248,7 +286,29 @@ public class Architectures {
 	 * classifier names all its layers as torchvision does.
 	 */
 	record Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
-			RecurrentForecaster.Cell cell) {
+			RecurrentForecaster.Cell cell, List<Stage> stages, List<Integer> auxiliaryTaps) {
+
+		Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision, RecurrentForecaster.Cell cell) {
+			this(info, classifier, torchvision, cell, layout(classifier));
+		}
+
+		private Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
+				RecurrentForecaster.Cell cell, TorchvisionNames layout) {
+			this(layout == null ? info : new ArchitectureInfo(info.name(), info.task(), info.defaultImageSize(),
+					info.minImageSize(), info.description(), layout.stages().stream().map(Stage::name).toList()),
+					classifier, torchvision, cell, layout == null ? List.of() : layout.stages(),
+					layout == null ? List.of() : layout.auxiliaryTaps());
+		}
+
+		/** The stages are recorded while the network is built; building one (no arrays yet) is cheap. */
+		private static TorchvisionNames layout(Classifier classifier) {
+			if (classifier == null) {
+				return null;
+			}
+			TorchvisionNames names = new TorchvisionNames();
+			classifier.build(MIN_CLASSES, names);
+			return names;
+		}
 
 		static Map<String, Definition> all() {
 			Map<String, Definition> all = new LinkedHashMap<>();
@@ -264,7 +324,7 @@ public class Architectures {
 					"GoogLeNet as in the paper (Szegedy et al. 2014): 5x5 convolutions, no batch norm, with its two "
 							+ "auxiliary classifiers during training; the parameter count is the inference "
 							+ "network's. Not torchvision's: see googlenet_torchvision"),
-					(classes, names) -> new GoogLeNet(classes), false, null));
+					GoogLeNet::new, false, null));
 			torchvision(all, "googlenet_torchvision", 32, TorchvisionGoogLeNet::googlenet,
 					"GoogLeNet in torchvision's layout: batch norm, 3x3 in place of 5x5, no auxiliary classifiers");
 			vgg(all, "vgg11", "VGG-11 (configuration A)", Vgg::vgg11);

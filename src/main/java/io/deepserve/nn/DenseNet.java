@@ -15,7 +15,8 @@ import static io.deepserve.nn.Layers.conv;
 /**
  * DenseNet-BC (Huang et al. 2017) in torchvision's layout; DJL has no DenseNet. Each layer is batch norm, ReLU,
  * 1x1 convolution to {@code 4 * growth}, batch norm, ReLU, 3x3 convolution to {@code growth}, and its output is
- * concatenated to its input; transitions halve the channels and the resolution.
+ * concatenated to its input; transitions halve the channels and the resolution. Stages: {@code stem},
+ * {@code denseblock1}, {@code transition1}, ..., {@code denseblock4} (with the final batch norm and ReLU).
  */
 final class DenseNet {
 
@@ -31,13 +32,15 @@ final class DenseNet {
 	}
 
 	private static Block build(int classes, TorchvisionNames names, int stemFilters, int... layersPerBlock) {
-		SequentialBlock net = new SequentialBlock()
-			.add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
+		SequentialBlock net = new SequentialBlock();
+		names.stage("stem", net);
+		net.add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
 			.add(names.name("features.norm0", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.maxPool(3, 2, 1));
 		int channels = stemFilters;
 		for (int b = 0; b < layersPerBlock.length; b++) {
+			names.stage("denseblock" + (b + 1), net);
 			for (int i = 0; i < layersPerBlock[b]; i++) {
 				String prefix = "features.denseblock" + (b + 1) + ".denselayer" + (i + 1) + ".";
 				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer(names, prefix))));
@@ -45,12 +48,14 @@ final class DenseNet {
 			}
 			if (b < layersPerBlock.length - 1) {
 				channels /= 2;
+				names.stage("transition" + (b + 1), net);
 				net.add(transition(names, "features.transition" + (b + 1) + ".", channels));
 			}
 		}
-		return net.add(names.name("features.norm5", batchNorm()))
-			.add(Activation.reluBlock())
-			.add(Layers.globalAvgPool())
+		// the last block's stage ends with the features' final batch norm and ReLU
+		net.add(names.name("features.norm5", batchNorm())).add(Activation.reluBlock());
+		names.endStages(net);
+		return net.add(Layers.globalAvgPool())
 			.add(names.name("classifier", Layers.linear(classes)));
 	}
 

@@ -39,6 +39,15 @@ final class GoogLeNet extends AbstractBlock {
 	private final Map<String, Block> auxiliary = new LinkedHashMap<>();
 
 	GoogLeNet(int classes) {
+		this(classes, new TorchvisionNames());
+	}
+
+	/**
+	 * Records the stages {@code stem}, {@code inception3} (3a, 3b and the pool after them), {@code inception4}
+	 * (4a to 4e and the pool) and {@code inception5} in {@code names}, as ranges of {@link #sequence()}, and the
+	 * auxiliary heads' taps at 4a and 4d.
+	 */
+	GoogLeNet(int classes, TorchvisionNames names) {
 		stage("stem", stem());
 		stage("3a", inception(64, 96, 128, 16, 32, 32));
 		stage("3b", inception(128, 128, 192, 32, 96, 64));
@@ -56,6 +65,41 @@ final class GoogLeNet extends AbstractBlock {
 		stage("head", new SequentialBlock().add(Layers.globalAvgPool())
 			.add(Layers.dropout(0.4f))
 			.add(Layers.linear(classes)));
+		int index = 0;
+		String group = null;
+		for (String stage : stages.keySet()) {
+			String current = stage.equals("stem") ? "stem" : stage.equals("head") ? null
+					: "inception" + stage.replace("pool", "").charAt(0);
+			if (current == null) {
+				break;
+			}
+			if (!current.equals(group)) {
+				names.stage(current, index);
+				group = current;
+			}
+			if (auxiliary.containsKey(stage)) {
+				names.auxiliaryTap(index);
+			}
+			index++;
+		}
+		names.endStages(index);
+	}
+
+	/**
+	 * The main network as one list of layers, without the auxiliary heads: the stages, then the head's pooling,
+	 * dropout and linear classifier. A transfer job builds its network from these.
+	 */
+	List<Block> sequence() {
+		List<Block> layers = new ArrayList<>();
+		for (Map.Entry<String, Block> stage : stages.entrySet()) {
+			if (stage.getKey().equals("head")) {
+				layers.addAll(stage.getValue().getChildren().values());
+			}
+			else {
+				layers.add(stage.getValue());
+			}
+		}
+		return layers;
 	}
 
 	private void stage(String name, Block block) {
@@ -82,7 +126,7 @@ final class GoogLeNet extends AbstractBlock {
 	 * The paper's 5x5 stride-3 average pool turns 4a's 14x14 map into 4x4 at 224 pixels. Maps under 5x5 (images
 	 * under about 80 pixels) are averaged whole instead, so that small images still train.
 	 */
-	private static Block auxiliaryHead(int classes) {
+	static Block auxiliaryHead(int classes) {
 		Block pool = LambdaBlock.singleton(GoogLeNet::auxiliaryPool, "auxPool");
 		return new SequentialBlock().add(pool)
 			.add(convRelu(128, 1, 1, 0))

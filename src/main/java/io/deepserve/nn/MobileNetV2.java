@@ -25,11 +25,19 @@ final class MobileNetV2 {
 	private MobileNetV2() {
 	}
 
+	/**
+	 * Stages: {@code stem}, then {@code bottleneck1..bottleneck7}, the rows of the paper's table (one output width
+	 * each), then {@code conv_last}, the 1x1 convolution to 1280 channels.
+	 */
 	static Block mobilenetV2(int classes, TorchvisionNames names) {
-		SequentialBlock net = new SequentialBlock().add(convBnRelu6(names, "features.0", 32, 3, 2, 1));
+		SequentialBlock net = new SequentialBlock();
+		names.stage("stem", net);
+		net.add(convBnRelu6(names, "features.0", 32, 3, 2, 1));
 		int channels = 32;
 		int index = 1;
+		int row = 0;
 		for (int[] setting : SETTINGS) {
+			names.stage("bottleneck" + ++row, net);
 			for (int i = 0; i < setting[2]; i++) {
 				int stride = i == 0 ? setting[3] : 1;
 				String prefix = "features." + index++ + ".conv.";
@@ -37,8 +45,10 @@ final class MobileNetV2 {
 				channels = setting[1];
 			}
 		}
-		return net.add(convBnRelu6(names, "features." + index, 1280, 1, 1, 1))
-			.add(Layers.globalAvgPool())
+		names.stage("conv_last", net);
+		net.add(convBnRelu6(names, "features." + index, 1280, 1, 1, 1));
+		names.endStages(net);
+		return net.add(Layers.globalAvgPool())
 			.add(Layers.dropout(0.2f))
 			.add(names.name("classifier.1", Layers.linear(classes)));
 	}

@@ -43,7 +43,9 @@ final class ResNet {
 	}
 
 	private static Block build(int classes, TorchvisionNames names, boolean bottleneck, int... blocksPerStage) {
-		SequentialBlock net = new SequentialBlock().add(names.name("conv1", conv(64, 7, 2, 3, false)))
+		SequentialBlock net = new SequentialBlock();
+		names.stage("stem", net);
+		net.add(names.name("conv1", conv(64, 7, 2, 3, false)))
 			.add(names.name("bn1", batchNorm()))
 			.add(Activation.reluBlock())
 			.add(Layers.maxPool(3, 2, 1));
@@ -51,6 +53,7 @@ final class ResNet {
 		for (int stage = 0; stage < blocksPerStage.length; stage++) {
 			int width = 64 << stage;
 			int out = bottleneck ? width * 4 : width;
+			names.stage("layer" + (stage + 1), net);
 			for (int i = 0; i < blocksPerStage[stage]; i++) {
 				String prefix = "layer" + (stage + 1) + "." + i + ".";
 				int stride = (stage > 0 && i == 0) ? 2 : 1;
@@ -62,6 +65,7 @@ final class ResNet {
 				channels = out;
 			}
 		}
+		names.endStages(net);
 		return net.add(Layers.globalAvgPool()).add(names.name("fc", Layers.linear(classes)));
 	}
 

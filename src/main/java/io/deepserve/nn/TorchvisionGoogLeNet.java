@@ -18,24 +18,35 @@ final class TorchvisionGoogLeNet {
 	private TorchvisionGoogLeNet() {
 	}
 
+	/**
+	 * Stages {@code stem}, {@code inception3}, {@code inception4}, {@code inception5}, each with the pool after
+	 * it; a transfer job that fine-tunes adds auxiliary classifiers after inception 4a and 4d, as the paper's has.
+	 */
 	static Block googlenet(int classes, TorchvisionNames names) {
-		return new SequentialBlock().add(basicConv(names, "conv1", 64, 7, 2, 3))
+		SequentialBlock net = new SequentialBlock();
+		names.stage("stem", net);
+		net.add(basicConv(names, "conv1", 64, 7, 2, 3))
 			.add(maxPoolCeil(3, 2, 0))
 			.add(basicConv(names, "conv2", 64, 1, 1, 0))
 			.add(basicConv(names, "conv3", 192, 3, 1, 1))
-			.add(maxPoolCeil(3, 2, 0))
-			.add(inception(names, "inception3a", 64, 96, 128, 16, 32, 32))
+			.add(maxPoolCeil(3, 2, 0));
+		names.stage("inception3", net);
+		net.add(inception(names, "inception3a", 64, 96, 128, 16, 32, 32))
 			.add(inception(names, "inception3b", 128, 128, 192, 32, 96, 64))
-			.add(maxPoolCeil(3, 2, 0))
-			.add(inception(names, "inception4a", 192, 96, 208, 16, 48, 64))
-			.add(inception(names, "inception4b", 160, 112, 224, 24, 64, 64))
+			.add(maxPoolCeil(3, 2, 0));
+		names.stage("inception4", net);
+		net.add(inception(names, "inception4a", 192, 96, 208, 16, 48, 64));
+		names.auxiliaryTap(net);
+		net.add(inception(names, "inception4b", 160, 112, 224, 24, 64, 64))
 			.add(inception(names, "inception4c", 128, 128, 256, 24, 64, 64))
-			.add(inception(names, "inception4d", 112, 144, 288, 32, 64, 64))
-			.add(inception(names, "inception4e", 256, 160, 320, 32, 128, 128))
-			.add(maxPoolCeil(2, 2, 0))
-			.add(inception(names, "inception5a", 256, 160, 320, 32, 128, 128))
-			.add(inception(names, "inception5b", 384, 192, 384, 48, 128, 128))
-			.add(Layers.globalAvgPool())
+			.add(inception(names, "inception4d", 112, 144, 288, 32, 64, 64));
+		names.auxiliaryTap(net);
+		net.add(inception(names, "inception4e", 256, 160, 320, 32, 128, 128)).add(maxPoolCeil(2, 2, 0));
+		names.stage("inception5", net);
+		net.add(inception(names, "inception5a", 256, 160, 320, 32, 128, 128))
+			.add(inception(names, "inception5b", 384, 192, 384, 48, 128, 128));
+		names.endStages(net);
+		return net.add(Layers.globalAvgPool())
 			.add(Layers.dropout(0.2f))
 			.add(names.name("fc", Layers.linear(classes)));
 	}

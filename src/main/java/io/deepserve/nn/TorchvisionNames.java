@@ -1,19 +1,32 @@
 package io.deepserve.nn;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 
 /**
  * The torchvision state-dict name of every layer with parameters, recorded while a network is built, so that a
- * torchvision checkpoint maps onto deepserve's blocks by name rather than by position.
+ * torchvision checkpoint maps onto deepserve's blocks by name rather than by position. Also the network's named
+ * {@link Stage}s and where GoogLeNet's auxiliary heads branch off, recorded where the network is built rather than
+ * guessed from its structure afterwards.
  */
 final class TorchvisionNames {
 
 	private final Map<Block, String> prefixes = new IdentityHashMap<>();
+
+	private final List<Stage> stages = new ArrayList<>();
+
+	private final List<Integer> auxiliaryTaps = new ArrayList<>();
+
+	private String openStage;
+
+	private int openFrom;
 
 	private String last;
 
@@ -22,6 +35,49 @@ final class TorchvisionNames {
 		prefixes.put(layer, prefix);
 		last = prefix;
 		return layer;
+	}
+
+	/** Starts stage {@code name} at the next top-level layer added to {@code net}, ending the one before. */
+	void stage(String name, SequentialBlock net) {
+		stage(name, net.getChildren().size());
+	}
+
+	/** Starts stage {@code name} at top-level layer {@code from}, ending the one before. */
+	void stage(String name, int from) {
+		endStages(from);
+		openStage = name;
+		openFrom = from;
+	}
+
+	/** Ends the last stage after the top-level layers {@code net} has so far. */
+	void endStages(SequentialBlock net) {
+		endStages(net.getChildren().size());
+	}
+
+	void endStages(int to) {
+		if (openStage != null) {
+			stages.add(new Stage(openStage, openFrom, to));
+			openStage = null;
+		}
+	}
+
+	/** The stages in order; they follow one another from the first layer, and end before the classifier's pooling. */
+	List<Stage> stages() {
+		return List.copyOf(stages);
+	}
+
+	/** An auxiliary classifier reads the output of the top-level layer {@code net} got last. */
+	void auxiliaryTap(SequentialBlock net) {
+		auxiliaryTap(net.getChildren().size() - 1);
+	}
+
+	void auxiliaryTap(int layer) {
+		auxiliaryTaps.add(layer);
+	}
+
+	/** Indices of the top-level layers whose outputs GoogLeNet's auxiliary classifiers read. */
+	List<Integer> auxiliaryTaps() {
+		return List.copyOf(auxiliaryTaps);
 	}
 
 	/** The module named last: every network names its classifier last. */

@@ -37,14 +37,22 @@ final class Vgg {
 				512, POOL, 512, 512, 512, 512, POOL);
 	}
 
-	/** torchvision numbers every module of {@code features}, ReLUs and pools included; its names follow suit. */
+	/**
+	 * torchvision numbers every module of {@code features}, ReLUs and pools included; its names follow suit. The
+	 * stages {@code conv1..conv5} are the convolution groups, each ending in its max pool.
+	 */
 	private static Block build(int classes, boolean batchNorm, TorchvisionNames names, int... configuration) {
 		SequentialBlock net = new SequentialBlock();
 		int index = 0;
+		int group = 1;
+		names.stage("conv1", net);
 		for (int filters : configuration) {
 			if (filters == POOL) {
 				net.add(Layers.maxPool(2, 2, 0));
 				index++;
+				if (++group <= 5) {
+					names.stage("conv" + group, net);
+				}
 				continue;
 			}
 			SequentialBlock layer = new SequentialBlock()
@@ -55,6 +63,7 @@ final class Vgg {
 			net.add(layer.add(Activation.reluBlock()));
 			index++;
 		}
+		names.endStages(net);
 		return net.add(new AdaptiveAvgPool2d(7))
 			.add(Blocks.batchFlattenBlock())
 			.add(names.name("classifier.0", Layers.linear(4096)))

@@ -18,10 +18,22 @@ public record TrainingRequest(String model, String task, String architecture, St
 	/**
 	 * How a base model is used.
 	 * @param mode {@code feature-extraction} (the default: the base is frozen, only a new head trains) or
-	 * {@code fine-tune} (the base trains too, at {@code baseLearningRateFactor} times the head's rate)
+	 * {@code fine-tune} (the base trains too, at {@code baseLearningRateFactor} times the head's rate; the whole
+	 * base unless {@code trainableStages} or {@code trainableLayers} says otherwise)
 	 * @param trainableLayers fine-tune only the base's last this-many layers that hold parameters
+	 * @param trainableStages fine-tune only the base's last this-many named stages (see
+	 * {@code GET /api/v1/architectures}); the earlier ones stay frozen
+	 * @param cutAt keep the base up to and including this stage, then global average pooling and the new head:
+	 * features from an earlier stage
+	 * @param featureOutput a TorchScript base's classifier submodule to cut off (its final linear layer becomes an
+	 * identity); by default {@code fc}, {@code classifier} or {@code head}, whichever the module has
 	 */
-	public record Transfer(String mode, Float baseLearningRateFactor, Integer trainableLayers) {
+	public record Transfer(String mode, Float baseLearningRateFactor, Integer trainableLayers,
+			Integer trainableStages, String cutAt, String featureOutput) {
+
+		public Transfer(String mode, Float baseLearningRateFactor, Integer trainableLayers) {
+			this(mode, baseLearningRateFactor, trainableLayers, null, null, null);
+		}
 
 		public static final String FEATURE_EXTRACTION = "feature-extraction";
 

@@ -33,7 +33,9 @@ class ArchitectureControllerTests {
 			.andExpect(jsonPath("$[?(@.name == 'resnet50')].task").value("image-classification"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].parameters").value(50_497))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].countedFor.window").value(60))
-			.andExpect(jsonPath("$[?(@.name == 'lstm')].defaultImageSize", contains(nullValue())));
+			.andExpect(jsonPath("$[?(@.name == 'lstm')].defaultImageSize", contains(nullValue())))
+			.andExpect(jsonPath("$[?(@.name == 'resnet18')].stages[*]", contains("stem", "layer1", "layer2", "layer3", "layer4")))
+			.andExpect(jsonPath("$[?(@.name == 'lstm')].stages", contains(hasSize(0))));
 	}
 
 	@Test
