@@ -31,6 +31,7 @@ import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ArtifactInspector;
 import io.deepserve.registry.ForecastSpec;
+import io.deepserve.registry.Lineage;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Task;
 
@@ -82,19 +83,26 @@ public class ModelLoader implements ArtifactInspector {
 	/**
 	 * A DJL model zip holds weights only: the block is rebuilt from the architecture named in the metadata. A
 	 * classifier trained on a TorchScript base ({@code architecture: torchscript}) is that module and a linear head,
-	 * both stored in the zip.
+	 * both stored in the zip. A version trained by transfer is rebuilt as its lineage describes: cut at a stage, or
+	 * with a TorchScript base's classifier turned into an identity whose features the head reads.
 	 */
 	private Block djlBlock(NewModelVersion spec, Model model) {
 		if (spec.task() == Task.FORECASTING) {
 			return forecaster(spec);
 		}
+		Lineage.Transfer transfer = spec.lineage() == null ? null : spec.lineage().transfer();
 		if (NewModelVersion.TORCHSCRIPT.equals(spec.architecture()) && model.getNDManager() instanceof PtNDManager manager) {
-			return TransferHeads.sequence(List.of(new PtSymbolBlock(manager)),
-					TransferHeads.newHead(spec.labels().size()));
+			Block module = new PtSymbolBlock(manager);
+			List<Block> body = transfer == null || transfer.featureWidth() == null ? List.of(module)
+					: List.of(module, TransferHeads.narrow(transfer.featureWidth()));
+			return TransferHeads.sequence(body, TransferHeads.newHead(spec.labels().size()));
 		}
 		if (architectures.find(spec.architecture()).isEmpty()) {
 			throw new InvalidInputException("invalid_artifact", "a DJL model zip needs an architecture deepserve "
 					+ "can build (see GET /api/v1/architectures), not '" + spec.architecture() + "'");
+		}
+		if (transfer != null) {
+			return architectures.newTransferClassifier(spec.architecture(), spec.labels().size(), transfer.cutAt());
 		}
 		return architectures.newClassifier(spec.architecture(), spec.labels().size());
 	}

@@ -139,6 +139,19 @@ public class Architectures {
 		return classifier(name).stages();
 	}
 
+	/**
+	 * The stages of an architecture's network cut after stage {@code cutAt}: those up to and including it; all of
+	 * them for a null {@code cutAt}.
+	 * @throws DeepserveException {@code 400 unknown_stage}
+	 */
+	public List<Stage> stages(String name, String cutAt) {
+		List<Stage> stages = stages(name);
+		if (cutAt == null) {
+			return stages;
+		}
+		return stages.subList(0, stages.indexOf(requireStage(name, stages, cutAt)) + 1);
+	}
+
 	/** The top-level layers of {@link TransferHeads#body} whose outputs auxiliary classifiers read (GoogLeNet's). */
 	public List<Integer> auxiliaryTaps(String name) {
 		return classifier(name).auxiliaryTaps();

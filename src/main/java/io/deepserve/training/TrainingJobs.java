@@ -18,6 +18,7 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.NotFoundException;
 import io.deepserve.inference.EngineService;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.Stage;
 import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -178,9 +179,47 @@ public class TrainingJobs {
 						+ "without trainableLayers");
 			}
 		}
+		requireStages(transfer, base, architecture);
 		Hyperparameters hp = request.hyperparameters() != null ? request.hyperparameters() : Hyperparameters.NONE;
 		Integer baseSize = base.preprocessing() != null ? base.preprocessing().imageSize() : null;
 		return request.pinned(architecture, base.ref(), baseSize != null ? hp.withImageSizeIfMissing(baseSize) : hp);
+	}
+
+	/**
+	 * {@code cutAt} and {@code trainableStages} name stages of a built-in architecture's network, as far as the
+	 * base has them (a base cut at a stage has none after it); {@code featureOutput} is a TorchScript base's.
+	 */
+	private void requireStages(TrainingRequest.Transfer transfer, ModelVersion base, String architecture) {
+		boolean fineTune = TrainingRequest.Transfer.FINE_TUNE.equals(transfer.modeOrDefault());
+		if (base.isTorchScript()) {
+			if (transfer.cutAt() != null || transfer.trainableStages() != null) {
+				throw invalidTransfer("a TorchScript base has no named stages: cutAt and trainableStages are for "
+						+ "built-in architectures; its classifier is cut by featureOutput");
+			}
+			return;
+		}
+		if (transfer.featureOutput() != null) {
+			throw invalidTransfer("featureOutput names a TorchScript base's classifier; a " + architecture
+					+ " base's is cut off automatically (cutAt takes features from an earlier stage)");
+		}
+		if (transfer.trainableStages() != null && transfer.trainableLayers() != null) {
+			throw invalidTransfer("give transfer.trainableStages or transfer.trainableLayers, not both");
+		}
+		if (transfer.trainableStages() != null && !fineTune) {
+			throw invalidTransfer("transfer.trainableStages is for fine-tune only; feature-extraction trains no stage");
+		}
+		String baseCut = base.lineage() == null || base.lineage().transfer() == null ? null
+				: base.lineage().transfer().cutAt();
+		List<Stage> stages = architectures.stages(architecture, baseCut);
+		if (transfer.cutAt() != null) {
+			stages = stages.subList(0, stages.indexOf(Architectures.requireStage(architecture, stages,
+					transfer.cutAt())) + 1);
+		}
+		Integer trainable = transfer.trainableStages();
+		if (trainable != null && (trainable < 1 || trainable > stages.size())) {
+			throw invalidTransfer("transfer.trainableStages must be between 1 and " + stages.size() + " (the stages "
+					+ String.join(", ", stages.stream().map(Stage::name).toList()) + "), not " + trainable);
+		}
 	}
 
 	private Dataset validate(TrainingRequest request) {

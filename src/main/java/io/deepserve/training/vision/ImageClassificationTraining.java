@@ -19,6 +19,7 @@ import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.inference.ModelLoader;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.Stage;
 import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -108,6 +109,16 @@ class ImageClassificationTraining implements TrainingTask {
 		else {
 			architectures.requireImageSize(request.architecture(), hp.imageSize());
 		}
+		String featureOutput = request.transferOrDefault().featureOutput();
+		if (torchScript && featureOutput != null) {
+			ModelVersion base = registry.resolve(request.baseModel());
+			try (Model model = loadBase(base, true, Device.cpu())) {
+				TorchScriptClassifier.find(model.getBlock(), featureOutput);
+			}
+			catch (IOException ex) {
+				throw new InvalidInputException("invalid_base_model", ex.getMessage());
+			}
+		}
 		return dataset;
 	}
 
@@ -120,28 +131,65 @@ class ImageClassificationTraining implements TrainingTask {
 		boolean freezeAll = TrainingRequest.Transfer.FEATURE_EXTRACTION.equals(transfer.modeOrDefault());
 		Preprocessing preprocessing = ImageClassifierTrainer.preprocessing(hp, base);
 		ImageClassifierTrainer.Result result;
+		Lineage.Transfer done = null;
 		try (ImageFolder images = datasets.openImages(job.dataset());
 				Model baseModel = base == null ? null : loadBase(base, !freezeAll, device)) {
-			ImageClassifierTrainer.Base from = baseModel == null ? null
-					: new ImageClassifierTrainer.Base(baseModel.getBlock(), base.architecture(), base.isTorchScript(),
-							freezeAll, transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers());
+			ImageClassifierTrainer.Base from = null;
+			if (baseModel != null && base.isTorchScript()) {
+				TorchScriptClassifier.Cut cut = TorchScriptClassifier.apply(baseModel.getBlock(),
+						TorchScriptClassifier.find(baseModel.getBlock(), transfer.featureOutput()), hp.imageSize());
+				from = new ImageClassifierTrainer.Base(baseModel.getBlock(), base.architecture(), true, freezeAll,
+						transfer.baseLearningRateFactorOrDefault(), null, List.of(), null, null, List.of(),
+						cut.width(), cut.fixedParameters());
+				done = describe(transfer, null, cut);
+			}
+			else if (baseModel != null) {
+				String baseCut = cutAt(base);
+				String cutAt = transfer.cutAt() != null ? transfer.cutAt() : baseCut;
+				List<Stage> stages = architectures.stages(base.architecture(), cutAt);
+				Stage cut = transfer.cutAt() == null ? null
+						: Architectures.requireStage(base.architecture(), stages, transfer.cutAt());
+				from = new ImageClassifierTrainer.Base(baseModel.getBlock(), base.architecture(), false, freezeAll,
+						transfer.baseLearningRateFactorOrDefault(), transfer.trainableLayers(), stages, cut,
+						transfer.trainableStages(), architectures.auxiliaryTaps(base.architecture()), null, Set.of());
+				done = describe(transfer, cutAt, null);
+			}
 			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener, from);
 		}
 		NewModelVersion spec = new NewModelVersion(Task.IMAGE_CLASSIFICATION, job.architecture(),
 				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
 				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
 						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
-				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref()), null, null);
+				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref(), done), null,
+				null);
 		return new TrainedModel(spec, result.modelDir());
 	}
 
-	/** The base as the engine loads it for serving; the trainer wraps its network in a fresh model of its own. */
+	/** The stage a base was cut at itself, which every version trained on it keeps; null for a whole one. */
+	static String cutAt(ModelVersion base) {
+		return base.lineage() == null || base.lineage().transfer() == null ? null
+				: base.lineage().transfer().cutAt();
+	}
+
+	private static Lineage.Transfer describe(TrainingRequest.Transfer transfer, String cutAt,
+			TorchScriptClassifier.Cut cut) {
+		boolean fineTune = TrainingRequest.Transfer.FINE_TUNE.equals(transfer.modeOrDefault());
+		return new Lineage.Transfer(transfer.modeOrDefault(), cutAt, transfer.trainableStages(),
+				transfer.trainableLayers(), fineTune ? transfer.baseLearningRateFactorOrDefault() : null,
+				cut == null ? null : cut.submodule(), cut == null ? null : cut.width(),
+				cut == null ? null : cut.description());
+	}
+
+	/**
+	 * The base as the engine loads it for serving; the trainer wraps its network in a fresh model of its own. A
+	 * TorchScript base is always loaded with ordinary tensors: its classifier may be cut in place.
+	 */
 	private Model loadBase(ModelVersion base, boolean trains, Device device) throws IOException {
-		if (base.isTorchScript() && trains) {
+		if (base.isTorchScript()) {
 			return trainableTorchScript(base, device);
 		}
 		NewModelVersion spec = new NewModelVersion(base.task(), base.architecture(), base.inputShape(), base.labels(),
-				base.preprocessing(), null, null, null, null, null);
+				base.preprocessing(), null, null, base.lineage(), null, null);
 		return loader.load(spec, base.format(), registry.materialize(base), device);
 	}
 

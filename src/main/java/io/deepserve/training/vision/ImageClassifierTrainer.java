@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import ai.djl.Device;
@@ -33,6 +34,7 @@ import org.springframework.stereotype.Component;
 import io.deepserve.dataset.ImageFolder.Entry;
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.Stage;
 import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
@@ -75,9 +77,23 @@ public class ImageClassifierTrainer {
 	 * @param baseFactor the base's learning rate as a fraction of the head's, when it trains
 	 * @param trainableLayers when fine-tuning, only this many of the base's last parameter-holding layers train;
 	 * null for all
+	 * @param stages the named stages of the network trained, as ranges of the base's layers (after any cut)
+	 * @param cut the stage to cut the base after, adding global pooling; null to keep its whole body
+	 * @param trainableStages when fine-tuning, only this many of the last {@code stages} train; null for all
+	 * @param auxiliaryTaps layers whose outputs a fine-tuned GoogLeNet's new auxiliary heads read
+	 * @param featureWidth a TorchScript base whose classifier was made an identity: the width of its features
+	 * @param fixedParameters parameters of the base that never train (that identity), by name
 	 */
 	public record Base(Block block, String architecture, boolean torchScript, boolean freezeAll, float baseFactor,
-			Integer trainableLayers) {
+			Integer trainableLayers, List<Stage> stages, Stage cut, Integer trainableStages,
+			List<Integer> auxiliaryTaps, Integer featureWidth, Set<String> fixedParameters) {
+
+		public Base(Block block, String architecture, boolean torchScript, boolean freezeAll, float baseFactor,
+				Integer trainableLayers) {
+			this(block, architecture, torchScript, freezeAll, baseFactor, trainableLayers, List.of(), null, null,
+					List.of(), null, Set.of());
+		}
+
 	}
 
 	/**
@@ -92,7 +108,7 @@ public class ImageClassifierTrainer {
 	}
 
 	/** What the loop trains, what it saves (the same parameters as a plain sequence), and what trains slowly. */
-	private record Network(Block training, Block saved, Set<String> baseParameterIds, Loss loss) {
+	record Network(Block training, Block saved, Set<String> baseParameterIds, Loss loss) {
 	}
 
 	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
@@ -244,13 +260,20 @@ public class ImageClassifierTrainer {
 	}
 
 	/**
-	 * The base's layers up to its classifier, then a new head. Frozen layers are marked so (the optimizer skips
-	 * them) and run as at inference; the rest train at the base's reduced rate.
+	 * The base's layers up to its classifier (or its cut), then a new head. Frozen layers are marked so (the
+	 * optimizer skips them) and run as at inference; the rest train at the base's reduced rate.
 	 */
-	private static Network transfer(Base base, int classes) {
-		List<Block> body = base.torchScript() ? List.of(base.block())
+	static Network transfer(Base base, int classes) {
+		List<Block> body = base.torchScript()
+				? base.featureWidth() == null ? List.of(base.block())
+						: List.of(base.block(), TransferHeads.narrow(base.featureWidth()))
 				: TransferHeads.body(base.block(), base.architecture());
-		int split = base.freezeAll() ? body.size() : firstTrainable(body, base.trainableLayers());
+		if (base.cut() != null) {
+			body = TransferHeads.cut(body, base.cut());
+		}
+		int split = base.freezeAll() ? body.size()
+				: base.trainableStages() != null ? base.stages().get(base.stages().size() - base.trainableStages()).from()
+						: firstTrainable(body, base.trainableLayers());
 		List<Block> frozen = body.subList(0, split);
 		List<Block> trainable = body.subList(split, body.size());
 		frozen.forEach(layer -> layer.freezeParameters(true));
@@ -259,15 +282,23 @@ public class ImageClassifierTrainer {
 			for (Parameter parameter : layer.getParameters().values()) {
 				// running statistics are updated by the forward pass, never by gradients
 				if (parameter.getType() != Parameter.Type.RUNNING_MEAN
-						&& parameter.getType() != Parameter.Type.RUNNING_VAR) {
+						&& parameter.getType() != Parameter.Type.RUNNING_VAR
+						&& !base.fixedParameters().contains(parameter.getName())) {
 					parameter.freeze(false);
 					baseIds.add(parameter.getId());
 				}
 			}
 		}
+		// GoogLeNet's auxiliary heads come back, for the new classes, where the layers they read train
+		Map<Integer, Block> auxiliary = new TreeMap<>();
+		for (int tap : base.freezeAll() ? List.<Integer>of() : base.auxiliaryTaps()) {
+			if (tap >= split && tap < body.size() - 1) {
+				auxiliary.put(tap - split, TransferHeads.newAuxiliaryHead(classes));
+			}
+		}
 		Block head = TransferHeads.newHead(classes);
-		return new Network(new TransferBlock(frozen, trainable, head), TransferHeads.sequence(body, head), baseIds,
-				Loss.softmaxCrossEntropyLoss());
+		return new Network(new TransferBlock(frozen, trainable, head, auxiliary), TransferHeads.sequence(body, head),
+				baseIds, TransferHeads.loss(!auxiliary.isEmpty()));
 	}
 
 	/** The index of the first layer that trains when only the last {@code layers} layers with parameters do. */
