@@ -280,10 +280,13 @@ public class ImageClassifierTrainer {
 		Set<String> baseIds = new HashSet<>();
 		for (Block layer : trainable) {
 			for (Parameter parameter : layer.getParameters().values()) {
+				if (base.fixedParameters().contains(parameter.getName())) {
+					// a TorchScript module loaded to train has gradients on for all of its parameters
+					parameter.freeze(true);
+				}
 				// running statistics are updated by the forward pass, never by gradients
-				if (parameter.getType() != Parameter.Type.RUNNING_MEAN
-						&& parameter.getType() != Parameter.Type.RUNNING_VAR
-						&& !base.fixedParameters().contains(parameter.getName())) {
+				else if (parameter.getType() != Parameter.Type.RUNNING_MEAN
+						&& parameter.getType() != Parameter.Type.RUNNING_VAR) {
 					parameter.freeze(false);
 					baseIds.add(parameter.getId());
 				}
