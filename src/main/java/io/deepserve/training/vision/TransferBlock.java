@@ -2,6 +2,7 @@ package io.deepserve.training.vision;
 
 import java.util.List;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -35,6 +36,23 @@ final class TransferBlock extends AbstractBlock {
 			addChildBlock("trainable" + i, trainable.get(i));
 		}
 		addChildBlock("head", head);
+	}
+
+	/** Whether no base layer trains, so an image's features stay the same for the whole job. */
+	boolean baseFrozen() {
+		return trainable.isEmpty();
+	}
+
+	Block head() {
+		return head;
+	}
+
+	/**
+	 * What the head is given for a batch of images when the base is frozen: the frozen layers run as at inference,
+	 * exactly as in a training or validation forward.
+	 */
+	NDArray frozenFeatures(ParameterStore parameterStore, NDArray images) {
+		return features(parameterStore, new NDList(images), false, null).singletonOrThrow();
 	}
 
 	@Override
