@@ -155,6 +155,43 @@ class FeatureCacheTests {
 		}
 	}
 
+	/**
+	 * A TorchScript base (one opaque module, loaded for serving, whose forward gives inference tensors) is cached
+	 * too, trains the head the uncached job trains, and its best model reads back for the test split.
+	 */
+	@Test
+	void aTorchScriptBaseIsCachedAndItsSavedModelIsTested() throws IOException {
+		Path pt = Files.createDirectories(dir.resolve("tiny-ts"));
+		Files.write(pt.resolve("model.pt"), io.deepserve.inference.Images.tinyTorchScript());
+		List<ImageClassifierTrainer.Result> results = new ArrayList<>();
+		List<List<TrainingJob.EpochResult>> histories = new ArrayList<>();
+		for (long cacheBytes : new long[] { Long.MAX_VALUE, 0 }) {
+			try (Model base = Model.newInstance("tiny", Device.cpu())) {
+				base.load(pt);
+				Hyperparameters hp = new ObjectMapper().readValue("""
+						{"epochs": 2, "batchSize": 4, "learningRate": 0.05, "imageSize": 32, "augment": false,
+						 "validationSplit": 0.25, "testSplit": 0.25, "earlyStoppingPatience": 0, "seed": 3,
+						 "schedule": "fixed"}""", Hyperparameters.class).withDefaults();
+				Listener listener = new Listener();
+				results.add(new ImageClassifierTrainer(new Architectures(), cacheBytes).train("torchscript", hp,
+						ImageClassifierTrainer.preprocessing(hp, null), images, Device.cpu(),
+						Files.createDirectories(dir.resolve("ts-" + cacheBytes)), listener,
+						new ImageClassifierTrainer.Base(base.getBlock(), "torchscript", true, true, 0.1f, null)));
+				histories.add(listener.epochs);
+			}
+			catch (MalformedModelException ex) {
+				throw new IOException(ex);
+			}
+		}
+		for (int e = 0; e < 2; e++) {
+			assertThat(histories.get(0).get(e).trainLoss()).as("epoch " + (e + 1))
+				.isCloseTo(histories.get(1).get(e).trainLoss(), within(1e-4));
+		}
+		assertThat(results).allSatisfy(result -> assertThat(result.test()).isNotNull());
+		assertThat(results.get(0).test().confusionMatrix()).isEqualTo(results.get(1).test().confusionMatrix())
+			.allSatisfy(row -> assertThat(row.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2));
+	}
+
 	/** One feature-extraction job on {@link #images} with a fresh copy of the same base, in {@code manager}. */
 	private static Run run(NDManager manager, int epochs, boolean augment, long cacheBytes, String name)
 			throws IOException {
