@@ -151,7 +151,7 @@ public class ImageClassifierTrainer {
 				Model export = Model.newInstance(MODEL_NAME, device)) {
 			export.setBlock(network.saved());
 			FeatureCache cache = hp.augment() ? null
-					: featureCache(network, split, decoded, tensors, size, batchSize, model.getNDManager(), listener);
+					: featureCache(network, split, images, tensors, size, batchSize, model.getNDManager(), listener);
 			model.setBlock(cache != null ? ((TransferBlock) network.training()).head() : network.training());
 			Inputs inputs = cache != null ? (scope, batch, augment) -> cache.batch(scope, batch)
 					: (scope, batch, augment) -> pixels(scope, batch, decoded, tensors, augment, size);
@@ -211,7 +211,7 @@ public class ImageClassifierTrainer {
 	 * they fit in the configured memory; null otherwise. The transfer network is initialised here as the trainer
 	 * would initialise it, so its head starts from the same weights whether or not features are cached.
 	 */
-	private FeatureCache featureCache(Network network, Split split, DecodedImages decoded, ImageTensors tensors,
+	private FeatureCache featureCache(Network network, Split split, ImageFolder images, ImageTensors tensors,
 			int size, int batchSize, NDManager manager, JobListener listener) {
 		if (!(network.training() instanceof TransferBlock transfer) || !transfer.baseFrozen()) {
 			return null;
@@ -227,8 +227,9 @@ public class ImageClassifierTrainer {
 			return null;
 		}
 		long started = System.nanoTime();
-		FeatureCache cache = FeatureCache.compute(transfer, all, decoded, tensors, size, batchSize, features, manager,
-				listener::cancelRequested);
+		// each image is read once, so nothing is gained by keeping it decoded
+		FeatureCache cache = FeatureCache.compute(transfer, all, new DecodedImages(images, 0), tensors, size,
+				batchSize, features, manager, listener::cancelRequested);
 		log.info("Cached base features of {} images ({} features, {} bytes) in {} ms", all.size(), features,
 				FeatureCache.bytes(features, all.size()), (System.nanoTime() - started) / 1_000_000);
 		return cache;
