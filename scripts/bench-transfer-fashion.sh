@@ -31,6 +31,7 @@ mkdir -p "$OUT"
 [ "${SKIP_BUILD:-0}" = 1 ] || ./mvnw -o -q -B -ntp -DskipTests package
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
 
+rm -rf "$OUT/images"
 $PY scripts/fashion_to_zips.py "$OUT/images" --size "$IMAGE_SIZE" --pretrain-per-class $((PRETRAIN_IMAGES / 5)) \
   --transfer-per-class "$TRANSFER_PER_CLASS" --test-per-class "$TEST_PER_CLASS"
 

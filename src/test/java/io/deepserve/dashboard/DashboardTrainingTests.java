@@ -87,10 +87,10 @@ class DashboardTrainingTests extends BrowserTestSupport {
 		// the held-out test split: 6 of each class's 24 images, tested once with the best epoch's model
 		assertThat(browser().findElement(By.cssSelector("[data-testid='job-detail'] [data-testid='test-accuracy']"))
 			.getText()).matches("\\d+\\.\\d%");
-		assertThat(browser().findElements(By.cssSelector("[data-testid='per-class-test-accuracy'] dt")))
-			.extracting(WebElement::getText).containsExactly("o", "x");
+		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='per-class-test-accuracy'] dt")))
+			.extracting(dt -> dt.getAttribute("textContent")).containsExactly("o", "x");
 		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='test-confusion-matrix'] td")))
-			.extracting(td -> Integer.parseInt(td.getText())).hasSize(4).satisfies(cells ->
+			.extracting(td -> Integer.parseInt(td.getAttribute("textContent"))).hasSize(4).satisfies(cells ->
 				assertThat(cells.stream().mapToInt(Integer::intValue).sum()).as("test images").isEqualTo(12));
 		assertThat(browser().findElement(By.cssSelector("#job-list li[data-status='SUCCEEDED'] strong")).getText())
 			.isNotEmpty();
