@@ -4,6 +4,7 @@
   bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload both zips, pretrain resnet18 on classes 0-4
   bench_transfer_fashion.py transfer API DATA_DIR STATE       from scratch, feature extraction, fine-tune, cutAt
   bench_transfer_fashion.py uncached API DATA_DIR STATE       feature extraction again (server started without cache)
+  bench_transfer_fashion.py feature-extraction API DATA_DIR STATE   one more, e.g. with another TRANSFER_LR
 
 Each run's held-out accuracy comes from classifying every image under DATA_DIR/test over HTTP. STATE is a JSON file
 carrying dataset ids and results between the steps. Knobs come from the environment (see the shell script).
@@ -143,6 +144,10 @@ def main():
                      fallback={"mode": "fine-tune", "trainableLayers": 1})
         transfer_run(api, state, data, "cutAt layer3", "fashion-cut",
                      {"mode": "feature-extraction", "cutAt": "layer3"})
+    elif step == "feature-extraction":
+        # one more feature-extraction run with this environment's TRANSFER_EPOCHS and TRANSFER_LR
+        key = f"feature extraction, {ENV['TRANSFER_EPOCHS']} epochs, lr {ENV['TRANSFER_LR']}"
+        transfer_run(api, state, data, key, "fashion-fe-tuned", {"mode": "feature-extraction"})
     elif step == "uncached":
         transfer_run(api, state, data, "feature extraction (no cache)", "fashion-fe-nocache",
                      {"mode": "feature-extraction"})
