@@ -122,7 +122,7 @@ export function lineChart({ series, bands = [], title, xLabel, yLabel, divider, 
 }
 
 /** rows are the true class, columns the predicted one; each row is shaded by its own total. */
-export function confusionMatrix(labels, matrix) {
+export function confusionMatrix(labels, matrix, caption = 'Confusion matrix', testid = 'confusion-matrix') {
 	const table = h('table', { class: 'confusion' });
 	table.append(h('tr', {}, h('th', {}), labels.map((l) => h('th', { class: 'pred', title: `predicted ${l}` }, l))));
 	matrix.forEach((row, i) => {
@@ -134,8 +134,8 @@ export function confusionMatrix(labels, matrix) {
 				title: `${labels[i]} → ${labels[j]}: ${v}` }, v);
 		})));
 	});
-	return h('figure', { class: 'confusion-figure', 'data-testid': 'confusion-matrix' },
-		h('figcaption', {}, 'Confusion matrix ', h('span', { class: 'muted small' }, 'rows: true class, columns: predicted')), table);
+	return h('figure', { class: 'confusion-figure', 'data-testid': testid },
+		h('figcaption', {}, `${caption} `, h('span', { class: 'muted small' }, 'rows: true class, columns: predicted')), table);
 }
 
 /** [{label, value}] with value in [0, 1], drawn as horizontal bars. */
@@ -144,4 +144,19 @@ export function bars(items) {
 		h('li', {}, h('span', { class: 'bar-label', title: label }, label),
 			h('span', { class: 'bar-track' }, h('span', { class: 'bar-fill', style: `width:${(value * 100).toFixed(1)}%` })),
 			h('span', { class: 'bar-value' }, `${(value * 100).toFixed(1)}%`))));
+}
+
+/** The best epoch's model on the held-out test split, when the job had one: accuracy, per class, and its matrix. */
+export function testResults(labels, metrics) {
+	if (metrics?.testAccuracy == null) {
+		return null;
+	}
+	const pct = (x) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
+	return h('section', { class: 'test-results', 'data-testid': 'test-results' },
+		h('h4', {}, 'Held-out test split ', h('span', { class: 'muted small' }, 'never used to choose the epoch')),
+		h('p', {}, 'test accuracy ', h('strong', { 'data-testid': 'test-accuracy' }, pct(metrics.testAccuracy))),
+		metrics.perClassTestAccuracy ? h('dl', { class: 'facts per-class', 'data-testid': 'per-class-test-accuracy' },
+			Object.entries(metrics.perClassTestAccuracy).map(([k, x]) => [h('dt', {}, k), h('dd', {}, pct(x))])) : null,
+		metrics.testConfusionMatrix && labels
+			? confusionMatrix(labels, metrics.testConfusionMatrix, 'Test confusion matrix', 'test-confusion-matrix') : null);
 }

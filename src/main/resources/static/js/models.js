@@ -1,6 +1,6 @@
 // Models tab: every model, its versions and aliases, and one version's metrics, lineage and checksum.
 import { api } from './api.js';
-import { confusionMatrix } from './charts.js';
+import { confusionMatrix, testResults } from './charts.js';
 import { bytes, confirmDialog, count, h, num, problemBox, toast, when } from './ui.js';
 
 const list = () => document.getElementById('model-list');
@@ -168,7 +168,8 @@ function showVersion(v) {
 				: h('p', { class: 'muted' }, 'No metrics recorded.'),
 			metrics.perClassAccuracy ? h('dl', { class: 'facts per-class' }, Object.entries(metrics.perClassAccuracy)
 				.map(([k, x]) => [h('dt', {}, k), h('dd', {}, num(x))])) : null,
-			metrics.confusionMatrix && v.labels ? confusionMatrix(v.labels, metrics.confusionMatrix) : null),
+			metrics.confusionMatrix && v.labels ? confusionMatrix(v.labels, metrics.confusionMatrix) : null,
+			testResults(v.labels, metrics)),
 	];
 	document.getElementById('version-detail').replaceChildren(h('div', { class: 'cards' }, cards));
 }

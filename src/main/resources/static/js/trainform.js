@@ -19,7 +19,8 @@ function field(label, input, hint) {
 
 const numberInput = (name, placeholder, attrs = {}) => h('input', { name, type: 'number', placeholder, step: 'any', ...attrs });
 
-const IMAGE_ONLY = ['baseModel', 'transferMode', 'baseLearningRateFactor', 'trainableLayers', 'imageSize', 'augment'];
+const IMAGE_ONLY = ['baseModel', 'transferMode', 'baseLearningRateFactor', 'trainableLayers', 'imageSize', 'augment',
+	'testSplit'];
 const SERIES_ONLY = ['target', 'window', 'horizon', 'hiddenSize', 'layers', 'dropout', 'holdoutSplit', 'season'];
 
 export async function refreshTrainForm() {
@@ -73,6 +74,8 @@ function build() {
 				h('option', { value: 'adam' }, 'adam'), h('option', { value: 'sgd' }, 'sgd'))),
 			field('image size', numberInput('imageSize', 'architecture default', { min: 1, step: 1, onchange: sync })),
 			field('validation split', numberInput('validationSplit', '0.2', { min: 0, max: 0.9 })),
+			field('test split', numberInput('testSplit', '0 (none)', { min: 0, max: 0.9 }),
+				'held out of training and validation; the best epoch is tested on it once'),
 			field('early-stopping patience', numberInput('earlyStoppingPatience', 'default', { min: 0, step: 1 })),
 			field('window', numberInput('window', 'default', { min: 1, step: 1 })),
 			field('horizon', numberInput('horizon', 'default', { min: 1, step: 1 })),
@@ -179,7 +182,8 @@ function request() {
 			layers: number('layers'), dropout: number('dropout'), holdoutSplit: number('holdoutSplit'), season: number('season') });
 	}
 	else {
-		Object.assign(hp, { imageSize: number('imageSize'), augment: f.namedItem('augment').checked });
+		Object.assign(hp, { imageSize: number('imageSize'), augment: f.namedItem('augment').checked,
+			testSplit: number('testSplit') });
 		if (value('baseModel')) {
 			body.baseModel = value('baseModel');
 			body.transfer = { mode: value('transferMode'), baseLearningRateFactor: number('baseLearningRateFactor'),
@@ -194,6 +198,7 @@ function request() {
 const CODE_FIELDS = { invalid_name: 'model', wrong_dataset_kind: 'dataset', dataset_not_found: 'dataset',
 	invalid_base_model: 'baseModel', unsupported_base_model: 'baseModel', wrong_task: 'baseModel', architecture_mismatch: 'baseModel',
 	invalid_transfer: 'transferMode', invalid_device: 'device', image_too_small: 'imageSize', invalid_image_size: 'imageSize',
+	not_enough_images: 'testSplit',
 	unknown_architecture: 'architecture', unsupported_task: 'architecture' };
 
 function fieldFor(err) {

@@ -1,6 +1,6 @@
 // Training tab: the job list kept live by each job's event stream, one job's curves, and the list's progress bars.
 import { api, events } from './api.js';
-import { confusionMatrix, lineChart } from './charts.js';
+import { confusionMatrix, lineChart, testResults } from './charts.js';
 import { confirmDialog, duration, h, num, problemBox, statusBadge, toast, when } from './ui.js';
 
 const jobs = new Map();
@@ -224,7 +224,8 @@ async function showMatrix(ref, slot) {
 		}
 		const v = matrixFor.version;
 		if (v.metrics?.confusionMatrix && v.labels) {
-			slot.replaceChildren(confusionMatrix(v.labels, v.metrics.confusionMatrix));
+			slot.replaceChildren(...[confusionMatrix(v.labels, v.metrics.confusionMatrix), testResults(v.labels, v.metrics)]
+				.filter(Boolean));
 		}
 	}
 	catch (err) {

@@ -85,11 +85,14 @@ public record DeepserveProperties(
 	 * by any instance; workers renew every quarter of it
 	 * @param instanceId names this instance as the owner of the jobs it runs; empty means host name and data
 	 * directory, which stay the same across restarts so a restarted instance fails its own jobs at once
+	 * @param featureCacheMaxSize the most memory one feature-extraction job may use to keep its images' base
+	 * features (4 bytes per feature per image) so that the frozen base runs once per image; 0 never caches
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
 			@NotNull @DefaultValue("2m") java.time.Duration leaseTimeout,
-			@NotNull @DefaultValue("") String instanceId) {
+			@NotNull @DefaultValue("") String instanceId,
+			@NotNull @DefaultValue("512MB") DataSize featureCacheMaxSize) {
 	}
 
 	/**

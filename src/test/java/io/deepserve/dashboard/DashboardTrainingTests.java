@@ -38,6 +38,7 @@ class DashboardTrainingTests extends BrowserTestSupport {
 		type("batchSize", "4");
 		type("imageSize", "32");
 		type("seed", "5");
+		type("testSplit", "0.25");
 		browser().findElement(By.cssSelector("[data-testid='start-job']")).click();
 
 		waitFor(By.cssSelector("[data-testid='job-detail']"));
@@ -83,6 +84,14 @@ class DashboardTrainingTests extends BrowserTestSupport {
 		assertThat(loss.findElements(By.cssSelector("path.line"))).hasSize(2)
 			.allSatisfy(p -> assertThat(p.getAttribute("d").split("L")).hasSize(2));
 		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='confusion-matrix'] td"))).hasSize(4);
+		// the held-out test split: 6 of each class's 24 images, tested once with the best epoch's model
+		assertThat(browser().findElement(By.cssSelector("[data-testid='job-detail'] [data-testid='test-accuracy']"))
+			.getText()).matches("\\d+\\.\\d%");
+		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='per-class-test-accuracy'] dt")))
+			.extracting(dt -> dt.getAttribute("textContent")).containsExactly("o", "x");
+		assertThat(browser().findElements(By.cssSelector("[data-testid='job-detail'] [data-testid='test-confusion-matrix'] td")))
+			.extracting(td -> Integer.parseInt(td.getAttribute("textContent"))).hasSize(4).satisfies(cells ->
+				assertThat(cells.stream().mapToInt(Integer::intValue).sum()).as("test images").isEqualTo(12));
 		assertThat(browser().findElement(By.cssSelector("#job-list li[data-status='SUCCEEDED'] strong")).getText())
 			.isNotEmpty();
 	}

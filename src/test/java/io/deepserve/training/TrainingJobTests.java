@@ -172,6 +172,19 @@ class TrainingJobTests {
 			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);
 			assertThat(json.readTree(refused.getBody()).get("code").asText()).as(c.getKey()).isEqualTo(c.getValue());
 		}
+		// the held-out test split: in [0, 1), beside validation below 1, and every class keeps a training image
+		String prefix = "{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
+				+ "\",\"hyperparameters\":";
+		Map<String, String> splits = Map.of(prefix + "{\"testSplit\":1}}", "invalid_hyperparameter",
+				prefix + "{\"testSplit\":-0.1}}", "invalid_hyperparameter",
+				prefix + "{\"validationSplit\":0.5,\"testSplit\":0.5}}", "invalid_hyperparameter",
+				// 4 images a class: 1 for validation, 3 for test, none left to train on
+				prefix + "{\"validationSplit\":0.2,\"testSplit\":0.7}}", "not_enough_images");
+		for (Map.Entry<String, String> c : splits.entrySet()) {
+			ResponseEntity<String> refused = submit(c.getKey());
+			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);
+			assertThat(json.readTree(refused.getBody()).get("code").asText()).as(c.getKey()).isEqualTo(c.getValue());
+		}
 		ResponseEntity<String> missing = submit(job("m", "no-such-dataset", 1));
 		assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
 		assertThat(json.readTree(missing.getBody()).get("code").asText()).isEqualTo("dataset_not_found");

@@ -2,6 +2,7 @@ package io.deepserve.training.vision;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,6 +92,15 @@ class ImageClassificationTraining implements TrainingTask {
 		if (!(hp.validationSplit() > 0 && hp.validationSplit() < 1)) {
 			throw invalid("validationSplit must be above 0 and below 1");
 		}
+		if (!(hp.testSplit() >= 0 && hp.testSplit() < 1)) {
+			throw invalid("testSplit must be at least 0 and below 1");
+		}
+		if (!(hp.validationSplit() + hp.testSplit() < 1)) {
+			throw invalid("validationSplit and testSplit together must be below 1");
+		}
+		if (hp.testSplit() > 0) {
+			requireTestImages(dataset, hp);
+		}
 		if (hp.earlyStoppingPatience() < 0) {
 			throw invalid("earlyStoppingPatience must not be negative");
 		}
@@ -156,10 +166,17 @@ class ImageClassificationTraining implements TrainingTask {
 			}
 			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener, from);
 		}
+		Map<String, Object> metrics = new LinkedHashMap<>(Map.of("bestValidationAccuracy",
+				result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(), "perClassAccuracy",
+				result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()));
+		if (result.test() != null) {
+			metrics.put("testAccuracy", result.test().accuracy());
+			metrics.put("perClassTestAccuracy", result.test().perClassAccuracy());
+			metrics.put("testConfusionMatrix", result.test().confusionMatrix());
+		}
 		NewModelVersion spec = new NewModelVersion(Task.IMAGE_CLASSIFICATION, job.architecture(),
 				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
-				Map.of("bestValidationAccuracy", result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(),
-						"perClassAccuracy", result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()),
+				metrics,
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref(), done), null,
 				null);
 		return new TrainedModel(spec, result.modelDir());
@@ -178,6 +195,24 @@ class ImageClassificationTraining implements TrainingTask {
 				transfer.trainableLayers(), fineTune ? transfer.baseLearningRateFactorOrDefault() : null,
 				cut == null ? null : cut.submodule(), cut == null ? null : cut.width(),
 				cut == null ? null : cut.description());
+	}
+
+	/**
+	 * Every class keeps a training image once validation and test images are held out of it (each split takes at
+	 * least one image of every class); a zip split by its author gives test images from {@code train/}.
+	 */
+	private static void requireTestImages(Dataset dataset, Hyperparameters hp) {
+		boolean authorSplit = dataset.splits() != null && dataset.splits().val() != null
+				&& !dataset.splits().val().isEmpty();
+		Map<String, Integer> counts = authorSplit ? dataset.splits().train() : dataset.counts();
+		for (Map.Entry<String, Integer> count : counts.entrySet()) {
+			int n = count.getValue();
+			int held = Split.held(n, hp.testSplit()) + (authorSplit ? 0 : Split.held(n, hp.validationSplit()));
+			if (n - held < 1) {
+				throw new InvalidInputException("not_enough_images", "class '" + count.getKey() + "' has " + n
+						+ " training images, too few to hold out validation and test images and still train on one");
+			}
+		}
 	}
 
 	/**

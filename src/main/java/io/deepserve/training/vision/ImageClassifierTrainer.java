@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -25,12 +26,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import io.deepserve.config.DeepserveProperties;
 import io.deepserve.dataset.ImageFolder.Entry;
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.nn.Architectures;
@@ -59,15 +66,35 @@ public class ImageClassifierTrainer {
 	/**
 	 * @param modelDir the best epoch's saved model ({@code model-0000.params})
 	 * @param confusionMatrix rows are true classes, columns predicted ones, at the best epoch
+	 * @param test null without a test split
 	 */
 	public record Result(Path modelDir, List<String> classes, int bestEpoch, double bestValidationAccuracy,
-			Map<String, Double> perClassAccuracy, List<List<Integer>> confusionMatrix) {
+			Map<String, Double> perClassAccuracy, List<List<Integer>> confusionMatrix, TestEvaluation test) {
 	}
+
+	/**
+	 * The best epoch's model on the held-out test images, which nothing in training looked at.
+	 * @param confusionMatrix rows are true classes, columns predicted ones
+	 */
+	public record TestEvaluation(double accuracy, Map<String, Double> perClassAccuracy,
+			List<List<Integer>> confusionMatrix) {
+	}
+
+	private static final Logger log = LoggerFactory.getLogger(ImageClassifierTrainer.class);
 
 	private final Architectures architectures;
 
-	public ImageClassifierTrainer(Architectures architectures) {
+	private final long featureCacheMaxBytes;
+
+	@Autowired
+	public ImageClassifierTrainer(Architectures architectures, DeepserveProperties properties) {
+		this(architectures, properties.training().featureCacheMaxSize().toBytes());
+	}
+
+	/** @param featureCacheMaxBytes the most a job's {@link FeatureCache} may hold; 0 never caches */
+	ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes) {
 		this.architectures = architectures;
+		this.featureCacheMaxBytes = featureCacheMaxBytes;
 	}
 
 	/**
@@ -123,7 +150,7 @@ public class ImageClassifierTrainer {
 	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
 			Device device, Path workDir, JobListener listener, Base base) throws IOException {
 		List<String> classes = images.classes();
-		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.seed());
+		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.testSplit(), hp.seed());
 		int size = hp.imageSize();
 		int batchSize = Math.max(2, hp.batchSize());
 		ImageTensors tensors = new ImageTensors(preprocessing);
@@ -138,25 +165,90 @@ public class ImageClassifierTrainer {
 
 		try (Model model = Model.newInstance(MODEL_NAME, device);
 				Model export = Model.newInstance(MODEL_NAME, device)) {
-			model.setBlock(network.training());
 			export.setBlock(network.saved());
+			FeatureCache cache = hp.augment() ? null
+					: featureCache(network, split, images, tensors, size, batchSize, model.getNDManager(), listener);
+			model.setBlock(cache != null ? ((TransferBlock) network.training()).head() : network.training());
+			Inputs inputs = cache != null ? (scope, batch, augment) -> cache.batch(scope, batch)
+					: (scope, batch, augment) -> pixels(scope, batch, decoded, tensors, augment, size);
 			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss())
 				.optOptimizer(optimizer(hp.optimizer(), rates))
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
-				trainer.initialize(new Shape(2, 3, size, size));
+				trainer.initialize(cache != null ? new Shape(2, cache.features()) : new Shape(2, 3, size, size));
 				if (network.saved() != network.training()) {
 					// gives the saved sequence its input shape; every layer in it is initialised already
 					network.saved().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
 				}
-				Epochs epochs = new Epochs(split, classes, decoded, tensors, hp.augment() ? random : null, random,
-						batchSize, batches, size, best, export);
+				Epochs epochs = new Epochs(split, classes, inputs, hp.augment() ? random : null, random, batchSize,
+						batches, best, export);
 				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, hp.epochs(), hp.earlyStoppingPatience(),
 						listener);
+				TestEvaluation test = split.test().isEmpty() || epochs.kept == null ? null
+						: test(export, best, split.test(), decoded, tensors, classes, batchSize, size);
 				return new Result(best, classes, outcome.epoch(), outcome.score(),
-						epochs.kept.perClassAccuracy(classes), epochs.kept.confusionMatrix());
+						epochs.kept.perClassAccuracy(classes), epochs.kept.confusionMatrix(), test);
 			}
 		}
+	}
+
+	/**
+	 * The best epoch's saved network, as it will be served, on the test images: read back from {@code best}, since
+	 * the network in memory holds the last epoch's parameters.
+	 */
+	private static TestEvaluation test(Model export, Path best, List<Entry> test, DecodedImages decoded,
+			ImageTensors tensors, List<String> classes, int batchSize, int size) throws IOException {
+		try {
+			export.load(best, MODEL_NAME);
+		}
+		catch (MalformedModelException ex) {
+			throw new IOException("the best epoch's model could not be read back: " + ex.getMessage(), ex);
+		}
+		Block network = export.getBlock();
+		Evaluation evaluation = evaluate(export.getNDManager(),
+				(scope, data) -> network.forward(new ParameterStore(scope, false), data, false),
+				Loss.softmaxCrossEntropyLoss(), test,
+				(scope, batch, augment) -> pixels(scope, batch, decoded, tensors, null, size), classes, batchSize);
+		return new TestEvaluation(evaluation.accuracy(), evaluation.perClassAccuracy(classes),
+				evaluation.confusionMatrix());
+	}
+
+	/** A batch's network input: its images' tensors, or their cached features. */
+	@FunctionalInterface
+	private interface Inputs {
+
+		/** @param augment null for the images as served */
+		NDArray of(NDManager scope, List<Entry> batch, Random augment);
+
+	}
+
+	/**
+	 * The frozen base's features of every training and validation image, when nothing before the head trains and
+	 * they fit in the configured memory; null otherwise. The transfer network is initialised here as the trainer
+	 * would initialise it, so its head starts from the same weights whether or not features are cached.
+	 */
+	private FeatureCache featureCache(Network network, Split split, ImageFolder images, ImageTensors tensors,
+			int size, int batchSize, NDManager manager, JobListener listener) {
+		if (!(network.training() instanceof TransferBlock transfer) || !transfer.baseFrozen()) {
+			return null;
+		}
+		transfer.initialize(manager, DataType.FLOAT32, new Shape(2, 3, size, size));
+		int features = Math.toIntExact(transfer.head().getInputShapes()[0].get(1));
+		List<Entry> all = new ArrayList<>(split.train());
+		all.addAll(split.val());
+		if (!FeatureCache.fits(features, all.size(), featureCacheMaxBytes)) {
+			log.info("Not caching base features: {} images of {} features take {} bytes, above "
+					+ "deepserve.training.feature-cache-max-size ({} bytes); the base runs in every epoch", all.size(),
+					features, FeatureCache.bytes(features, all.size()), featureCacheMaxBytes);
+			return null;
+		}
+		long started = System.nanoTime();
+		// each image is read once, so nothing is gained by keeping it decoded
+		FeatureCache cache = FeatureCache.compute(transfer, all, new DecodedImages(images, 0), tensors, size,
+				batchSize, features, manager, listener::cancelRequested);
+		log.info("Cached base features of {} images ({} features, {} bytes) in {} ms", all.size(), features,
+				FeatureCache.bytes(features, all.size()), (System.nanoTime() - started) / 1_000_000);
+		return cache;
 	}
 
 	/** The training images in a new order each epoch, validation by accuracy, the best epoch saved to {@code best}. */
@@ -166,9 +258,7 @@ public class ImageClassifierTrainer {
 
 		private final List<String> classes;
 
-		private final DecodedImages images;
-
-		private final ImageTensors tensors;
+		private final Inputs inputs;
 
 		private final Random augment;
 
@@ -177,8 +267,6 @@ public class ImageClassifierTrainer {
 		private final int batchSize;
 
 		private final int batches;
-
-		private final int size;
 
 		private final Path best;
 
@@ -196,17 +284,15 @@ public class ImageClassifierTrainer {
 
 		private Evaluation kept;
 
-		Epochs(Split split, List<String> classes, DecodedImages images, ImageTensors tensors, Random augment,
-				Random shuffle, int batchSize, int batches, int size, Path best, Model export) {
+		Epochs(Split split, List<String> classes, Inputs inputs, Random augment, Random shuffle, int batchSize,
+				int batches, Path best, Model export) {
 			this.split = split;
 			this.classes = classes;
-			this.images = images;
-			this.tensors = tensors;
+			this.inputs = inputs;
 			this.augment = augment;
 			this.shuffle = shuffle;
 			this.batchSize = batchSize;
 			this.batches = batches;
-			this.size = size;
 			this.best = best;
 			this.export = export;
 		}
@@ -228,7 +314,7 @@ public class ImageClassifierTrainer {
 		public Batch batch(NDManager scope, int index) {
 			List<Entry> batch = order.subList(index * batchSize, Math.min(order.size(), (index + 1) * batchSize));
 			NDList labels = new NDList(labels(scope, batch, classes));
-			NDList data = new NDList(pixels(scope, batch, images, tensors, augment, size));
+			NDList data = new NDList(inputs.of(scope, batch, augment));
 			return new Batch(data, labels, batch.size());
 		}
 
@@ -240,7 +326,8 @@ public class ImageClassifierTrainer {
 
 		@Override
 		public Validation validate(Trainer trainer, int epoch, double trainLoss) {
-			last = evaluate(trainer, validationLoss, split.val(), images, tensors, classes, batchSize, size);
+			last = evaluate(trainer.getManager(), (scope, data) -> trainer.evaluate(data), validationLoss, split.val(),
+					inputs, classes, batchSize);
 			return new Validation(new EpochResult(epoch, trainLoss, last.loss(), (double) correct / seen,
 					last.accuracy()), last.accuracy());
 		}
@@ -325,15 +412,23 @@ public class ImageClassifierTrainer {
 		return Optimizer.adam().optLearningRateTracker(rates).build();
 	}
 
-	private Evaluation evaluate(Trainer trainer, Loss loss, List<Entry> val, DecodedImages images, ImageTensors tensors,
-			List<String> classes, int batchSize, int size) {
+	/** A network's inference forward, its arrays made in {@code scope}. */
+	@FunctionalInterface
+	private interface Forward {
+
+		NDList apply(NDManager scope, NDList data);
+
+	}
+
+	private static Evaluation evaluate(NDManager manager, Forward forward, Loss loss, List<Entry> val, Inputs inputs,
+			List<String> classes, int batchSize) {
 		int[][] confusion = new int[classes.size()][classes.size()];
 		double lossSum = 0;
 		for (int start = 0; start < val.size(); start += batchSize) {
 			List<Entry> batch = val.subList(start, Math.min(val.size(), start + batchSize));
-			try (NDManager scope = trainer.getManager().newSubManager()) {
+			try (NDManager scope = manager.newSubManager()) {
 				NDList labels = new NDList(labels(scope, batch, classes));
-				NDList predictions = trainer.evaluate(new NDList(pixels(scope, batch, images, tensors, null, size)));
+				NDList predictions = forward.apply(scope, new NDList(inputs.of(scope, batch, null)));
 				lossSum += loss.evaluate(labels, new NDList(predictions.head())).getFloat() * batch.size();
 				long[] predicted = predictions.head().argMax(1).toType(DataType.INT64, false).toLongArray();
 				for (int i = 0; i < batch.size(); i++) {
@@ -352,7 +447,7 @@ public class ImageClassifierTrainer {
 		return scope.create(labels);
 	}
 
-	private static NDArray pixels(NDManager scope, List<Entry> batch, DecodedImages images, ImageTensors tensors,
+	static NDArray pixels(NDManager scope, List<Entry> batch, DecodedImages images, ImageTensors tensors,
 			Random augment, int size) {
 		int each = 3 * size * size;
 		float[] data = new float[batch.size() * each];

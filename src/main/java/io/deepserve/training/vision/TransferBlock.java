@@ -51,6 +51,23 @@ final class TransferBlock extends AbstractBlock {
 		auxiliary.forEach((layer, block) -> addChildBlock("auxiliary" + layer, block));
 	}
 
+	/** Whether no base layer trains, so an image's features stay the same for the whole job. */
+	boolean baseFrozen() {
+		return trainable.isEmpty();
+	}
+
+	Block head() {
+		return head;
+	}
+
+	/**
+	 * What the head is given for a batch of images when the base is frozen: the frozen layers run as at inference,
+	 * exactly as in a training or validation forward.
+	 */
+	NDArray frozenFeatures(ParameterStore parameterStore, NDArray images) {
+		return features(parameterStore, new NDList(images), false, null).singletonOrThrow();
+	}
+
 	@Override
 	protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
 			PairList<String, Object> params) {

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""The HTTP half of scripts/bench-transfer-fashion.sh: everything goes through deepserve's API as a user's would.
+
+  bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload both zips, pretrain resnet18 on classes 0-4
+  bench_transfer_fashion.py transfer API DATA_DIR STATE       from scratch, feature extraction, fine-tune, cutAt
+  bench_transfer_fashion.py uncached API DATA_DIR STATE       feature extraction again (server started without cache)
+  bench_transfer_fashion.py feature-extraction API DATA_DIR STATE   one more, e.g. with another TRANSFER_LR
+
+Each run's held-out accuracy comes from classifying every image under DATA_DIR/test over HTTP. STATE is a JSON file
+carrying dataset ids and results between the steps. Knobs come from the environment (see the shell script).
+"""
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime
+
+ENV = {k: os.environ.get(k, d) for k, d in {
+    "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
+    "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001"}.items()}
+
+
+def call(api, method, path, body=None, content_type="application/json"):
+    data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+    request = urllib.request.Request(api + path, data=data, method=method,
+                                     headers={"Content-Type": content_type} if data is not None else {})
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def upload(api, name, path):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for field, value in (("name", name), ("kind", "images")):
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n".encode())
+    with open(path, "rb") as f:
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}.zip\"\r\n"
+                     f"Content-Type: application/zip\r\n\r\n".encode() + f.read() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    status, body = call(api, "POST", "/datasets", b"".join(parts), f"multipart/form-data; boundary={boundary}")
+    if status != 201:
+        sys.exit(f"upload {name}: {status} {body}")
+    return body["id"]
+
+
+def seconds(job):
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return (parse(job["finishedAt"]) - parse(job["startedAt"])).total_seconds()
+
+
+def train(api, body):
+    """Submits a job; a 400 comes back as (None, problem). Otherwise waits and returns (job, None)."""
+    status, job = call(api, "POST", "/training-jobs", body)
+    if status == 400:
+        return None, job
+    if status != 202:
+        sys.exit(f"submit {body['model']}: {status} {job}")
+    while job["status"] not in ("SUCCEEDED", "FAILED", "CANCELLED"):
+        time.sleep(2)
+        _, job = call(api, "GET", f"/training-jobs/{job['id']}")
+    if job["status"] != "SUCCEEDED":
+        sys.exit(f"{body['model']}: {job['status']} {job.get('error')}")
+    return job, None
+
+
+def held_out_accuracy(api, ref, test_dir):
+    right = total = 0
+    for label in sorted(os.listdir(test_dir)):
+        for name in sorted(os.listdir(os.path.join(test_dir, label))):
+            with open(os.path.join(test_dir, label, name), "rb") as f:
+                status, answer = call(api, "POST", f"/models/{ref}/classify?topK=1", f.read(), "image/png")
+            if status != 200:
+                sys.exit(f"classify {ref}: {status} {answer}")
+            right += answer["predictions"][0]["label"] == label
+            total += 1
+    return right / total, total
+
+
+def hyperparameters(epochs, lr):
+    return {"epochs": int(epochs), "batchSize": int(ENV["BATCH"]), "learningRate": float(lr),
+            "imageSize": int(ENV["IMAGE_SIZE"]), "augment": False, "validationSplit": 0.2,
+            "earlyStoppingPatience": 0, "seed": int(ENV["SEED"])}
+
+
+def record(state, api, data, key, job, note=""):
+    accuracy, n = held_out_accuracy(api, job["resultModel"], os.path.join(data, "test"))
+    _, version = call(api, "GET", "/models/{}/versions/{}".format(*job["resultModel"].split(":")))
+    best_val = version["metrics"].get("bestValidationAccuracy")
+    state["runs"][key] = {"model": job["resultModel"], "seconds": round(seconds(job), 1), "heldOut": accuracy,
+                          "heldOutImages": n, "bestValidationAccuracy": best_val, "note": note}
+    print(f"{key:<28} held-out {accuracy:.4f} on {n} images   best val {best_val:.4f}   "
+          f"job {seconds(job):.1f} s  {note}", flush=True)
+
+
+def transfer_run(api, state, data, key, model, transfer, fallback=None):
+    body = {"model": model, "dataset": state["transfer"], "baseModel": state["base"], "transfer": transfer,
+            "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], ENV["TRANSFER_LR"]), "device": "auto"}
+    job, refused = train(api, body)
+    note = ""
+    if job is None and fallback is not None:
+        note = f"{json.dumps(transfer)} refused ({refused.get('code')}): ran {json.dumps(fallback)}"
+        body["transfer"] = fallback
+        job, refused = train(api, body)
+    if job is None:
+        state["runs"][key] = {"refused": refused}
+        print(f"{key:<28} refused by this build: {refused.get('code')}: {refused.get('detail')}", flush=True)
+        return
+    record(state, api, data, key, job, note)
+
+
+def main():
+    step, api, data, state_file = sys.argv[1:5]
+    api = api.rstrip("/") + "/api/v1"
+    state = json.load(open(state_file)) if os.path.exists(state_file) else {"runs": {}}
+    if step == "pretrain":
+        state["pretrainDataset"] = upload(api, "fashion-0to4", os.path.join(data, "pretrain.zip"))
+        state["transfer"] = upload(api, "fashion-5to9", os.path.join(data, "transfer.zip"))
+        job, refused = train(api, {"model": "fashion-base", "architecture": "resnet18",
+                                   "dataset": state["pretrainDataset"],
+                                   "hyperparameters": hyperparameters(ENV["PRETRAIN_EPOCHS"], ENV["PRETRAIN_LR"]),
+                                   "device": "auto"})
+        if job is None:
+            sys.exit(f"pretraining refused: {refused}")
+        state["base"] = job["resultModel"]
+        _, version = call(api, "GET", "/models/{}/versions/{}".format(*job["resultModel"].split(":")))
+        state["pretrain"] = {"model": job["resultModel"], "seconds": round(seconds(job), 1),
+                             "bestValidationAccuracy": version["metrics"]["bestValidationAccuracy"]}
+        print(f"pretrained {state['base']} on classes 0-4 in {seconds(job):.1f} s, best validation accuracy "
+              f"{state['pretrain']['bestValidationAccuracy']:.4f}", flush=True)
+    elif step == "transfer":
+        job, refused = train(api, {"model": "fashion-scratch", "architecture": "resnet18", "dataset": state["transfer"],
+                                   "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], ENV["TRANSFER_LR"]),
+                                   "device": "auto"})
+        record(state, api, data, "from scratch", job)
+        transfer_run(api, state, data, "feature extraction (cached)", "fashion-fe", {"mode": "feature-extraction"})
+        transfer_run(api, state, data, "fine-tune last stage", "fashion-ft",
+                     {"mode": "fine-tune", "trainableStages": 1},
+                     fallback={"mode": "fine-tune", "trainableLayers": 1})
+        transfer_run(api, state, data, "cutAt layer3", "fashion-cut",
+                     {"mode": "feature-extraction", "cutAt": "layer3"})
+    elif step == "feature-extraction":
+        # one more feature-extraction run with this environment's TRANSFER_EPOCHS and TRANSFER_LR
+        key = f"feature extraction, {ENV['TRANSFER_EPOCHS']} epochs, lr {ENV['TRANSFER_LR']}"
+        transfer_run(api, state, data, key, "fashion-fe-tuned", {"mode": "feature-extraction"})
+    elif step == "uncached":
+        transfer_run(api, state, data, "feature extraction (no cache)", "fashion-fe-nocache",
+                     {"mode": "feature-extraction"})
+    else:
+        sys.exit(f"unknown step {step}")
+    json.dump(state, open(state_file, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
