@@ -21,6 +21,11 @@ public final class ImageTensors {
 
 	private static final double JITTER = 0.2;
 
+	/** How many images {@link #tenCrops} gives. */
+	public static final int TEN_CROPS = 10;
+
+	private static final double TEN_CROP_RATIO = 256.0 / 224.0;
+
 	private final int size;
 
 	private final int resize;
@@ -55,14 +60,10 @@ public final class ImageTensors {
 		int w = image.getWidth();
 		int h = image.getHeight();
 		if (augment == null) {
-			// torchvision: the long side truncated, the crop offsets rounded half to even
-			int shortSide = Math.min(w, h);
-			int rw = w == shortSide ? resize : (int) ((double) resize * w / shortSide);
-			int rh = h == shortSide ? resize : (int) ((double) resize * h / shortSide);
-			int left = (int) Math.rint((rw - size) / 2.0);
-			int top = (int) Math.rint((rh - size) / 2.0);
-			normalise(Resampling.resample(pixels(image), w, resampling.axis(w, 0, w, rw, left, size),
-					resampling.axis(h, 0, h, rh, top, size)), out, offset);
+			int[] resized = resizedSize(w, h, resize);
+			int left = (int) Math.rint((resized[0] - size) / 2.0);
+			int top = (int) Math.rint((resized[1] - size) / 2.0);
+			normalise(crop(pixels(image), w, h, resized, left, top), out, offset);
 			return;
 		}
 		double scale = Math.sqrt(0.6 + 0.4 * augment.nextDouble());
@@ -80,6 +81,53 @@ public final class ImageTensors {
 			mirror(square);
 		}
 		jittered(square, brightness, contrast, saturation, out, offset);
+	}
+
+	/**
+	 * Ten-crop test-time augmentation (Krizhevsky et al. 2012; torchvision's {@code TenCrop}): the short side
+	 * resized to {@link #tenCropResize()}, the four corner squares and the centre one of {@code imageSize}, then
+	 * their horizontal mirrors, each normalised as {@link #tensor} normalises: ten CHW images one after another.
+	 */
+	public float[] tenCrops(BufferedImage image) {
+		int w = image.getWidth();
+		int h = image.getHeight();
+		int[] resized = resizedSize(w, h, tenCropResize());
+		int right = resized[0] - size;
+		int bottom = resized[1] - size;
+		int[][] corners = { { 0, 0 }, { right, 0 }, { 0, bottom }, { right, bottom },
+				{ (int) Math.rint(right / 2.0), (int) Math.rint(bottom / 2.0) } };
+		int each = 3 * size * size;
+		float[] out = new float[TEN_CROPS * each];
+		int[] pixels = pixels(image);
+		for (int i = 0; i < corners.length; i++) {
+			int[] square = crop(pixels, w, h, resized, corners[i][0], corners[i][1]);
+			normalise(square, out, i * each);
+			mirror(square);
+			normalise(square, out, (i + corners.length) * each);
+		}
+		return out;
+	}
+
+	/**
+	 * The short side {@link #tenCrops} resizes to: {@code imageSize * 256 / 224}, rounded (AlexNet's and VGG's 256
+	 * for 224-pixel crops; 73 for 64), so every crop leaves out an eighth of the side.
+	 */
+	public int tenCropResize() {
+		return (int) Math.round(size * TEN_CROP_RATIO);
+	}
+
+	/** torchvision's {@code Resize}: the short side to {@code target}, the long side truncated. */
+	private static int[] resizedSize(int w, int h, int target) {
+		int shortSide = Math.min(w, h);
+		int rw = w == shortSide ? target : (int) ((double) target * w / shortSide);
+		int rh = h == shortSide ? target : (int) ((double) target * h / shortSide);
+		return new int[] { rw, rh };
+	}
+
+	/** The {@code imageSize} square at {@code (left, top)} of the image resized to {@code resized}. */
+	private int[] crop(int[] pixels, int w, int h, int[] resized, int left, int top) {
+		return Resampling.resample(pixels, w, resampling.axis(w, 0, w, resized[0], left, size),
+				resampling.axis(h, 0, h, resized[1], top, size));
 	}
 
 	private void normalise(int[] pixels, float[] out, int offset) {

@@ -183,4 +183,42 @@ class ImageTensorsTests {
 		return ResamplingTests.maxDifference(packed, expected);
 	}
 
+	/**
+	 * 32-pixel crops resize the short side to round(32 * 256 / 224) = 37; an image of 37 x 40 is already that size,
+	 * so each crop is the plain square of its pixels at a corner or the centre, and crops 5 to 9 mirror 0 to 4.
+	 */
+	@Test
+	void tenCropsAreTheCornersTheCentreAndTheirMirrors() {
+		int w = 37;
+		int h = 40;
+		BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+		for (int x = 0; x < w; x++) {
+			for (int y = 0; y < h; y++) {
+				image.setRGB(x, y, (x * 6) << 16 | (y * 6) << 8 | 7);
+			}
+		}
+		ImageTensors tensors = new ImageTensors(new Preprocessing(32, null, ZERO, ONE));
+
+		float[] crops = tensors.tenCrops(image);
+
+		assertThat(tensors.tenCropResize()).isEqualTo(37);
+		assertThat(crops).hasSize(10 * 3 * 32 * 32);
+		// left and top of the corners and the centre (centre: (37-32)/2 = 2.5 and (40-32)/2 = 4, rounded half to even)
+		int[][] origins = { { 0, 0 }, { 5, 0 }, { 0, 8 }, { 5, 8 }, { 2, 4 } };
+		for (int c = 0; c < 10; c++) {
+			int[] origin = origins[c % 5];
+			boolean mirrored = c >= 5;
+			for (int y = 0; y < 32; y += 7) {
+				for (int x = 0; x < 32; x += 5) {
+					int sourceX = origin[0] + (mirrored ? 31 - x : x);
+					int at = c * 3 * 1024 + y * 32 + x;
+					assertThat(crops[at]).as("crop %d red at (%d, %d)", c, x, y)
+						.isCloseTo(sourceX * 6 / 255f, within(1e-5f));
+					assertThat(crops[at + 1024]).as("crop %d green at (%d, %d)", c, x, y)
+						.isCloseTo((origin[1] + y) * 6 / 255f, within(1e-5f));
+				}
+			}
+		}
+	}
+
 }
