@@ -53,7 +53,8 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		this(properties.inference().channelsLastFromBatch());
 	}
 
-	ImageClassification(int channelsLastFromBatch) {
+	/** @param channelsLastFromBatch batches of at least this many images go channels-last; 0 for never */
+	public ImageClassification(int channelsLastFromBatch) {
 		this.channelsLastFromBatch = channelsLastFromBatch;
 	}
 

@@ -221,4 +221,51 @@ class ImageTensorsTests {
 		}
 	}
 
+	/** The PCA shift is drawn once per image and added to every pixel, before normalisation. */
+	@Test
+	void pcaColourAddsOneShiftToEveryPixelOfAnImage() {
+		BufferedImage grey = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+		for (int x = 0; x < 40; x++) {
+			for (int y = 0; y < 40; y++) {
+				grey.setRGB(x, y, 0x808080);
+			}
+		}
+		ColorPca pca = new ColorPca(new double[] { 0.5, 0.2, 0.1 },
+				new double[][] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } });
+		Augmentation onlyPca = new Augmentation(null, false, false, true);
+		ImageTensors tensors = new ImageTensors(new Preprocessing(32, null, ZERO, ONE), onlyPca, pca);
+		float[] out = new float[3 * 32 * 32];
+		Random random = new Random(11);
+
+		tensors.write(grey, random, out, 0);
+
+		// the crop's three draws replayed (area share, then left and top), then the shift's three Gaussians
+		float[] shift = pca.shift(sameAfterCrop(grey.getWidth(), grey.getHeight()));
+		for (int c = 0; c < 3; c++) {
+			float expected = 128 / 255f + shift[c];
+			for (int i = 0; i < 1024; i += 97) {
+				assertThat(out[c * 1024 + i]).as("channel %d, pixel %d", c, i).isCloseTo(expected, within(1e-6f));
+			}
+		}
+		assertThat(shift[0]).as("a real shift").isNotCloseTo(0f, within(1e-4f));
+	}
+
+	@Test
+	void withoutPcaComponentsPcaColourIsRefused() {
+		Augmentation pca = new Augmentation(null, null, null, true);
+
+		org.assertj.core.api.Assertions
+			.assertThatThrownBy(() -> new ImageTensors(new Preprocessing(32, null, ZERO, ONE), pca, null))
+			.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	/** A random source at the point the augmentation draws the PCA shift, for a seed of 11 and no flip or jitter. */
+	private static Random sameAfterCrop(int w, int h) {
+		Random random = new Random(11);
+		double scale = Math.sqrt(0.6 + 0.4 * random.nextDouble());
+		random.nextInt(w - Math.max(1, (int) Math.round(w * scale)) + 1);
+		random.nextInt(h - Math.max(1, (int) Math.round(h * scale)) + 1);
+		return random;
+	}
+
 }
