@@ -26,7 +26,8 @@ ARCHITECTURES = {
     'resnet18': 'resnet18', 'resnet34': 'resnet34', 'resnet50': 'resnet50', 'resnet101': 'resnet101',
     'resnet152': 'resnet152', 'vgg11': 'vgg11', 'vgg11_bn': 'vgg11_bn', 'vgg13': 'vgg13', 'vgg13_bn': 'vgg13_bn',
     'vgg16': 'vgg16', 'vgg16_bn': 'vgg16_bn', 'vgg19': 'vgg19', 'vgg19_bn': 'vgg19_bn', 'alexnet': 'alexnet',
-    'densenet121': 'densenet121', 'mobilenet_v2': 'mobilenet_v2', 'googlenet_torchvision': 'googlenet',
+    'densenet121': 'densenet121', 'densenet169': 'densenet169', 'densenet201': 'densenet201',
+    'mobilenet_v2': 'mobilenet_v2', 'googlenet_torchvision': 'googlenet',
 }
 
 # The final linear layer of each family; its rows are the classes.

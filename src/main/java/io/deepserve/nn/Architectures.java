@@ -344,10 +344,20 @@ public class Architectures {
 			vgg(all, "vgg13", "VGG-13 (configuration B)", Vgg::vgg13);
 			vgg(all, "vgg16", "VGG-16 (configuration D)", Vgg::vgg16);
 			vgg(all, "vgg19", "VGG-19 (configuration E)", Vgg::vgg19);
+			own(all, "vgg11-lrn", 32, Vgg::vgg11Lrn, "VGG-11 A-LRN (Simonyan and Zisserman 2014): configuration A with "
+					+ "local response normalisation after the first convolution; not a torchvision network");
 			torchvision(all, "alexnet", AlexNet.MIN_IMAGE_SIZE, AlexNet::alexnet,
 					"AlexNet, torchvision's single-tower layout");
+			own(all, "alexnet-paper", AlexNet.MIN_IMAGE_SIZE, AlexNet::alexnetPaper,
+					"AlexNet as published (Krizhevsky et al. 2012): 96/256/384/384/256 filters, the two-GPU "
+							+ "grouping, local response normalisation after the first two convolutions, "
+							+ "overlapping pools, dropout 0.5 after both 4096-unit layers; not a torchvision network");
 			torchvision(all, "densenet121", 32, DenseNet::densenet121,
 					"DenseNet-121 (Huang et al. 2017), growth rate 32, torchvision layout");
+			torchvision(all, "densenet169", 32, DenseNet::densenet169,
+					"DenseNet-169 (Huang et al. 2017), growth rate 32, torchvision layout");
+			torchvision(all, "densenet201", 32, DenseNet::densenet201,
+					"DenseNet-201 (Huang et al. 2017), growth rate 32, torchvision layout");
 			torchvision(all, "mobilenet_v2", 32, MobileNetV2::mobilenetV2,
 					"MobileNetV2 (Sandler et al. 2018), width 1.0, torchvision layout");
 			for (RecurrentForecaster.Cell cell : RecurrentForecaster.Cell.values()) {
@@ -375,6 +385,12 @@ public class Architectures {
 		private static void torchvision(Map<String, Definition> all, String name, int minImageSize,
 				Classifier classifier, String description) {
 			all.put(name, new Definition(imageInfo(name, minImageSize, description), classifier, true, null));
+		}
+
+		/** An image classifier with no torchvision counterpart to import weights from. */
+		private static void own(Map<String, Definition> all, String name, int minImageSize, Classifier classifier,
+				String description) {
+			all.put(name, new Definition(imageInfo(name, minImageSize, description), classifier, false, null));
 		}
 
 		private static ArchitectureInfo imageInfo(String name, int minImageSize, String description) {

@@ -15,12 +15,17 @@ import static io.deepserve.nn.Layers.conv;
 /**
  * DenseNet-BC (Huang et al. 2017) in torchvision's layout; DJL has no DenseNet. Each layer is batch norm, ReLU,
  * 1x1 convolution to {@code 4 * growth}, batch norm, ReLU, 3x3 convolution to {@code growth}, and its output is
- * concatenated to its input; transitions halve the channels and the resolution. Stages: {@code stem},
- * {@code denseblock1}, {@code transition1}, ..., {@code denseblock4} (with the final batch norm and ReLU).
+ * concatenated to its input; transitions multiply the channels by the compression (torchvision's 0.5, rounded down)
+ * and halve the resolution. Stages: {@code stem}, {@code denseblock1}, {@code transition1}, ..., {@code denseblock4}
+ * (with the final batch norm and ReLU).
  */
 final class DenseNet {
 
-	private static final int GROWTH = 32;
+	/** torchvision's growth rate k. */
+	static final int GROWTH = 32;
+
+	/** torchvision's (and the paper's DenseNet-BC) transition compression theta. */
+	static final double COMPRESSION = 0.5;
 
 	private static final int BOTTLENECK_FACTOR = 4;
 
@@ -28,10 +33,23 @@ final class DenseNet {
 	}
 
 	static Block densenet121(int classes, TorchvisionNames names) {
-		return build(classes, names, 64, 6, 12, 24, 16);
+		return build(classes, names, GROWTH, COMPRESSION, 64, 6, 12, 24, 16);
 	}
 
-	private static Block build(int classes, TorchvisionNames names, int stemFilters, int... layersPerBlock) {
+	static Block densenet169(int classes, TorchvisionNames names) {
+		return build(classes, names, GROWTH, COMPRESSION, 64, 6, 12, 32, 32);
+	}
+
+	static Block densenet201(int classes, TorchvisionNames names) {
+		return build(classes, names, GROWTH, COMPRESSION, 64, 6, 12, 48, 32);
+	}
+
+	/**
+	 * The ImageNet DenseNet-BC with any growth rate and compression: the stem has {@code 2 * growth} filters as in
+	 * the paper (64 at torchvision's 32). Only growth 32 and compression 0.5 give torchvision's tensors.
+	 */
+	static Block build(int classes, TorchvisionNames names, int growth, double compression, int stemFilters,
+			int... layersPerBlock) {
 		SequentialBlock net = new SequentialBlock();
 		names.stage("stem", net);
 		net.add(names.name("features.conv0", conv(stemFilters, 7, 2, 3, false)))
@@ -43,11 +61,11 @@ final class DenseNet {
 			names.stage("denseblock" + (b + 1), net);
 			for (int i = 0; i < layersPerBlock[b]; i++) {
 				String prefix = "features.denseblock" + (b + 1) + ".denselayer" + (i + 1) + ".";
-				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer(names, prefix))));
-				channels += GROWTH;
+				net.add(Layers.concatChannels(List.of(Blocks.identityBlock(), denseLayer(names, prefix, growth))));
+				channels += growth;
 			}
 			if (b < layersPerBlock.length - 1) {
-				channels /= 2;
+				channels = (int) Math.floor(channels * compression);
 				names.stage("transition" + (b + 1), net);
 				net.add(transition(names, "features.transition" + (b + 1) + ".", channels));
 			}
@@ -59,13 +77,13 @@ final class DenseNet {
 			.add(names.name("classifier", Layers.linear(classes)));
 	}
 
-	private static Block denseLayer(TorchvisionNames names, String prefix) {
+	private static Block denseLayer(TorchvisionNames names, String prefix, int growth) {
 		return new SequentialBlock().add(names.name(prefix + "norm1", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(names.name(prefix + "conv1", conv(BOTTLENECK_FACTOR * GROWTH, 1, 1, 0, false)))
+			.add(names.name(prefix + "conv1", conv(BOTTLENECK_FACTOR * growth, 1, 1, 0, false)))
 			.add(names.name(prefix + "norm2", batchNorm()))
 			.add(Activation.reluBlock())
-			.add(names.name(prefix + "conv2", conv(GROWTH, 3, 1, 1, false)));
+			.add(names.name(prefix + "conv2", conv(growth, 3, 1, 1, false)));
 	}
 
 	private static Block transition(TorchvisionNames names, String prefix, int channels) {

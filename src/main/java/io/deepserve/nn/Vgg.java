@@ -1,5 +1,8 @@
 package io.deepserve.nn;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -20,6 +23,19 @@ final class Vgg {
 
 	static Block vgg11(int classes, boolean batchNorm, TorchvisionNames names) {
 		return build(classes, batchNorm, names, 64, POOL, 128, POOL, 256, 256, POOL, 512, 512, POOL, 512, 512, POOL);
+	}
+
+	/**
+	 * The paper's configuration A-LRN: A with local response normalisation (AlexNet's constants) after the first
+	 * convolution; it has no parameters, so the count is A's. Not a torchvision network.
+	 */
+	static Block vgg11Lrn(int classes, TorchvisionNames names) {
+		SequentialBlock net = (SequentialBlock) vgg11(classes, false, names);
+		SequentialBlock withLrn = new SequentialBlock();
+		List<Block> layers = new ArrayList<>(net.getChildren().values());
+		withLrn.add(layers.get(0)).add(LocalResponseNorm.alexNet());
+		layers.subList(1, layers.size()).forEach(withLrn::add);
+		return withLrn;
 	}
 
 	static Block vgg13(int classes, boolean batchNorm, TorchvisionNames names) {

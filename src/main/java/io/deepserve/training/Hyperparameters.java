@@ -2,6 +2,8 @@ package io.deepserve.training;
 
 import java.util.List;
 
+import io.deepserve.task.vision.Augmentation;
+
 /**
  * Training hyperparameters of every task; null means "the default" until {@link #withDefaults()}. Those from
  * {@code window} on are forecasting's.
@@ -15,29 +17,30 @@ import java.util.List;
  * @param season the period of the seasonal-naive baseline, in rows
  * @param testSplit image classification: the fraction of each class held out of training and validation, to be
  * evaluated on once with the best epoch's model (0: none)
+ * @param augmentation image classification: how {@code augment} augments; null for the defaults
  */
 public record Hyperparameters(Integer epochs, Integer batchSize, Float learningRate, String optimizer,
 		Integer imageSize, Boolean augment, Float validationSplit, Integer earlyStoppingPatience, Long seed,
 		String schedule, Integer window, Integer horizon, Integer hiddenSize, Integer layers, Float dropout,
 		List<String> features, String targetTransform, Float holdoutSplit, Integer season,
-		Float testSplit) {
+		Float testSplit, Augmentation augmentation) {
 
 	static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
-			null, null, null, null, null, null, null, null, null, null, null);
+			null, null, null, null, null, null, null, null, null, null, null, null);
 
 	public Hyperparameters withDefaults() {
 		return new Hyperparameters(or(epochs, 10), or(batchSize, 32), or(learningRate, 0.001f), or(optimizer, "adam"),
 				or(imageSize, 64), or(augment, true), or(validationSplit, 0.2f), or(earlyStoppingPatience, 3),
 				or(seed, 42L), or(schedule, "cosine"), or(window, 60), or(horizon, 1), or(hiddenSize, 64),
 				or(layers, 2), or(dropout, 0f), or(features, List.of()), or(targetTransform, "none"),
-				or(holdoutSplit, 0.15f), or(season, 7), or(testSplit, 0f));
+				or(holdoutSplit, 0.15f), or(season, 7), or(testSplit, 0f), augmentation);
 	}
 
 	/** The same, with {@code imageSize} set where it was left out. */
 	Hyperparameters withImageSizeIfMissing(int size) {
 		return imageSize != null ? this : new Hyperparameters(epochs, batchSize, learningRate, optimizer, size, augment,
 				validationSplit, earlyStoppingPatience, seed, schedule, window, horizon, hiddenSize, layers, dropout,
-				features, targetTransform, holdoutSplit, season, testSplit);
+				features, targetTransform, holdoutSplit, season, testSplit, augmentation);
 	}
 
 	private static <T> T or(T value, T fallback) {

@@ -27,8 +27,10 @@ class ArchitectureControllerTests {
 	void listsArchitecturesWithTheirParameterCounts() throws Exception {
 		mvc.perform(get("/api/v1/architectures").param("classes", "1000").param("imageSize", "224"))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$", hasSize(21)))
+			.andExpect(jsonPath("$", hasSize(25)))
 			.andExpect(jsonPath("$[?(@.name == 'vgg16')].parameters").value(138_357_544))
+			.andExpect(jsonPath("$[?(@.name == 'alexnet-paper')].parameters").value(60_965_224))
+			.andExpect(jsonPath("$[?(@.name == 'densenet201')].parameters").value(20_013_928))
 			.andExpect(jsonPath("$[?(@.name == 'googlenet')].parameters").value(6_998_552))
 			.andExpect(jsonPath("$[?(@.name == 'resnet50')].task").value("image-classification"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].parameters").value(50_497))

@@ -22,7 +22,7 @@ class ClassifierForwardTests {
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "resnet18", "resnet34", "resnet50", "googlenet", "googlenet_torchvision", "vgg11",
-			"vgg11_bn", "alexnet", "densenet121", "mobilenet_v2" })
+			"vgg11_bn", "vgg11-lrn", "alexnet", "alexnet-paper", "densenet121", "mobilenet_v2" })
 	void trainsOnImagesOfTheMinimumSize(String name) {
 		int size = architectures.require(name).minImageSize();
 		Block net = architectures.newClassifier(name, 3);

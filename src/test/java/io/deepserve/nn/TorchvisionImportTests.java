@@ -44,8 +44,8 @@ class TorchvisionImportTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "vgg11", "vgg11_bn",
-			"vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "alexnet", "densenet121", "mobilenet_v2",
-			"googlenet_torchvision" })
+			"vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "alexnet", "densenet121", "densenet169",
+			"mobilenet_v2", "googlenet_torchvision" })
 	void givesTorchvisionsLogits(String name, @TempDir Path work) throws Exception {
 		Path weights = export(name, CLASSES, work);
 

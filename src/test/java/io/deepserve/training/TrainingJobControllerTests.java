@@ -95,6 +95,30 @@ class TrainingJobControllerTests {
 	}
 
 	@Test
+	void theAugmentationObjectIsReadAndItsMisspeltFieldsNamed() throws Exception {
+		when(jobs.submit(any())).thenReturn(job(TrainingJob.Status.QUEUED));
+		String augmentation = "\"augment\": true, \"augmentation\": {\"pcaColor\": true, \"colorJitter\": false, "
+				+ "\"crop\": {\"scale\": [0.08, 1.0], \"ratio\": [0.75, 1.333]}, \"flip\": true}";
+
+		submit(BODY.replace("\"augment\": true", augmentation)).andExpect(status().isAccepted());
+
+		ArgumentCaptor<TrainingRequest> request = ArgumentCaptor.forClass(TrainingRequest.class);
+		verify(jobs).submit(request.capture());
+		var read = request.getValue().hyperparameters().augmentation();
+		assertThat(read.pcaColor()).isTrue();
+		assertThat(read.colorJitter()).isFalse();
+		assertThat(read.crop().scale()).containsExactly(0.08, 1.0);
+		assertThat(read.crop().ratio()).containsExactly(0.75, 1.333);
+
+		submit(BODY.replace("\"augment\": true", augmentation.replace("pcaColor", "pcaColour")))
+			.andExpect(problem(400, "unknown_field"))
+			.andExpect(jsonPath("$.detail").value(containsString("'hyperparameters.augmentation.pcaColour'")));
+		submit(BODY.replace("\"augment\": true", augmentation.replace("\"ratio\"", "\"ratios\"")))
+			.andExpect(problem(400, "unknown_field"))
+			.andExpect(jsonPath("$.detail").value(containsString("'hyperparameters.augmentation.crop.ratios'")));
+	}
+
+	@Test
 	void aNumberOfTheWrongTypeIs400InvalidJsonNamingTheField() throws Exception {
 		submit(BODY.replace("\"epochs\": 3", "\"epochs\": \"3\"")).andExpect(problem(400, "invalid_json"))
 			.andExpect(jsonPath("$.detail").value(containsString("hyperparameters.epochs")));

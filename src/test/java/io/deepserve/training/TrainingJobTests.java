@@ -139,6 +139,19 @@ class TrainingJobTests {
 		assertInfersTwoClasses(version);
 	}
 
+	/** AlexNet's PCA colour augmentation, its components taken from the training split at the job's start. */
+	@Test
+	void aJobTrainsWithPcaColourAugmentationAndAnAugmentationObject() throws Exception {
+		String dataset = shapes(8);
+		String id = id(submit(job("shapes-pca", dataset, 1).replace("\"seed\": 7", "\"seed\": 7, \"augmentation\": "
+				+ "{\"pcaColor\": true, \"colorJitter\": false, \"crop\": {\"scale\": [0.5, 1.0], "
+				+ "\"ratio\": [0.75, 1.333]}, \"flip\": true}")));
+		JsonNode done = await(id, Duration.ofSeconds(120));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		assertThat(done.at("/request/hyperparameters/augmentation/pcaColor").asBoolean()).as(done.toString()).isTrue();
+		assertInfersTwoClasses(registry.resolve(done.get("resultModel").asText()));
+	}
+
 	private void assertInfersTwoClasses(ModelVersion version) {
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
 				version.preprocessing(), null, null, null, null, null);
@@ -164,6 +177,9 @@ class TrainingJobTests {
 						+ "\",\"hyperparameters\":{\"epochs\":0}}", "invalid_hyperparameter",
 				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
 						+ "\",\"hyperparameters\":{\"imageSize\":4}}", "image_too_small",
+				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"augmentation\":{\"crop\":{\"scale\":[0.5,1.5]}}}}",
+				"invalid_augmentation",
 				"{\"model\":\"Bad Name\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset + "\"}", "invalid_name",
 				"{\"model\":\"m\",\"task\":\"forecasting\",\"architecture\":\"lstm\",\"dataset\":\"" + series + "\"}",
 				"invalid_request");

@@ -32,6 +32,10 @@ import io.deepserve.error.PayloadTooLargeException;
 @Tag(name = "inference", description = "Classify images with a model version")
 class ClassifyController {
 
+	private static final String TTA = "test-time augmentation: none, or 10crop (the probabilities averaged over "
+			+ "the four corner and the centre crops and their mirrors, from the short side resized to "
+			+ "imageSize * 256/224)";
+
 	private final ImageClassifier classifier;
 
 	private final long maxBytes;
@@ -50,24 +54,28 @@ class ClassifyController {
 	Classification classify(@Parameter(description = "name, name:version or name@alias") @PathVariable String ref,
 			@Parameter(description = "how many of the most likely labels to return") @RequestParam(
 					defaultValue = "5") int topK,
+			@Parameter(description = TTA) @RequestParam(defaultValue = ImageClassifier.TTA_NONE) String tta,
 			@Parameter(hidden = true) HttpServletRequest request) throws IOException {
 		if (request.getContentLengthLong() > maxBytes) {
 			throw tooLarge();
 		}
+		ImageClassifier.requireTta(tta);
 		// an unknown model or a forecaster is refused before up to max-image-bytes are read
 		String version = classifier.resolve(ref).ref();
-		return classifier.classify(version, read(request.getInputStream()), topK);
+		return classifier.classify(version, read(request.getInputStream()), topK, tta);
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@Operation(summary = "Classify one image sent as multipart part 'image'")
 	Classification classifyPart(@PathVariable String ref, @RequestParam(defaultValue = "5") int topK,
+			@Parameter(description = TTA) @RequestParam(defaultValue = ImageClassifier.TTA_NONE) String tta,
 			@RequestPart("image") MultipartFile image) throws IOException {
 		if (image.getSize() > maxBytes) {
 			throw tooLarge();
 		}
+		ImageClassifier.requireTta(tta);
 		try (InputStream in = image.getInputStream()) {
-			return classifier.classify(ref, read(in), topK);
+			return classifier.classify(ref, read(in), topK, tta);
 		}
 	}
 

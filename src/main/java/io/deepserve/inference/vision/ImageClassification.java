@@ -28,9 +28,11 @@ import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Task;
 
 /**
- * Image classification on the workload manager: an input is one preprocessed CHW image, an output its class
- * probabilities in label order. A batch becomes one NCHW tensor; every NDArray lives in the predictor's
- * per-call manager and is freed when the call returns.
+ * Image classification on the workload manager: an input is one preprocessed CHW image, or several one after
+ * another (the ten crops of test-time augmentation), an output its class probabilities in label order, the mean of
+ * its images' probabilities when it has several. So the crops of one request are one queue entry that runs in one
+ * batch, beside whatever other requests share it. A batch becomes one NCHW tensor of all its images; every NDArray
+ * lives in the predictor's per-call manager and is freed when the call returns.
  * <p>
  * A TorchScript classifier on the CPU gets batches of at least {@code channels-last-from-batch} images in
  * channels-last memory order (still shaped NCHW): PyTorch's oneDNN convolutions then skip converting every
@@ -51,7 +53,8 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		this(properties.inference().channelsLastFromBatch());
 	}
 
-	ImageClassification(int channelsLastFromBatch) {
+	/** @param channelsLastFromBatch batches of at least this many images go channels-last; 0 for never */
+	public ImageClassification(int channelsLastFromBatch) {
 		this.channelsLastFromBatch = channelsLastFromBatch;
 	}
 
@@ -74,7 +77,7 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 					return handler.run(inputs);
 				}
 				catch (RuntimeException ex) {
-					if (!translator.givesChannelsLast(inputs.size())) {
+					if (!translator.givesChannelsLast(translator.images(inputs))) {
 						throw ex;
 					}
 					translator.plainOnly(true);
@@ -129,6 +132,11 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 		private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
+		/** Images in each input of the batch being run, and how many inputs it has. */
+		private int[] counts = new int[0];
+
+		private int inputs;
+
 		/** One image in HWC order, on its way into the buffer. */
 		private float[] interleaved = new float[0];
 
@@ -142,6 +150,15 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			return !plainOnly && channelsLastFrom > 0 && batch >= channelsLastFrom;
 		}
 
+		/** Images in a batch of inputs, each of one image or several. */
+		int images(List<float[]> inputs) {
+			long values = 0;
+			for (float[] input : inputs) {
+				values += input.length;
+			}
+			return (int) (values / (3L * size * size));
+		}
+
 		void plainOnly(boolean plainOnly) {
 			this.plainOnly = plainOnly;
 		}
@@ -149,7 +166,21 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		@Override
 		public NDList processInput(TranslatorContext ctx, List<float[]> images) {
 			int each = 3 * size * size;
-			int bytes = images.size() * each * Float.BYTES;
+			if (counts.length < images.size()) {
+				counts = new int[images.size()];
+			}
+			int total = 0;
+			for (int i = 0; i < images.size(); i++) {
+				float[] image = images.get(i);
+				if (image.length == 0 || image.length % each != 0) {
+					throw new IllegalArgumentException("an input of " + image.length + " values is not a whole "
+							+ "number of 3x" + size + "x" + size + " images");
+				}
+				counts[i] = image.length / each;
+				total += counts[i];
+			}
+			inputs = images.size();
+			int bytes = total * each * Float.BYTES;
 			if (buffer.capacity() < bytes) {
 				buffer = ByteBuffer.allocateDirect(bytes);
 			}
@@ -157,11 +188,11 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			ByteBuffer batch = buffer.duplicate().order(ByteOrder.nativeOrder());
 			batch.clear().limit(bytes);
 			FloatBuffer floats = batch.asFloatBuffer();
-			if (!givesChannelsLast(images.size())) {
+			if (!givesChannelsLast(total)) {
 				for (float[] image : images) {
 					floats.put(image);
 				}
-				return new NDList(ctx.getNDManager().create(batch, new Shape(images.size(), 3, size, size),
+				return new NDList(ctx.getNDManager().create(batch, new Shape(total, 3, size, size),
 						DataType.FLOAT32));
 			}
 			int plane = size * size;
@@ -169,15 +200,17 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 				interleaved = new float[each];
 			}
 			for (float[] image : images) {
-				for (int i = 0, j = 0; i < plane; i++, j += 3) {
-					interleaved[j] = image[i];
-					interleaved[j + 1] = image[i + plane];
-					interleaved[j + 2] = image[i + 2 * plane];
+				for (int at = 0; at < image.length; at += each) {
+					for (int i = 0, j = 0; i < plane; i++, j += 3) {
+						interleaved[j] = image[at + i];
+						interleaved[j + 1] = image[at + i + plane];
+						interleaved[j + 2] = image[at + i + 2 * plane];
+					}
+					floats.put(interleaved);
 				}
-				floats.put(interleaved);
 			}
 			// NHWC in memory, seen as NCHW: the strides are what tells PyTorch the layout
-			NDArray nhwc = ctx.getNDManager().create(batch, new Shape(images.size(), size, size, 3), DataType.FLOAT32);
+			NDArray nhwc = ctx.getNDManager().create(batch, new Shape(total, size, size, 3), DataType.FLOAT32);
 			return new NDList(nhwc.transpose(0, 3, 1, 2));
 		}
 
@@ -190,14 +223,32 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 						+ classes + " labels, so (batch, " + classes + ") was expected");
 			}
 			float[] flat = scores.toFloatArray();
-			int n = (int) shape.get(0);
-			float[][] rows = new float[n][];
-			for (int i = 0; i < n; i++) {
-				float[] row = new float[classes];
-				System.arraycopy(flat, i * classes, row, 0, classes);
-				rows[i] = Probabilities.of(row);
+			float[][] rows = new float[inputs][];
+			int image = 0;
+			for (int i = 0; i < inputs; i++) {
+				if (counts[i] == 1) {
+					rows[i] = probabilities(flat, image++);
+					continue;
+				}
+				double[] sum = new double[classes];
+				for (int c = 0; c < counts[i]; c++) {
+					float[] probabilities = probabilities(flat, image++);
+					for (int k = 0; k < classes; k++) {
+						sum[k] += probabilities[k];
+					}
+				}
+				rows[i] = new float[classes];
+				for (int k = 0; k < classes; k++) {
+					rows[i][k] = (float) (sum[k] / counts[i]);
+				}
 			}
 			return rows;
+		}
+
+		private float[] probabilities(float[] flat, int image) {
+			float[] row = new float[classes];
+			System.arraycopy(flat, image * classes, row, 0, classes);
+			return Probabilities.of(row);
 		}
 
 		@Override

@@ -46,13 +46,29 @@ public class ImageClassifier {
 		this.decodeWait = properties.inference().decodeWait();
 	}
 
+	/** Test-time augmentations {@code /classify} knows: {@code none} and {@code 10crop}. */
+	public static final String TTA_NONE = "none";
+
+	public static final String TTA_TEN_CROP = "10crop";
+
 	/** @param image the encoded JPEG or PNG, already within the byte limit */
 	public Classification classify(String ref, byte[] image, int topK) {
+		return classify(ref, image, topK, TTA_NONE);
+	}
+
+	/**
+	 * @param tta {@code none}, or {@code 10crop}: the probabilities averaged over {@link ImageTensors#tenCrops ten
+	 * crops}, which are queued as one request and run in one batch
+	 * @throws InvalidInputException {@code 400 invalid_tta} for another value
+	 */
+	public Classification classify(String ref, byte[] image, int topK, String tta) {
 		if (topK < 1) {
 			throw new InvalidInputException("invalid_request", "topK must be at least 1");
 		}
+		boolean tenCrop = requireTta(tta);
 		Inference<float[]> result = manager.infer(ref, task,
-				version -> List.of(preprocess(new ByteArrayInputStream(image), version)));
+				version -> List.of(tenCrop ? preprocessTenCrops(new ByteArrayInputStream(image), version)
+						: preprocess(new ByteArrayInputStream(image), version)));
 		List<Classification.Prediction> predictions = top(result.version().labels(), result.outputs().get(0), topK);
 		return new Classification(result.version().ref(), predictions,
 				new Classification.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
@@ -68,12 +84,34 @@ public class ImageClassifier {
 		return manager.infer(ref, task, tensors);
 	}
 
+	/** @return whether {@code tta} asks for ten crops; throws {@code 400 invalid_tta} unless it is known */
+	public static boolean requireTta(String tta) {
+		if (tta == null || TTA_NONE.equals(tta)) {
+			return false;
+		}
+		if (TTA_TEN_CROP.equals(tta)) {
+			return true;
+		}
+		throw new InvalidInputException("invalid_tta",
+				"tta must be '" + TTA_NONE + "' or '" + TTA_TEN_CROP + "', not '" + tta + "'");
+	}
+
 	/**
 	 * Decodes an encoded image within the pixel limit, subsampled to no less than the version's preprocessing
 	 * resizes to, and applies that preprocessing.
 	 */
 	public float[] preprocess(InputStream image, ModelVersion version) {
 		Preprocessing p = version.preprocessing();
+		return decoded(image, Math.max(p.resizeOrDefault(), p.imageSize()), rgb -> new ImageTensors(p).tensor(rgb));
+	}
+
+	/** The ten crops of an encoded image, one CHW image after another, as {@link ImageTensors#tenCrops} gives them. */
+	public float[] preprocessTenCrops(InputStream image, ModelVersion version) {
+		ImageTensors tensors = new ImageTensors(version.preprocessing());
+		return decoded(image, tensors.tenCropResize(), tensors::tenCrops);
+	}
+
+	private float[] decoded(InputStream image, int shortSide, Function<BufferedImage, float[]> preprocess) {
 		try {
 			if (!decodes.tryAcquire(decodeWait.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new UnavailableException("decoder_busy", "every image decoder stayed busy for " + decodeWait
@@ -85,9 +123,8 @@ public class ImageClassifier {
 			throw new UnavailableException("shutting_down", "the server is shutting down", 1);
 		}
 		try {
-			BufferedImage decoded = ImageDecoder.decode(image, "the image", maxPixels,
-					Math.max(p.resizeOrDefault(), p.imageSize()));
-			return new ImageTensors(p).tensor(ImageDecoder.toRgb(decoded));
+			BufferedImage decoded = ImageDecoder.decode(image, "the image", maxPixels, shortSide);
+			return preprocess.apply(ImageDecoder.toRgb(decoded));
 		}
 		finally {
 			decodes.release();

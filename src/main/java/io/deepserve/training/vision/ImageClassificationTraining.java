@@ -27,6 +27,7 @@ import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Preprocessing;
 import io.deepserve.registry.Task;
+import io.deepserve.task.vision.Augmentation;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
@@ -110,6 +111,7 @@ class ImageClassificationTraining implements TrainingTask {
 		if (!LearningRates.SCHEDULES.contains(hp.schedule())) {
 			throw invalid("schedule must be one of " + LearningRates.SCHEDULES);
 		}
+		Augmentation.require(hp.augment(), hp.augmentation());
 		if (torchScript) {
 			if (hp.imageSize() < 1 || hp.imageSize() > Architectures.MAX_IMAGE_SIZE) {
 				throw new InvalidInputException("invalid_image_size",

@@ -45,6 +45,8 @@ import io.deepserve.nn.Stage;
 import io.deepserve.nn.TransferHeads;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Preprocessing;
+import io.deepserve.task.vision.Augmentation;
+import io.deepserve.task.vision.ColorPca;
 import io.deepserve.task.vision.ImageTensors;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
@@ -62,6 +64,9 @@ import io.deepserve.training.TrainingLoop;
 public class ImageClassifierTrainer {
 
 	public static final String MODEL_NAME = "model";
+
+	/** Training images the PCA colour augmentation's covariance is taken from. */
+	static final int PCA_IMAGES = 500;
 
 	/**
 	 * @param modelDir the best epoch's saved model ({@code model-0000.params})
@@ -92,7 +97,7 @@ public class ImageClassifierTrainer {
 	}
 
 	/** @param featureCacheMaxBytes the most a job's {@link FeatureCache} may hold; 0 never caches */
-	ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes) {
+	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes) {
 		this.architectures = architectures;
 		this.featureCacheMaxBytes = featureCacheMaxBytes;
 	}
@@ -153,11 +158,14 @@ public class ImageClassifierTrainer {
 		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.testSplit(), hp.seed());
 		int size = hp.imageSize();
 		int batchSize = Math.max(2, hp.batchSize());
-		ImageTensors tensors = new ImageTensors(preprocessing);
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
 		DecodedImages decoded = new DecodedImages(images);
+		Augmentation augmentation = Augmentation.require(hp.augment(), hp.augmentation());
+		ImageTensors tensors = new ImageTensors(preprocessing, augmentation,
+				hp.augment() && augmentation.pcaColorOrDefault()
+						? colorPca(split.train(), decoded, new ImageTensors(preprocessing), hp.seed()) : null);
 		int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
 		Network network = base == null ? fromScratch(architecture, classes.size()) : transfer(base, classes.size());
 		LearningRates rates = new LearningRates(hp.learningRate(), hp.schedule(), batches * hp.epochs(),
@@ -339,6 +347,17 @@ public class ImageClassifierTrainer {
 			export.save(best, MODEL_NAME);
 		}
 
+	}
+
+	/** The colour components of up to {@link #PCA_IMAGES} training images (never validation ones), seeded. */
+	private static ColorPca colorPca(List<Entry> train, DecodedImages images, ImageTensors plain, long seed) {
+		List<Entry> sample = new ArrayList<>(train);
+		Collections.shuffle(sample, new Random(seed));
+		ColorPca.Accumulator pixels = new ColorPca.Accumulator();
+		for (Entry entry : sample.subList(0, Math.min(PCA_IMAGES, sample.size()))) {
+			pixels.add(plain.centreSquare(images.read(entry)));
+		}
+		return pixels.fit();
 	}
 
 	private Network fromScratch(String architecture, int classes) {

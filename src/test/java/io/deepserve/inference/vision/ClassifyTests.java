@@ -2,6 +2,12 @@ package io.deepserve.inference.vision;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +25,7 @@ import org.springframework.http.ResponseEntity;
 import io.deepserve.ApplicationTestSupport;
 import io.deepserve.inference.Images;
 import io.deepserve.nn.Architectures;
+import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.RegistryHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +40,9 @@ class ClassifyTests extends ApplicationTestSupport {
 
 	@Autowired
 	Architectures architectures;
+
+	@Autowired
+	ImageClassifier classifier;
 
 	@BeforeAll
 	void importTiny() {
@@ -122,6 +132,67 @@ class ClassifyTests extends ApplicationTestSupport {
 		assertThat(body.get("predictions")).hasSize(2);
 		assertThat(body.at("/predictions/0/probability").asDouble() + body.at("/predictions/1/probability").asDouble())
 			.isCloseTo(1.0, within(1e-4));
+	}
+
+	@Test
+	void tenCropTtaAveragesTheTenCropsProbabilities() throws Exception {
+		// wider than tall and not mirror-symmetric, so the crops differ from the plain centre crop and from each other
+		byte[] png = Images.encode(Images.pattern(90, 50, 4), "png");
+		ResponseEntity<String> plain = post("", png);
+		ResponseEntity<String> tta = post("&tta=10crop", png);
+
+		assertThat(tta.getStatusCode()).as(tta.getBody()).isEqualTo(HttpStatus.OK);
+		Map<String, Double> averaged = probabilities(json.readTree(tta.getBody()));
+		Map<String, Double> centre = probabilities(json.readTree(plain.getBody()));
+		assertThat(json.readTree(tta.getBody()).get("model").asText()).isEqualTo("cls-tiny:1");
+		assertThat(averaged.keySet()).containsExactlyInAnyOrder("cat", "dog", "fish");
+		assertThat(averaged.get("cat")).isNotCloseTo(centre.get("cat"), within(1e-4));
+
+		// each crop on its own through the same model and workload manager, the mean taken here
+		ModelVersion version = classifier.resolve("cls-tiny");
+		float[] crops = classifier.preprocessTenCrops(new ByteArrayInputStream(png), version);
+		int each = crops.length / 10;
+		List<float[]> single = new ArrayList<>();
+		for (int c = 0; c < 10; c++) {
+			single.add(Arrays.copyOfRange(crops, c * each, (c + 1) * each));
+		}
+		List<float[]> outputs = classifier.classifyTensors("cls-tiny", v -> single).outputs();
+		for (int k = 0; k < version.labels().size(); k++) {
+			double mean = 0;
+			for (float[] output : outputs) {
+				mean += output[k] / 10.0;
+			}
+			assertThat(averaged.get(version.labels().get(k))).as(version.labels().get(k)).isCloseTo(mean,
+					within(1e-5));
+		}
+		assertThat(outputs.get(0)[0]).as("the crops themselves differ").isNotCloseTo(outputs.get(4)[0], within(1e-5f));
+
+		ResponseEntity<String> none = post("&tta=none", png);
+		assertThat(json.readTree(none.getBody()).get("predictions"))
+			.isEqualTo(json.readTree(plain.getBody()).get("predictions"));
+	}
+
+	@Test
+	void anUnknownTtaIsRefused() throws Exception {
+		byte[] png = Images.encode(Images.pattern(40, 40, 5), "png");
+
+		ResponseEntity<String> response = post("&tta=multi-crop", png);
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(json.readTree(response.getBody()).get("code").asText()).isEqualTo("invalid_tta");
+	}
+
+	private ResponseEntity<String> post(String query, byte[] png) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.IMAGE_PNG);
+		return http.postForEntity("/api/v1/models/cls-tiny/classify?topK=3" + query, new HttpEntity<>(png, headers),
+				String.class);
+	}
+
+	private static Map<String, Double> probabilities(JsonNode body) {
+		Map<String, Double> probabilities = new HashMap<>();
+		body.get("predictions").forEach(p -> probabilities.put(p.get("label").asText(), p.get("probability").asDouble()));
+		return probabilities;
 	}
 
 }

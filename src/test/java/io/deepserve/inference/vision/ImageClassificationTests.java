@@ -100,6 +100,38 @@ class ImageClassificationTests {
 		}
 	}
 
+	/** Ten-crop TTA: one input holding several images runs with the rest of its batch and answers their mean. */
+	@Test
+	void anInputOfSeveralImagesAnswersTheMeanOfTheirProbabilities() throws Exception {
+		try (Model model = load("tiny-classifier.pt")) {
+			List<float[]> images = images(4, 32);
+			int each = images.get(0).length;
+			float[] group = new float[3 * each];
+			for (int i = 0; i < 3; i++) {
+				System.arraycopy(images.get(i + 1), 0, group, i * each, each);
+			}
+			for (int channelsLastFrom : new int[] { 0, 2 }) {
+				try (BatchHandler<float[], float[]> handler = new ImageClassification(channelsLastFrom)
+					.newHandler(model, version(32, 3))) {
+					List<float[]> outputs = handler.run(List.of(images.get(0), group));
+
+					assertThat(outputs).hasSize(2);
+					assertThat(outputs.get(0)).containsExactly(handler.run(List.of(images.get(0))).get(0),
+							offset(1e-5f));
+					float[] mean = new float[3];
+					for (int i = 1; i < 4; i++) {
+						float[] alone = handler.run(List.of(images.get(i))).get(0);
+						for (int k = 0; k < 3; k++) {
+							mean[k] += alone[k] / 3;
+						}
+					}
+					assertThat(outputs.get(1)).containsExactly(mean, offset(1e-5f));
+					assertThat(outputs.get(1)).isNotEqualTo(outputs.get(0));
+				}
+			}
+		}
+	}
+
 	private Model load(String fixture) throws IOException, MalformedModelException {
 		Path file = dir.resolve(fixture);
 		try (InputStream in = getClass().getResourceAsStream("/fixtures/" + fixture)) {

@@ -183,4 +183,89 @@ class ImageTensorsTests {
 		return ResamplingTests.maxDifference(packed, expected);
 	}
 
+	/**
+	 * 32-pixel crops resize the short side to round(32 * 256 / 224) = 37; an image of 37 x 40 is already that size,
+	 * so each crop is the plain square of its pixels at a corner or the centre, and crops 5 to 9 mirror 0 to 4.
+	 */
+	@Test
+	void tenCropsAreTheCornersTheCentreAndTheirMirrors() {
+		int w = 37;
+		int h = 40;
+		BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+		for (int x = 0; x < w; x++) {
+			for (int y = 0; y < h; y++) {
+				image.setRGB(x, y, (x * 6) << 16 | (y * 6) << 8 | 7);
+			}
+		}
+		ImageTensors tensors = new ImageTensors(new Preprocessing(32, null, ZERO, ONE));
+
+		float[] crops = tensors.tenCrops(image);
+
+		assertThat(tensors.tenCropResize()).isEqualTo(37);
+		assertThat(crops).hasSize(10 * 3 * 32 * 32);
+		// left and top of the corners and the centre (centre: (37-32)/2 = 2.5 and (40-32)/2 = 4, rounded half to even)
+		int[][] origins = { { 0, 0 }, { 5, 0 }, { 0, 8 }, { 5, 8 }, { 2, 4 } };
+		for (int c = 0; c < 10; c++) {
+			int[] origin = origins[c % 5];
+			boolean mirrored = c >= 5;
+			for (int y = 0; y < 32; y += 7) {
+				for (int x = 0; x < 32; x += 5) {
+					int sourceX = origin[0] + (mirrored ? 31 - x : x);
+					int at = c * 3 * 1024 + y * 32 + x;
+					assertThat(crops[at]).as("crop %d red at (%d, %d)", c, x, y)
+						.isCloseTo(sourceX * 6 / 255f, within(1e-5f));
+					assertThat(crops[at + 1024]).as("crop %d green at (%d, %d)", c, x, y)
+						.isCloseTo((origin[1] + y) * 6 / 255f, within(1e-5f));
+				}
+			}
+		}
+	}
+
+	/** The PCA shift is drawn once per image and added to every pixel, before normalisation. */
+	@Test
+	void pcaColourAddsOneShiftToEveryPixelOfAnImage() {
+		BufferedImage grey = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+		for (int x = 0; x < 40; x++) {
+			for (int y = 0; y < 40; y++) {
+				grey.setRGB(x, y, 0x808080);
+			}
+		}
+		ColorPca pca = new ColorPca(new double[] { 0.5, 0.2, 0.1 },
+				new double[][] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } });
+		Augmentation onlyPca = new Augmentation(null, false, false, true);
+		ImageTensors tensors = new ImageTensors(new Preprocessing(32, null, ZERO, ONE), onlyPca, pca);
+		float[] out = new float[3 * 32 * 32];
+		Random random = new Random(11);
+
+		tensors.write(grey, random, out, 0);
+
+		// the crop's three draws replayed (area share, then left and top), then the shift's three Gaussians
+		float[] shift = pca.shift(sameAfterCrop(grey.getWidth(), grey.getHeight()));
+		for (int c = 0; c < 3; c++) {
+			float expected = 128 / 255f + shift[c];
+			for (int i = 0; i < 1024; i += 97) {
+				assertThat(out[c * 1024 + i]).as("channel %d, pixel %d", c, i).isCloseTo(expected, within(1e-6f));
+			}
+		}
+		assertThat(shift[0]).as("a real shift").isNotCloseTo(0f, within(1e-4f));
+	}
+
+	@Test
+	void withoutPcaComponentsPcaColourIsRefused() {
+		Augmentation pca = new Augmentation(null, null, null, true);
+
+		org.assertj.core.api.Assertions
+			.assertThatThrownBy(() -> new ImageTensors(new Preprocessing(32, null, ZERO, ONE), pca, null))
+			.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	/** A random source at the point the augmentation draws the PCA shift, for a seed of 11 and no flip or jitter. */
+	private static Random sameAfterCrop(int w, int h) {
+		Random random = new Random(11);
+		double scale = Math.sqrt(0.6 + 0.4 * random.nextDouble());
+		random.nextInt(w - Math.max(1, (int) Math.round(w * scale)) + 1);
+		random.nextInt(h - Math.max(1, (int) Math.round(h * scale)) + 1);
+		return random;
+	}
+
 }
