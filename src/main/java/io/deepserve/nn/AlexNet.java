@@ -53,17 +53,21 @@ final class AlexNet {
 	 * convolution is padded by 2, so 224 pixels give the paper's 55x55 maps (it needs 227 without).
 	 */
 	static Block alexnetPaper(int classes, TorchvisionNames names) {
-		return new SequentialBlock().add(Layers.convRelu(96, 11, 4, 2))
+		SequentialBlock net = new SequentialBlock();
+		names.stage("conv1", net);
+		net.add(Layers.convRelu(96, 11, 4, 2)).add(LocalResponseNorm.alexNet()).add(maxPool(3, 2, 0));
+		names.stage("conv2", net);
+		net.add(Layers.withRelu(Layers.conv(256, 5, 1, 2, true, 2)))
 			.add(LocalResponseNorm.alexNet())
-			.add(maxPool(3, 2, 0))
-			.add(Layers.withRelu(Layers.conv(256, 5, 1, 2, true, 2)))
-			.add(LocalResponseNorm.alexNet())
-			.add(maxPool(3, 2, 0))
-			.add(Layers.convRelu(384, 3, 1, 1))
-			.add(Layers.withRelu(Layers.conv(384, 3, 1, 1, true, 2)))
-			.add(Layers.withRelu(Layers.conv(256, 3, 1, 1, true, 2)))
-			.add(maxPool(3, 2, 0))
-			.add(new AdaptiveAvgPool2d(6))
+			.add(maxPool(3, 2, 0));
+		names.stage("conv3", net);
+		net.add(Layers.convRelu(384, 3, 1, 1));
+		names.stage("conv4", net);
+		net.add(Layers.withRelu(Layers.conv(384, 3, 1, 1, true, 2)));
+		names.stage("conv5", net);
+		net.add(Layers.withRelu(Layers.conv(256, 3, 1, 1, true, 2))).add(maxPool(3, 2, 0));
+		names.endStages(net);
+		return net.add(new AdaptiveAvgPool2d(6))
 			.add(Blocks.batchFlattenBlock())
 			.add(Layers.linear(4096))
 			.add(Activation.reluBlock())

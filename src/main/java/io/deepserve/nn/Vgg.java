@@ -30,11 +30,18 @@ final class Vgg {
 	 * convolution; it has no parameters, so the count is A's. Not a torchvision network.
 	 */
 	static Block vgg11Lrn(int classes, TorchvisionNames names) {
-		SequentialBlock net = (SequentialBlock) vgg11(classes, false, names);
+		TorchvisionNames plain = new TorchvisionNames();
+		SequentialBlock net = (SequentialBlock) vgg11(classes, false, plain);
 		SequentialBlock withLrn = new SequentialBlock();
 		List<Block> layers = new ArrayList<>(net.getChildren().values());
 		withLrn.add(layers.get(0)).add(LocalResponseNorm.alexNet());
 		layers.subList(1, layers.size()).forEach(withLrn::add);
+		// the same stages, each but the first a layer later: the normalisation joins conv1
+		List<Stage> stages = plain.stages();
+		for (Stage stage : stages) {
+			names.stage(stage.name(), stage.from() == 0 ? 0 : stage.from() + 1);
+		}
+		names.endStages(stages.get(stages.size() - 1).to() + 1);
 		return withLrn;
 	}
 

@@ -21,7 +21,7 @@ class StagesTests {
 	@Test
 	void everyImageArchitectureNamesStagesThatCoverItsConvolutionsInOrder() {
 		List<ArchitectureInfo> images = architectures.list().stream().filter(ArchitectureInfo::classifiesImages).toList();
-		assertThat(images).hasSize(18);
+		assertThat(images).hasSize(22);
 		for (ArchitectureInfo info : images) {
 			List<Stage> stages = architectures.stages(info.name());
 			List<Block> body = TransferHeads.body(architectures.newClassifier(info.name(), 5), info.name());
