@@ -86,6 +86,29 @@ class ForecastDataTests {
 	}
 
 	@Test
+	void autoPicksLogReturnsForPricesThatTrendOrChangeScaleOnly() {
+		double[] trending = new double[500];
+		double[] flat = new double[500];
+		double[] louder = new double[500];
+		java.util.Random random = new java.util.Random(5);
+		for (int t = 0; t < 500; t++) {
+			trending[t] = 50 * Math.exp(0.003 * t);
+			flat[t] = 100 + 10 * Math.sin(t / 10.0) + random.nextGaussian();
+			louder[t] = 100 + (t < 250 ? 0.2 : 2) * Math.sin(t);
+		}
+		assertThat(AutoTransform.choose("auto", trending, 325).chosen()).isEqualTo("log-returns");
+		assertThat(AutoTransform.choose("auto", flat, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("auto", louder, 325).chosen()).isEqualTo("log-returns");
+		// the rows after the training part decide nothing
+		assertThat(AutoTransform.choose("auto", louder, 240).chosen()).isEqualTo("none");
+		double[] negative = flat.clone();
+		negative[3] = -1;
+		assertThat(AutoTransform.choose("auto", negative, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("none", trending, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("auto", trending, 325).reason()).contains("trending");
+	}
+
+	@Test
 	void volatilityScaledBandsCalibratedOnACalmPartStillCoverATurbulentOne() {
 		// a random walk whose steps are 10 times larger from row 3000 on; the forecast is the last value
 		java.util.Random random = new java.util.Random(7);

@@ -48,7 +48,11 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		double model = backtest.get("model").get("mae").asDouble();
 		double naive = backtest.get("naive").get("mae").asDouble();
 		assertThat(model).as(metrics.toString()).isLessThan(naive);
-		assertThat(metrics.get("beatsNaive").asBoolean()).isTrue();
+		assertThat(metrics.get("beatsNaive").asBoolean()).as("significantly").isTrue();
+		assertThat(metrics.get("significance").get("naive").get("pValue").asDouble()).isLessThan(0.05);
+		assertThat(metrics.get("relativeMae").asDouble()).isLessThan(1);
+		assertThat(metrics.get("targetTransform").get("chosen").asText()).as("auto on a series without a strong "
+				+ "trend").isEqualTo("none");
 		assertThat(backtest.get("model").get("byHorizon")).hasSize(7);
 		assertThat(backtest.get("seasonalNaive").get("mase").isNumber()).isTrue();
 		assertThat(version.get("format").asText()).isEqualTo("djl");
@@ -70,7 +74,11 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		JsonNode body = JSON.readTree(answer.getBody());
 		assertThat(body.get("model").asText()).isEqualTo("sine-" + cell + ":1");
 		assertThat(body.get("forecast")).hasSize(5);
-		assertThat(body.get("bands").asText()).isEqualTo("holdout residual quantiles 5%/95%");
+		assertThat(body.get("bands").asText()).startsWith("split-conformal");
+		assertThat(body.get("warnings")).isEmpty();
+		assertThat(body.get("dates").get(0).asText()).isEqualTo(
+				java.time.LocalDate.parse(datasets.readSeries(dataset).time().get(values.length - 1)).plusDays(1)
+					.toString());
 		for (int k = 0; k < 5; k++) {
 			double f = body.get("forecast").get(k).asDouble();
 			assertThat(body.get("lower").get(k).asDouble()).isLessThanOrEqualTo(f);
