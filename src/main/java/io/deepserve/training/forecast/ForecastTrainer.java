@@ -29,7 +29,9 @@ import org.springframework.stereotype.Component;
 import io.deepserve.dataset.SeriesTable;
 import io.deepserve.nn.Architectures;
 import io.deepserve.registry.ForecastSpec;
+import io.deepserve.task.forecast.Backtest;
 import io.deepserve.task.forecast.ForecastCodec;
+import io.deepserve.task.forecast.Significance;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob.EpochResult;
@@ -325,8 +327,10 @@ public class ForecastTrainer {
 		Map<String, Object> metrics = new LinkedHashMap<>();
 		metrics.put("bestEpoch", bestEpoch);
 		metrics.put("bestValidationLoss", bestLoss);
-		metrics.putAll(Significance.metrics(actual, model, naive, seasonal, hp.significanceLevel()));
-		metrics.put("comparedOn", "holdout absolute errors, Diebold-Mariano at level " + hp.significanceLevel());
+		// as written: 0.05, not the float's 0.05000000074505806
+		double level = Double.parseDouble(hp.significanceLevel().toString());
+		metrics.putAll(Significance.metrics(actual, model, naive, seasonal, level));
+		metrics.put("comparedOn", "holdout absolute errors, Diebold-Mariano at level " + level);
 		metrics.put("split", split(table, split));
 		metrics.put("backtest", backtestFigures);
 		ForecastSpec spec = new ForecastSpec(hp.window(), horizon, target, hp.features(),

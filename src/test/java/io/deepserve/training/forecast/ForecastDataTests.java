@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.error.DeepserveException;
+import io.deepserve.task.forecast.Backtest;
 import io.deepserve.task.forecast.ForecastCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -105,6 +105,53 @@ class ForecastTrustTests extends ApplicationTestSupport {
 		assertCode(forecast(http, "fc-trust", "{\"series\":" + series + ",\"dates\":[\"2030-01-07\"]}"),
 				"invalid_dates");
 		assertCode(forecast(http, "fc-trust", "{\"series\":" + series + ",\"level\":0.5}"), "invalid_level");
+
+		backtestsOnNewData(walkValues(12));
+	}
+
+	/** The backtest endpoint on a walk the version never saw: forecasts per origin as /forecast makes them. */
+	private void backtestsOnNewData(double[] walk) throws Exception {
+		String values = JSON.writeValueAsString(walk);
+		ResponseEntity<String> response = backtest("{\"series\":" + values + ",\"origins\":30}");
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		JsonNode body = JSON.readTree(response.getBody());
+		assertThat(body.get("model").asText()).isEqualTo("fc-trust:1");
+		assertThat(body.get("forecasts")).hasSize(30);
+		JsonNode firstOrigin = body.get("forecasts").get(0);
+		int row = firstOrigin.get("row").asInt();
+		assertThat(row).isEqualTo(ROWS - 3 - 30 + 1);
+		assertThat(firstOrigin.get("actual").get(0).asDouble()).isEqualTo(walk[row]);
+		JsonNode same = answer("{\"series\":" + JSON.writeValueAsString(java.util.Arrays.copyOfRange(walk, 0, row))
+				+ "}");
+		for (int k = 0; k < 3; k++) {
+			assertThat(firstOrigin.get("forecast").get(k).asDouble())
+				.isCloseTo(same.get("forecast").get(k).asDouble(), org.assertj.core.api.Assertions.within(1e-9));
+		}
+		double naiveMae = 0;
+		for (int i = 0; i < 30; i++) {
+			for (int k = 0; k < 3; k++) {
+				naiveMae += Math.abs(walk[row + i + k] - walk[row + i - 1]) / 90;
+			}
+		}
+		JsonNode metrics = body.get("metrics");
+		assertThat(metrics.get("naive").get("mae").asDouble()).isCloseTo(naiveMae,
+				org.assertj.core.api.Assertions.within(1e-9));
+		assertThat(metrics.get("beatsNaive").asBoolean()).isFalse();
+		assertThat(metrics.get("significance").get("naive").get("pValue").isNumber()).isTrue();
+		assertThat(metrics.get("bandCoverage").get("0.95").get("byHorizon")).hasSize(3);
+
+		assertCode(backtest("{\"series\":" + values + ",\"origins\":1}"), "invalid_origins");
+		assertCode(backtest("{\"series\":" + values + ",\"origins\":100000}"), "invalid_origins");
+		assertCode(backtest("{\"series\":" + values + ",\"origins\":30,\"horizon\":4}"), "invalid_horizon");
+		assertCode(backtest("{\"series\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15],\"origins\":30}"),
+				"series_too_short");
+		assertCode(backtest("{\"series\":" + values + ",\"origins\":30,\"orgins\":3}"), "unknown_field");
+		assertCode(backtest("{\"series\":" + values + ",\"origins\":30,\"dates\":[\"2024-01-01\"]}"),
+				"invalid_dates");
+	}
+
+	private ResponseEntity<String> backtest(String body) {
+		return http.postForEntity("/api/v1/models/fc-trust/backtest", jsonEntity(body), String.class);
 	}
 
 	private JsonNode answer(String body) throws Exception {

@@ -1,4 +1,4 @@
-package io.deepserve.training.forecast;
+package io.deepserve.task.forecast;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.deepserve.training.forecast;
+package io.deepserve.task.forecast;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.Map;
  * The decision uses absolute loss (the loss MAE and MASE rank by); the squared-loss p-value is reported beside it.
  * Overall, each origin's loss is the mean over its horizon steps, tested with the HAC lags of the full horizon.
  */
-final class Significance {
+public final class Significance {
 
 	static final String TEST = "Diebold-Mariano, one-sided, Harvey-Leybourne-Newbold correction, HAC variance "
 			+ "over h-1 lags";
@@ -23,7 +23,7 @@ final class Significance {
 	}
 
 	/** The top-level metrics: {@code beatsNaive}, its raw form, relative MAE, and the tests in detail. */
-	static Map<String, Object> metrics(List<double[]> actual, List<double[]> model, List<double[]> naive,
+	public static Map<String, Object> metrics(List<double[]> actual, List<double[]> model, List<double[]> naive,
 			List<double[]> seasonal, double level) {
 		Map<String, Object> vsNaive = compare(actual, model, naive, level);
 		Map<String, Object> vsSeasonal = compare(actual, model, seasonal, level);
@@ -45,7 +45,7 @@ final class Significance {
 	}
 
 	/** The model against one baseline: MAE ratio, and the test overall and per step. */
-	static Map<String, Object> compare(List<double[]> actual, List<double[]> model, List<double[]> baseline,
+	public static Map<String, Object> compare(List<double[]> actual, List<double[]> model, List<double[]> baseline,
 			double level) {
 		int n = actual.size();
 		int horizon = actual.get(0).length;

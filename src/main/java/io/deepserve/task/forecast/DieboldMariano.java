@@ -1,4 +1,4 @@
-package io.deepserve.training.forecast;
+package io.deepserve.task.forecast;
 
 /**
  * The Diebold–Mariano test (1995) that one forecast is more accurate than another on the same rows, with the
@@ -10,16 +10,16 @@ package io.deepserve.training.forecast;
  * One-sided: the alternative is that the first forecast's expected loss is lower. The p-value is read from Student's
  * t with {@code n - 1} degrees of freedom, as HLN recommend.
  */
-final class DieboldMariano {
+public final class DieboldMariano {
 
 	/**
 	 * @param statistic the HLN-corrected statistic: negative when the first forecast's mean loss is lower; NaN when
 	 * the differential has no variance (identical losses)
 	 * @param pValue the one-sided p-value; 1 when the statistic is NaN
 	 */
-	record Result(double statistic, double pValue, int n, double meanDifferential) {
+	public record Result(double statistic, double pValue, int n, double meanDifferential) {
 
-		boolean significant(double level) {
+		public boolean significant(double level) {
 			return pValue < level;
 		}
 
@@ -33,7 +33,7 @@ final class DieboldMariano {
 	 * @param lossSecond the second's, on the same origins
 	 * @param h the forecast horizon in steps (1 for one-step-ahead)
 	 */
-	static Result test(double[] lossFirst, double[] lossSecond, int h) {
+	public static Result test(double[] lossFirst, double[] lossSecond, int h) {
 		int n = lossFirst.length;
 		if (n != lossSecond.length || h < 1) {
 			throw new IllegalArgumentException("two loss series of one length and a horizon of at least 1");
