@@ -23,7 +23,7 @@ import io.deepserve.task.forecast.Significance;
  * (each leaving {@code horizon} rows to score), the version forecasts from the rows before it, and the forecasts are
  * scored against what followed, beside the naive and seasonal-naive forecasts from the same origins, with the
  * Diebold–Mariano test and the band coverage per level. The forecasts go through the workload manager in chunks
- * of at most the version's queue size, so a backtest never fills the queue on its own.
+ * of at most half the version's queue size, so a backtest never fills the queue on its own.
  */
 @Service
 public class Backtesting {
@@ -76,7 +76,8 @@ public class Backtesting {
 	}
 
 	private List<double[]> forecast(ModelVersion version, double[] target, int[] ends, int history) {
-		int chunk = Math.max(1, manager.queueSize(version));
+		// half the queue, so that a backtest leaves room for the forecasts of others
+		int chunk = Math.max(1, manager.queueSize(version) / 2);
 		List<double[]> forecasts = new ArrayList<>(ends.length);
 		for (int from = 0; from < ends.length; from += chunk) {
 			int to = Math.min(ends.length, from + chunk);
