@@ -164,6 +164,7 @@ function showVersion(v) {
 					? h('a', { href: '#models', onclick: () => showModel(lineage.baseModel.split(':')[0], Number(lineage.baseModel.split(':')[1])) }, lineage.baseModel)
 					: 'none (from scratch)'))),
 		h('div', { class: 'card' }, h('h3', {}, 'Metrics'),
+			forecastWarning(metrics),
 			scalars.length ? h('dl', { class: 'facts' }, scalars.map(([k, x]) => [h('dt', {}, k), h('dd', {}, typeof x === 'number' ? num(x, 4) : x)]))
 				: h('p', { class: 'muted' }, 'No metrics recorded.'),
 			metrics.perClassAccuracy ? h('dl', { class: 'facts per-class' }, Object.entries(metrics.perClassAccuracy)
@@ -172,4 +173,18 @@ function showVersion(v) {
 			testResults(v.labels, metrics)),
 	];
 	document.getElementById('version-detail').replaceChildren(h('div', { class: 'cards' }, cards));
+}
+
+// What /forecast says in its warnings, from the same holdout metrics: worse than naive, or not significantly better.
+function forecastWarning(metrics) {
+	const naive = metrics.significance?.naive;
+	if (typeof metrics.relativeMae === 'number' && metrics.relativeMae >= 1) {
+		return h('p', { class: 'forecast-warning', 'data-testid': 'forecast-warning' },
+			`Worse than naive on the holdout: MAE ${num(metrics.relativeMae, 3)}× the last value repeated.`);
+	}
+	if (metrics.beatsNaive === false && naive) {
+		return h('p', { class: 'forecast-warning', 'data-testid': 'forecast-warning' },
+			`Not significantly better than naive: MAE ${num(metrics.relativeMae, 3)}× naive, Diebold–Mariano p = ${num(naive.pValue, 3)}.`);
+	}
+	return null;
 }

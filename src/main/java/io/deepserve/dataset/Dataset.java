@@ -20,10 +20,13 @@ import java.util.Map;
  * @param columns the numeric columns of a series, in file order
  * @param timeColumn the date/time column of a series, or null when it has none
  * @param rows data rows of a series
+ * @param frequency the inferred frequency of a series' dates ({@code business-day}, {@code daily}, {@code weekly},
+ * {@code monthly}, {@code quarterly}, {@code yearly}), or null when it has no dates or they follow none
+ * @param missing empty/NA cells per numeric column of a series that has any; null when none
  */
 public record Dataset(String id, String name, String kind, String sha256, long sizeBytes, Instant createdAt,
 		List<String> classes, Map<String, Integer> counts, Splits splits, List<String> columns, String timeColumn,
-		Integer rows) {
+		Integer rows, String frequency, Map<String, Integer> missing) {
 
 	public static final String IMAGES = "images";
 

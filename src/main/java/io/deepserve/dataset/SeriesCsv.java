@@ -24,16 +24,23 @@ import io.deepserve.error.InvalidInputException;
 
 /**
  * Parses a series CSV: a header, an optional date/time column, numeric columns. A column is numeric when its first
- * value looks like a number (or a missing one), and then every value in it must be a finite number. Text columns
+ * value looks like a number (or a missing one), and then every value in it must be a finite number or empty/NA,
+ * which is kept as a missing cell (NaN) for training to handle as its {@code missing} policy says. Text columns
  * other than the time column are left out. An unnamed numeric first column is R's row index and is left out too.
+ * <p>
+ * A time column of dates (or of numbers, such as R's fractional years) orders the rows: a newest-first file is
+ * read oldest first, a shuffled one sorted; two rows of one date are {@code 400 duplicate_dates}. For dates, a
+ * frequency is inferred ({@link SeriesDates}) and a step that breaks it is {@code 400 date_gap}.
  */
 final class SeriesCsv {
 
 	private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
-	/** What R, pandas and spreadsheets write where a number is missing or not finite. */
-	private static final Set<String> MISSING = Set.of("", "na", "nan", "null", "none", "n/a", "#n/a", "inf", "+inf",
-			"-inf", "infinity", "+infinity", "-infinity");
+	/** What R, pandas and spreadsheets write where a number is missing. */
+	private static final Set<String> MISSING = Set.of("", "na", "nan", "null", "none", "n/a", "#n/a");
+
+	/** What they write for a number that is not finite: refused, it is no missing value. */
+	private static final Set<String> INFINITE = Set.of("inf", "+inf", "-inf", "infinity", "+infinity", "-infinity");
 
 	private static final Pattern TIME_NAME = Pattern
 		.compile("(?i)^(t|ds|year|month|day|period)$|(^|[^a-z])(date|time|datetime|timestamp)([^a-z]|$)");
@@ -43,7 +50,8 @@ final class SeriesCsv {
 
 	static Summary validate(Path file, int minRows) throws IOException {
 		SeriesTable table = parse(file, minRows, false);
-		return Summary.series(table.columns(), table.timeColumn(), table.rows());
+		return Summary.series(table.columns(), table.timeColumn(), table.rows(), table.frequency(),
+				table.missingCells());
 	}
 
 	/** @param keep whether to keep the values; without, only checks them */
@@ -93,12 +101,14 @@ final class SeriesCsv {
 			String timeName = time < 0 ? null : header.get(time).isEmpty() ? "time" : header.get(time);
 			List<String> times = time < 0 ? null : new ArrayList<>();
 			double[][] values = new double[numeric.size()][keep ? 1024 : 0];
+			int[] missing = new int[numeric.size()];
 			int rows = 0;
 			for (List<String> record = first; record != null; record = csv.next()) {
 				rows++;
 				checkWidth(record, header, rows, csv.line());
 				for (int i = 0; i < numeric.size(); i++) {
 					double value = number(record.get(numeric.get(i)), header.get(numeric.get(i)), rows, csv.line());
+					missing[i] += Double.isNaN(value) ? 1 : 0;
 					if (keep) {
 						if (rows > values[i].length) {
 							values[i] = Arrays.copyOf(values[i], values[i].length * 2);
@@ -106,19 +116,28 @@ final class SeriesCsv {
 						values[i][rows - 1] = value;
 					}
 				}
-				if (keep && times != null) {
+				if (times != null) {
 					times.add(record.get(time).trim());
 				}
 			}
 			if (rows < minRows) {
 				throw tooFewRows(rows, minRows);
 			}
+			SeriesOrder order = times == null ? null : SeriesOrder.of(times, timeName);
 			Map<String, double[]> columns = new LinkedHashMap<>();
-			for (int i = 0; i < numeric.size() && keep; i++) {
-				columns.put(header.get(numeric.get(i)), Arrays.copyOf(values[i], rows));
+			Map<String, Integer> missingCells = new LinkedHashMap<>();
+			for (int i = 0; i < numeric.size(); i++) {
+				if (keep) {
+					double[] column = Arrays.copyOf(values[i], rows);
+					columns.put(header.get(numeric.get(i)), order == null ? column : order.apply(column));
+				}
+				if (missing[i] > 0) {
+					missingCells.put(header.get(numeric.get(i)), missing[i]);
+				}
 			}
 			List<String> names = numeric.stream().map(header::get).toList();
-			return new SeriesTable(names, timeName, times, columns, rows);
+			return new SeriesTable(names, timeName, order == null ? null : order.times(), columns, rows,
+					order == null ? null : order.frequency(), missingCells);
 		}
 	}
 
@@ -169,13 +188,17 @@ final class SeriesCsv {
 				return value;
 			}
 		}
+		else if (MISSING.contains(text.toLowerCase())) {
+			return Double.NaN;
+		}
 		throw new InvalidInputException("invalid_number", "row " + row + " (line " + line + "), column '" + column
-				+ "': " + (text.isEmpty() ? "the value is empty" : "'" + text + "' is not a finite number"));
+				+ "': '" + text + "' is not a finite number (an empty or NA cell is a missing value)");
 	}
 
 	private static boolean looksNumeric(String raw) {
 		String text = raw.trim();
-		return DECIMAL.matcher(text).matches() || MISSING.contains(text.toLowerCase());
+		return DECIMAL.matcher(text).matches() || MISSING.contains(text.toLowerCase())
+				|| INFINITE.contains(text.toLowerCase());
 	}
 
 	private static void checkWidth(List<String> record, List<String> header, int row, long line) {

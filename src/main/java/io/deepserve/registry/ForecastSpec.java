@@ -8,8 +8,9 @@ import java.util.Map;
  * fitted on its training data, and the shape of its network so that it can be rebuilt from the weights alone.
  *
  * @param scaler {@code {method: "standard", mean: [..], std: [..]}}, one entry per input column, target first
- * @param bands how the forecast's lower and upper bands are made: {@code method}, and per horizon step the
- * {@code lower} and {@code upper} offsets added to the forecast
+ * @param bands how the forecast's lower and upper bands are made: {@code method}, {@code scale}, and per level
+ * ({@code levels}) and horizon step the conformal quantile of {@code |residual| / volatility}; older versions hold
+ * per step {@code lower} and {@code upper} offsets instead (see {@code task.forecast.ForecastBands})
  */
 public record ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
 		Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,

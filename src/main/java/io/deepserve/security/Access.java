@@ -20,7 +20,7 @@ enum Access {
 
 	private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-	private static final Pattern INFERENCE = Pattern.compile("/api/v1/models/[^/]+/(classify|forecast)");
+	private static final Pattern INFERENCE = Pattern.compile("/api/v1/models/[^/]+/(classify|forecast|backtest)");
 
 	static Access of(String method, String path) {
 		boolean read = READ_METHODS.contains(method);

@@ -31,7 +31,7 @@ import io.deepserve.error.UnavailableException;
 class InFlightBytesFilter extends OncePerRequestFilter {
 
 	private static final Pattern INFERENCE = Pattern
-		.compile("/v2/models/[^/]+(/versions/[^/]+)?/infer|/api/v1/models/[^/]+/(classify|forecast)");
+		.compile("/v2/models/[^/]+(/versions/[^/]+)?/infer|/api/v1/models/[^/]+/(classify|forecast|backtest)");
 
 	/** What a chunked body reserves at a time. */
 	private static final int BLOCK = 64 * 1024;

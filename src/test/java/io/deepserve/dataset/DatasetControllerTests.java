@@ -200,12 +200,12 @@ class DatasetControllerTests {
 		return new Dataset("ds-1", "shapes", "images", "abc123", 42, Instant.parse("2026-01-02T03:04:05Z"),
 				List.of("circle", "square"), Map.of("circle", 20, "square", 20),
 				new Dataset.Splits(Map.of("circle", 16, "square", 16), Map.of("circle", 4, "square", 4)), null, null,
-				null);
+				null, null, null);
 	}
 
 	private static Dataset series() {
 		return new Dataset("ds-2", "prices", "series", "def456", 4096, Instant.parse("2026-01-02T03:04:05Z"), null,
-				null, null, List.of("Date", "Close"), "Date", 250);
+				null, null, List.of("Date", "Close"), "Date", 250, "business-day", null);
 	}
 
 }

@@ -90,7 +90,7 @@ class DatasetLifecycleTests extends DatasetTestSupport {
 				"unsafe_zip_entry");
 		assertProblem(upload("bad", "images", "a.zip", zip(Map.of("a/1.png", png(), "b/1.png", new byte[9]))),
 				HttpStatus.BAD_REQUEST, "invalid_image");
-		assertProblem(upload("bad", "series", "a.csv", "a\nNaN\n".getBytes()), HttpStatus.BAD_REQUEST,
+		assertProblem(upload("bad", "series", "a.csv", "a\nInfinity\n".getBytes()), HttpStatus.BAD_REQUEST,
 				"invalid_number");
 		assertProblem(upload("kept", "images", "a.zip", zip(Map.of("a/1.png", png()))), HttpStatus.BAD_REQUEST,
 				"too_few_classes");

@@ -78,12 +78,58 @@ class SeriesDatasetUploadTests extends DatasetTestSupport {
 
 	@Test
 	void namesTheRowAndColumnOfAValueThatIsNotAFiniteNumber() {
-		for (String bad : List.of("NaN", "Infinity", "", "NA", "1e999", "12abc")) {
+		for (String bad : List.of("Infinity", "-inf", "1e999", "12abc")) {
 			String csv = "date,a,b\n" + rows(12, i -> "2020-01-" + (10 + i) + ",1," + (i == 3 ? bad : "2"));
 			String detail = assertProblem(upload("bad", "series", "a.csv", csv.getBytes()), HttpStatus.BAD_REQUEST,
 					"invalid_number");
 			assertThat(detail).contains("row 3").contains("'b'");
 		}
+	}
+
+	@Test
+	void keepsMissingCellsAndCountsThemPerColumn() throws IOException {
+		String csv = "date,a,b\n" + rows(12, i -> "2020-01-" + (10 + i) + "," + (i == 4 ? "NA" : "1") + ","
+				+ (i == 3 || i == 7 ? "" : "2"));
+		ResponseEntity<JsonNode> response = upload("gaps", "series", "a.csv", csv.getBytes());
+		assertThat(response.getStatusCode()).as("%s", response.getBody()).isEqualTo(HttpStatus.CREATED);
+		assertThat(response.getBody().path("missing").toString()).isEqualTo("{\"a\":1,\"b\":2}");
+		assertThat(response.getBody().path("frequency").asText()).isEqualTo("daily");
+		double[] b = datasets.readSeries(response.getBody().path("id").asText()).column("b");
+		assertThat(Double.isNaN(b[2])).isTrue();
+		assertThat(b[0]).isEqualTo(2);
+	}
+
+	@Test
+	void readsANewestFirstFileOldestFirstAndInfersBusinessDays() throws IOException {
+		// 2024-01-01 is a Monday: ten weeks of weekdays, written newest first
+		List<String> lines = new java.util.ArrayList<>();
+		java.time.LocalDate date = java.time.LocalDate.of(2024, 1, 1);
+		for (int i = 0; i < 50; i++) {
+			lines.add(date + "," + i);
+			date = date.plusDays(date.getDayOfWeek() == java.time.DayOfWeek.FRIDAY ? 3 : 1);
+		}
+		java.util.Collections.reverse(lines);
+		String csv = "Date,Close\n" + String.join("\n", lines) + "\n";
+		ResponseEntity<JsonNode> response = upload("newest-first", "series", "a.csv", csv.getBytes());
+		assertThat(response.getStatusCode()).as("%s", response.getBody()).isEqualTo(HttpStatus.CREATED);
+		assertThat(response.getBody().path("frequency").asText()).isEqualTo("business-day");
+		SeriesTable table = datasets.readSeries(response.getBody().path("id").asText());
+		assertThat(table.column("Close")[0]).isZero();
+		assertThat(table.column("Close")[49]).isEqualTo(49);
+		assertThat(table.time().get(0)).isEqualTo("2024-01-01");
+	}
+
+	@Test
+	void refusesDuplicateDatesAndGapsInTheirFrequency() {
+		String duplicate = "date,a\n" + rows(12, i -> "2020-01-" + (10 + Math.min(i, 11)) + "," + i);
+		assertThat(assertProblem(upload("dup", "series", "a.csv", duplicate.getBytes()), HttpStatus.BAD_REQUEST,
+				"duplicate_dates")).contains("2020-01-21");
+		// twelve month ends with June missing
+		String gap = "date,a\n" + rows(12, i -> java.time.YearMonth.of(2020, i).atEndOfMonth() + "," + i)
+			.replace("2020-06-30,6\n", "");
+		String detail = assertProblem(upload("gap", "series", "a.csv", gap.getBytes()), HttpStatus.BAD_REQUEST,
+				"date_gap");
+		assertThat(detail).contains("2020-05-31").contains("2020-07-31").contains("monthly");
 	}
 
 	@Test

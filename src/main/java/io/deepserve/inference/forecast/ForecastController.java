@@ -25,6 +25,7 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.error.PayloadTooLargeException;
 import io.deepserve.inference.BoundedBody;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.task.forecast.ForecastBands;
 import io.deepserve.task.forecast.ForecastCodec;
 
 /**
@@ -58,13 +59,15 @@ class ForecastController {
 	@Operation(summary = "Forecast the next values of a series with a forecasting model version",
 			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
 					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(
-							example = "{\"series\": [101.2, 102.5, 101.9], \"horizon\": 5}"))))
+							example = "{\"series\": [101.2, 102.5, 101.9], \"horizon\": 5, \"level\": 0.9}"))))
 	Forecast forecast(@Parameter(description = "name, name:version or name@alias") @PathVariable String ref,
 			@Parameter(hidden = true) HttpServletRequest http) throws IOException {
 		ModelVersion version = forecaster.resolve(ref);
 		ForecastCodec codec = ForecastCodec.of(version.forecast());
 		SeriesTail series = new SeriesTail(codec.historyNeeded(), codec.features());
 		Integer horizon = null;
+		Double level = null;
+		DateTail dates = null;
 		boolean seen = false;
 		InputStream body = BoundedBody.open(http.getInputStream(), http.getContentLengthLong(), maxBodyBytes,
 				"a forecast request");
@@ -82,9 +85,15 @@ class ForecastController {
 				else if ("horizon".equals(field)) {
 					horizon = horizon(parser);
 				}
+				else if ("level".equals(field)) {
+					level = level(parser);
+				}
+				else if ("dates".equals(field)) {
+					dates = dates(parser, codec.historyNeeded());
+				}
 				else {
 					throw new InvalidInputException("unknown_field", "unknown field '" + field
-							+ "' in the forecast request; the fields there are [horizon, series]");
+							+ "' in the forecast request; the fields there are [dates, horizon, level, series]");
 				}
 			}
 		}
@@ -94,7 +103,36 @@ class ForecastController {
 		if (!seen) {
 			throw new InvalidInputException("invalid_series", "series must be a JSON array of numbers, oldest first");
 		}
-		return forecaster.forecast(version.ref(), series, horizon);
+		return forecaster.forecast(version.ref(), series, horizon, level, dates);
+	}
+
+	/** Keeps the newest {@code keep} dates; a value that is not a string is kept as one that is no date. */
+	private static DateTail dates(JsonParser parser, int keep) throws IOException {
+		if (parser.currentToken() != JsonToken.START_ARRAY) {
+			parser.skipChildren();
+			throw new InvalidInputException("invalid_dates", "dates must be a JSON array of dates such as "
+					+ "\"2024-01-31\", one per series row, oldest first");
+		}
+		DateTail dates = new DateTail(keep);
+		for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+			dates.add(token == JsonToken.VALUE_STRING ? parser.getText() : null);
+			parser.skipChildren();
+		}
+		return dates;
+	}
+
+	private static Double level(JsonParser parser) throws IOException {
+		JsonToken token = parser.currentToken();
+		if (token == JsonToken.VALUE_NULL) {
+			return null;
+		}
+		if (token.isNumeric() && ForecastBands.LEVELS.contains(parser.getDoubleValue())) {
+			return parser.getDoubleValue();
+		}
+		String text = parser.getText();
+		parser.skipChildren();
+		throw new InvalidInputException("invalid_level", "level must be one of " + ForecastBands.LEVELS + ", not "
+				+ text);
 	}
 
 	private void readSeries(JsonParser parser, SeriesTail series, ModelVersion version) throws IOException {

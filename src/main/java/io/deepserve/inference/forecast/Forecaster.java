@@ -37,11 +37,23 @@ public class Forecaster {
 	 * @param horizon how many steps to forecast; null for all the version was trained for
 	 */
 	public Forecast forecast(String ref, SeriesTail series, Integer horizon) {
+		return forecast(ref, series, horizon, null, null);
+	}
+
+	/**
+	 * @param level the band's level, one of {@link ForecastBands#LEVELS}; null for {@value ForecastBands#DEFAULT_LEVEL}
+	 * @param dates the request's dates, one per series row; null to continue from the version's newest date
+	 */
+	public Forecast forecast(String ref, SeriesTail series, Integer horizon, Double level, DateTail dates) {
 		double[][][] columns = new double[1][][];
+		Object[] checked = new Object[1];
+		double bandLevel = level != null ? level : ForecastBands.DEFAULT_LEVEL;
 		Inference<float[]> result = manager.infer(ref, task, version -> {
 			columns[0] = columns(series, version);
 			ForecastCodec codec = ForecastCodec.of(version.forecast());
-			steps(horizon, version.forecast());
+			int steps = steps(horizon, version.forecast());
+			requireLevel(version, bandLevel);
+			checked[0] = ForecastDates.of(version, dates, series.length(), steps);
 			return List.of(codec.encode(columns[0], columns[0][0].length));
 		});
 		ModelVersion version = result.version();
@@ -54,12 +66,29 @@ public class Forecaster {
 		String method = null;
 		if (spec.bands() != null) {
 			ForecastBands bands = ForecastBands.of(spec.bands());
-			lower = boxed(bands.lower(forecast, steps));
-			upper = boxed(bands.upper(forecast, steps));
+			double[][] band = bands.band(forecast, steps, bandLevel, target, target.length);
+			lower = boxed(band[0]);
+			upper = boxed(band[1]);
 			method = bands.method();
 		}
+		@SuppressWarnings("unchecked")
+		List<String> forecastDates = (List<String>) checked[0];
 		return new Forecast(version.ref(), boxed(forecast), lower, upper, method,
+				spec.bands() == null ? null : bandLevel, forecastDates, ForecastWarnings.of(version),
 				new Forecast.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
+	}
+
+	/** {@code 400 invalid_level} unless the version's bands were calibrated for {@code level}. */
+	private static void requireLevel(ModelVersion version, double level) {
+		if (!ForecastBands.LEVELS.contains(level)) {
+			throw new InvalidInputException("invalid_level", "level must be one of " + ForecastBands.LEVELS
+					+ ", not " + level);
+		}
+		if (version.forecast().bands() != null && !ForecastBands.of(version.forecast().bands()).offers(level)) {
+			throw new InvalidInputException("invalid_level", version.ref() + " has bands for level "
+					+ ForecastBands.of(version.forecast().bands()).levels() + " only (it predates calibrated "
+					+ "levels); leave level out or retrain");
+		}
 	}
 
 	/**

@@ -21,7 +21,10 @@ public final class ForecastCodec {
 
 	public static final String LOG_RETURNS = "log-returns";
 
-	public static final List<String> TRANSFORMS = List.of(NONE, LOG_RETURNS);
+	/** Chosen at training time from the training rows; a version always stores {@code none} or {@code log-returns}. */
+	public static final String AUTO = "auto";
+
+	public static final List<String> TRANSFORMS = List.of(AUTO, NONE, LOG_RETURNS);
 
 	private final int window;
 

@@ -18,7 +18,7 @@ public record ChronologicalSplit(int rows, int trainEnd, int validationEnd, int 
 	/** @throws DeepserveException {@code 400 series_too_short} unless every part has at least one sample */
 	public static ChronologicalSplit of(int rows, int window, int horizon, int lag, float validationSplit,
 			float holdoutSplit) {
-		int trainEnd = (int) Math.floor(rows * (1 - validationSplit - holdoutSplit));
+		int trainEnd = trainEnd(rows, validationSplit, holdoutSplit);
 		int validationEnd = (int) Math.floor(rows * (1 - holdoutSplit));
 		ChronologicalSplit split = new ChronologicalSplit(rows, trainEnd, validationEnd, window + lag, horizon);
 		if (split.trainSamples() < 1 || split.validationSamples() < 1 || split.holdoutSamples() < 1) {
@@ -30,6 +30,11 @@ public record ChronologicalSplit(int rows, int trainEnd, int validationEnd, int 
 					Math.max(0, split.validationSamples()), Math.max(0, split.holdoutSamples()), window, horizon));
 		}
 		return split;
+	}
+
+	/** The first raw row after the training part. */
+	static int trainEnd(int rows, float validationSplit, float holdoutSplit) {
+		return (int) Math.floor(rows * (1 - validationSplit - holdoutSplit));
 	}
 
 	int trainFrom() {

@@ -29,7 +29,9 @@ import org.springframework.stereotype.Component;
 import io.deepserve.dataset.SeriesTable;
 import io.deepserve.nn.Architectures;
 import io.deepserve.registry.ForecastSpec;
+import io.deepserve.task.forecast.Backtest;
 import io.deepserve.task.forecast.ForecastCodec;
+import io.deepserve.task.forecast.Significance;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob.EpochResult;
@@ -46,11 +48,6 @@ import io.deepserve.training.TrainingLoop;
 public class ForecastTrainer {
 
 	public static final String MODEL_NAME = "model";
-
-	/** The lower and upper quantiles of the holdout residuals that make the bands. */
-	private static final double LOWER = 0.05;
-
-	private static final double UPPER = 0.95;
 
 	/**
 	 * @param modelDir the best epoch's saved parameters ({@code model-0000.params})
@@ -117,9 +114,90 @@ public class ForecastTrainer {
 							+ "try a lower learningRate");
 				}
 				return result(best, hp, target, columns[0], table, split, codec, scaler, holdout, epochs.bestHoldout,
-						outcome.epoch(), -outcome.score());
+						outcome.epoch(), -outcome.score(), new Calibration(validation.ends(), epochs.bestValidation));
 			}
 		}
+	}
+
+	/**
+	 * Trains the evaluated recipe again on every row (the scaler too), for the evaluated run's best number of epochs,
+	 * so the served network has seen the newest data; the evaluation, bands included, stays the held-out run's. With
+	 * no rows left to validate on, the epoch with the lowest loss over all windows is kept, in practice the last.
+	 */
+	public Result refit(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
+			Path workDir, JobListener listener, Result evaluated) throws IOException {
+		List<String> inputs = new ArrayList<>();
+		inputs.add(target);
+		inputs.addAll(hp.features());
+		double[][] columns = inputs.stream().map(table::column).toArray(double[][]::new);
+		boolean logReturns = ForecastCodec.LOG_RETURNS.equals(hp.targetTransform());
+		int lag = ForecastCodec.lag(hp.targetTransform());
+		int window = hp.window();
+		int horizon = hp.horizon();
+		int features = inputs.size();
+		int epochCount = (Integer) evaluated.metrics().get("bestEpoch");
+		Scaler scaler = Scaler.fit(columns, table.rows(), lag, logReturns);
+		ForecastCodec codec = new ForecastCodec(window, horizon, hp.targetTransform(), scaler.mean(), scaler.std());
+		Samples all = samples(columns, codec, window + lag, table.rows() - horizon, logReturns);
+		Engine.getInstance().setRandomSeed(hp.seed().intValue());
+		Path best = Files.createDirectories(workDir.resolve("refit"));
+		int batchSize = Math.max(1, hp.batchSize());
+		Optimizer optimizer = "sgd".equals(hp.optimizer())
+				? Optimizer.sgd().setLearningRateTracker(Tracker.fixed(hp.learningRate())).optMomentum(0.9f)
+					.optClipGrad(1f).build()
+				: Optimizer.adam().optLearningRateTracker(Tracker.fixed(hp.learningRate())).optClipGrad(1f).build();
+		try (Model model = Model.newInstance(MODEL_NAME, device)) {
+			model.setBlock(architectures.newForecaster(architecture, features, hp.hiddenSize(), hp.layers(),
+					hp.dropout(), horizon));
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
+				.optDevices(new Device[] { device });
+			try (Trainer trainer = model.newTrainer(config)) {
+				trainer.initialize(new Shape(batchSize, window, features));
+				Epochs epochs = new Epochs(all, all, all, new Random(hp.seed()), batchSize, window, features, horizon,
+						best, model);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, epochCount, 0, new RefitListener(listener));
+				if (outcome.epoch() == 0) {
+					throw new IllegalStateException("the refit on all rows diverged; try a lower learningRate");
+				}
+			}
+		}
+		ForecastSpec was = evaluated.spec();
+		ForecastSpec spec = new ForecastSpec(was.window(), was.horizon(), was.target(), was.features(),
+				ForecastCodec.scaler(scaler.mean(), scaler.std()), was.targetTransform(), was.bands(),
+				was.hiddenSize(), was.layers(), was.dropout());
+		Map<String, Object> metrics = new LinkedHashMap<>(evaluated.metrics());
+		Map<String, Object> refit = new LinkedHashMap<>();
+		refit.put("rows", table.rows());
+		refit.put("windows", all.size());
+		refit.put("epochs", epochCount);
+		refit.put("note", "the served network was retrained on every row after evaluation; the metrics and bands "
+				+ "are the held-out run's");
+		metrics.put("refit", refit);
+		return new Result(best, spec, evaluated.inputShape(), metrics);
+	}
+
+	/** The refit's progress and batches reach the job; its epochs do not, the history stays the evaluated run's. */
+	private record RefitListener(JobListener job) implements JobListener {
+
+		@Override
+		public void progress(io.deepserve.training.TrainingJob.Progress progress) {
+			job.progress(progress);
+		}
+
+		@Override
+		public void epoch(EpochResult result) {
+		}
+
+		@Override
+		public void batch(int samples, long nanos, double loss) {
+			job.batch(samples, nanos, loss);
+		}
+
+		@Override
+		public boolean cancelRequested() {
+			return job.cancelRequested();
+		}
+
 	}
 
 	/**
@@ -151,6 +229,8 @@ public class ForecastTrainer {
 		private int[] order;
 
 		private float[][] bestHoldout;
+
+		private float[][] bestValidation;
 
 		Epochs(Samples train, Samples validation, Samples holdout, Random random, int batchSize, int window,
 				int features, int horizon, Path best, Model model) {
@@ -196,15 +276,20 @@ public class ForecastTrainer {
 		public void keep(Trainer trainer) throws IOException {
 			// the holdout is only forecast here, never used to choose anything
 			bestHoldout = predict(trainer, holdout, window, features, horizon);
+			bestValidation = predict(trainer, validation, window, features, horizon);
 			clean(best);
 			model.save(best, MODEL_NAME);
 		}
 
 	}
 
+	/** The validation windows' forecasts of the best epoch, which the bands are calibrated on. */
+	private record Calibration(int[] ends, float[][] outputs) {
+	}
+
 	private Result result(Path best, Hyperparameters hp, String target, double[] targetColumn, SeriesTable table,
 			ChronologicalSplit split, ForecastCodec codec, Scaler scaler, Samples holdout, float[][] outputs,
-			int bestEpoch, double bestLoss) {
+			int bestEpoch, double bestLoss, Calibration calibration) {
 		Backtest backtest = new Backtest(targetColumn, split.trainEnd(), hp.season());
 		int horizon = hp.horizon();
 		List<double[]> actual = new ArrayList<>();
@@ -222,20 +307,30 @@ public class ForecastTrainer {
 		Map<String, Object> naiveScores = backtest.score(actual, naive);
 		Map<String, Object> seasonalScores = backtest.score(actual, seasonal);
 		seasonalScores.put("season", backtest.season());
-		Bands bands = Bands.fit(actual, model, codec.logReturns(), LOWER, UPPER);
+		List<double[]> calibrationActual = new ArrayList<>();
+		List<double[]> calibrationModel = new ArrayList<>();
+		for (int i = 0; i < calibration.ends().length; i++) {
+			int end = calibration.ends()[i];
+			calibrationActual.add(backtest.actual(end, horizon));
+			calibrationModel.add(codec.decode(calibration.outputs()[i], targetColumn[end - 1], horizon));
+		}
+		Bands bands = Bands.fit(targetColumn, calibration.ends(), calibrationActual, calibrationModel,
+				codec.logReturns(), codec.historyNeeded());
 
 		Map<String, Object> backtestFigures = new LinkedHashMap<>();
 		backtestFigures.put("windows", holdout.size());
 		backtestFigures.put("model", modelScores);
 		backtestFigures.put("naive", naiveScores);
 		backtestFigures.put("seasonalNaive", seasonalScores);
-		backtestFigures.put("bandCoverage", bands.coverage(actual, model));
+		backtestFigures.put("relativeMae", mae(modelScores) / mae(naiveScores));
+		backtestFigures.put("bandCoverage", bands.coverage(targetColumn, holdout.ends(), actual, model));
 		Map<String, Object> metrics = new LinkedHashMap<>();
 		metrics.put("bestEpoch", bestEpoch);
 		metrics.put("bestValidationLoss", bestLoss);
-		metrics.put("beatsNaive", mae(modelScores) < mae(naiveScores));
-		metrics.put("beatsSeasonalNaive", mae(modelScores) < mae(seasonalScores));
-		metrics.put("comparedOn", "overall holdout MAE (equivalently MASE)");
+		// as written: 0.05, not the float's 0.05000000074505806
+		double level = Double.parseDouble(hp.significanceLevel().toString());
+		metrics.putAll(Significance.metrics(actual, model, naive, seasonal, level));
+		metrics.put("comparedOn", "holdout absolute errors, Diebold-Mariano at level " + level);
 		metrics.put("split", split(table, split));
 		metrics.put("backtest", backtestFigures);
 		ForecastSpec spec = new ForecastSpec(hp.window(), horizon, target, hp.features(),

@@ -2,6 +2,7 @@ package io.deepserve.training.forecast;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
+import io.deepserve.dataset.SeriesTable;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.nn.Architectures;
@@ -89,12 +91,33 @@ public class ForecastValidator {
 		// builds nothing heavy: checks the cell, hiddenSize, layers, horizon and dropout in one place
 		architectures.newForecaster(request.architecture(), 1 + hp.features().size(), hp.hiddenSize(), hp.layers(),
 				hp.dropout(), hp.horizon());
-		ChronologicalSplit.of(dataset.rows(), hp.window(), hp.horizon(),
-				ForecastCodec.lag(hp.targetTransform()), hp.validationSplit(), hp.holdoutSplit());
-		if (ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
-			requirePositive(dataset, request.target());
+		if (!SeriesTable.MISSING_POLICIES.contains(hp.missing())) {
+			throw invalid("missing must be one of " + SeriesTable.MISSING_POLICIES + ", not '" + hp.missing() + "'");
+		}
+		if (!(hp.significanceLevel() > 0 && hp.significanceLevel() <= 0.5)) {
+			throw invalid("significanceLevel must be above 0 and at most 0.5");
+		}
+		// auto may choose log-returns, which read one row more
+		int lag = ForecastCodec.AUTO.equals(hp.targetTransform()) ? 1 : ForecastCodec.lag(hp.targetTransform());
+		ChronologicalSplit.of(dataset.rows(), hp.window(), hp.horizon(), lag, hp.validationSplit(),
+				hp.holdoutSplit());
+		List<String> read = columnsRead(request);
+		boolean gaps = dataset.missing() != null && read.stream().anyMatch(dataset.missing()::containsKey);
+		if (gaps || ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
+			SeriesTable table = read(dataset).withMissing(read, hp.missing());
+			if (ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
+				requirePositive(table.column(request.target()), request.target());
+			}
 		}
 		return dataset;
+	}
+
+	/** The columns a job reads: its target, then its features. */
+	static List<String> columnsRead(TrainingRequest request) {
+		List<String> columns = new ArrayList<>();
+		columns.add(request.target());
+		columns.addAll(request.resolved().features());
+		return columns;
 	}
 
 	private static void requireColumn(Dataset dataset, String column) {
@@ -104,14 +127,16 @@ public class ForecastValidator {
 		}
 	}
 
-	private void requirePositive(Dataset dataset, String target) {
-		double[] values;
+	private SeriesTable read(Dataset dataset) {
 		try {
-			values = datasets.readSeries(dataset.id()).column(target);
+			return datasets.readSeries(dataset.id());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	private static void requirePositive(double[] values, String target) {
 		for (double value : values) {
 			if (!(value > 0)) {
 				throw invalid("log-returns need a target that is always above 0, and '" + target + "' holds "

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.error.DeepserveException;
+import io.deepserve.task.forecast.Backtest;
 import io.deepserve.task.forecast.ForecastCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,17 +87,64 @@ class ForecastDataTests {
 	}
 
 	@Test
-	void bandsCoverTheirQuantilesOfTheResiduals() {
-		List<double[]> actual = new java.util.ArrayList<>();
-		List<double[]> forecast = new java.util.ArrayList<>();
-		for (int i = 0; i <= 100; i++) {
-			actual.add(new double[] { 50 + i });
-			forecast.add(new double[] { 100 });
+	void autoPicksLogReturnsForPricesThatTrendOrChangeScaleOnly() {
+		double[] trending = new double[500];
+		double[] flat = new double[500];
+		double[] louder = new double[500];
+		java.util.Random random = new java.util.Random(5);
+		for (int t = 0; t < 500; t++) {
+			trending[t] = 50 * Math.exp(0.003 * t);
+			flat[t] = 100 + 10 * Math.sin(t / 10.0) + random.nextGaussian();
+			louder[t] = 100 + (t < 250 ? 0.2 : 2) * Math.sin(t);
 		}
-		Bands bands = Bands.fit(actual, forecast, false, 0.05, 0.95);
-		assertThat(bands.lower()[0]).isCloseTo(-45, within(1e-9));
-		assertThat(bands.upper()[0]).isCloseTo(45, within(1e-9));
-		assertThat(bands.coverage(actual, forecast)).isCloseTo(91 / 101.0, within(1e-9));
+		assertThat(AutoTransform.choose("auto", trending, 325).chosen()).isEqualTo("log-returns");
+		assertThat(AutoTransform.choose("auto", flat, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("auto", louder, 325).chosen()).isEqualTo("log-returns");
+		// the rows after the training part decide nothing
+		assertThat(AutoTransform.choose("auto", louder, 240).chosen()).isEqualTo("none");
+		double[] negative = flat.clone();
+		negative[3] = -1;
+		assertThat(AutoTransform.choose("auto", negative, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("none", trending, 325).chosen()).isEqualTo("none");
+		assertThat(AutoTransform.choose("auto", trending, 325).reason()).contains("trending");
+	}
+
+	@Test
+	void volatilityScaledBandsCalibratedOnACalmPartStillCoverATurbulentOne() {
+		// a random walk whose steps are 10 times larger from row 3000 on; the forecast is the last value
+		java.util.Random random = new java.util.Random(7);
+		double[] target = new double[6000];
+		for (int row = 1; row < target.length; row++) {
+			target[row] = target[row - 1] + (row < 3000 ? 1 : 10) * random.nextGaussian();
+		}
+		int[] calm = java.util.stream.IntStream.range(100, 2000).toArray();
+		int[] turbulent = java.util.stream.IntStream.range(4000, 5900).toArray();
+		Bands scaled = Bands.fit(target, calm, actual(target, calm), naive(target, calm), false, 21);
+		Bands unscaled = Bands.fit(target, calm, actual(target, calm), naive(target, calm), false, 1);
+		Map<String, Object> coverage = scaled.coverage(target, turbulent, actual(target, turbulent),
+				naive(target, turbulent));
+		Map<String, Object> calmCoverage = scaled.coverage(target, calm, actual(target, calm), naive(target, calm));
+		for (String level : List.of("0.8", "0.9", "0.95")) {
+			double wanted = Double.parseDouble(level);
+			assertThat(overall(coverage, level)).as(level).isCloseTo(wanted, within(0.04));
+			assertThat(overall(calmCoverage, level)).as(level).isGreaterThanOrEqualTo(wanted - 0.01);
+		}
+		// without the volatility scale the bands fitted on calm rows cover a turbulent row about one time in five
+		assertThat(overall(unscaled.coverage(target, turbulent, actual(target, turbulent), naive(target, turbulent)),
+				"0.9")).isLessThan(0.3);
+		assertThat(scaled.toMap().get("method").toString()).contains("split-conformal").contains("1900 validation");
+	}
+
+	private static double overall(Map<String, Object> coverage, String level) {
+		return (Double) ((Map<?, ?>) coverage.get(level)).get("overall");
+	}
+
+	private static List<double[]> actual(double[] target, int[] ends) {
+		return java.util.Arrays.stream(ends).mapToObj(end -> new double[] { target[end] }).toList();
+	}
+
+	private static List<double[]> naive(double[] target, int[] ends) {
+		return java.util.Arrays.stream(ends).mapToObj(end -> new double[] { target[end - 1] }).toList();
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.deepserve.training.forecast;
+package io.deepserve.task.forecast;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +14,7 @@ import java.util.Map;
  * MASE divides the MAE by the mean absolute one-step change over the training rows (Hyndman and Koehler 2006), so
  * the naive forecast's one-step MASE on the training data is 1. MAPE is in percent and skips actual values of 0.
  */
-final class Backtest {
+public final class Backtest {
 
 	private final double[] target;
 
@@ -26,7 +26,7 @@ final class Backtest {
 	 * @param target the raw target column
 	 * @param trainEnd the first raw row after the training part, where the MASE scale stops
 	 */
-	Backtest(double[] target, int trainEnd, int season) {
+	public Backtest(double[] target, int trainEnd, int season) {
 		this.target = target;
 		this.season = season;
 		double sum = 0;
@@ -37,14 +37,14 @@ final class Backtest {
 	}
 
 	/** The naive forecast for the sample starting at raw row {@code end}. */
-	double[] naive(int end, int horizon) {
+	public double[] naive(int end, int horizon) {
 		double[] forecast = new double[horizon];
 		Arrays.fill(forecast, target[end - 1]);
 		return forecast;
 	}
 
 	/** Step k (1-based) repeats the value of the last full season before {@code end} at the same phase. */
-	double[] seasonalNaive(int end, int horizon) {
+	public double[] seasonalNaive(int end, int horizon) {
 		double[] forecast = new double[horizon];
 		for (int k = 1; k <= horizon; k++) {
 			int back = season * ((k - 1) / season + 1);
@@ -53,16 +53,16 @@ final class Backtest {
 		return forecast;
 	}
 
-	double[] actual(int end, int horizon) {
+	public double[] actual(int end, int horizon) {
 		return Arrays.copyOfRange(target, end, end + horizon);
 	}
 
-	int season() {
+	public int season() {
 		return season;
 	}
 
 	/** Errors of one method over all samples: {@code rmse, mae, mape, mase} overall and {@code byHorizon}. */
-	Map<String, Object> score(List<double[]> actual, List<double[]> forecast) {
+	public Map<String, Object> score(List<double[]> actual, List<double[]> forecast) {
 		int horizon = actual.get(0).length;
 		Errors overall = new Errors();
 		Errors[] steps = new Errors[horizon];

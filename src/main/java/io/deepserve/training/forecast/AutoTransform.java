@@ -1,0 +1,92 @@
+package io.deepserve.training.forecast;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import io.deepserve.task.forecast.ForecastCodec;
+
+/**
+ * What {@code targetTransform: auto} becomes, decided on the training rows only. Log-returns when the target is
+ * strictly positive there and either trends (the mean of the last fifth of the training rows is more than
+ * {@value #TREND} times, or less than its inverse, the mean of the first fifth) or changes scale (the mean absolute
+ * one-step change of the last fifth is more than {@value #SCALE} times, or less than its inverse, that of the first
+ * fifth); none otherwise. A network trained on raw prices forecasts new highs as the old range (issue 20: -20% from
+ * the last close on a daily index); on returns the level no longer matters.
+ */
+final class AutoTransform {
+
+	static final double TREND = 1.25;
+
+	static final double SCALE = 1.5;
+
+	/** @param reason why, in words, for the version's metrics */
+	record Choice(String requested, String chosen, String reason) {
+
+		Map<String, Object> toMap() {
+			Map<String, Object> map = new LinkedHashMap<>();
+			map.put("requested", requested);
+			map.put("chosen", chosen);
+			map.put("reason", reason);
+			return map;
+		}
+
+	}
+
+	private AutoTransform() {
+	}
+
+	/**
+	 * @param requested the hyperparameter: {@code auto} is decided here, anything else is kept
+	 * @param trainEnd the first row after the training part
+	 */
+	static Choice choose(String requested, double[] target, int trainEnd) {
+		if (!ForecastCodec.AUTO.equals(requested)) {
+			return new Choice(requested, requested, "as requested");
+		}
+		int n = Math.min(trainEnd, target.length);
+		for (int row = 0; row < n; row++) {
+			if (!(target[row] > 0)) {
+				return new Choice(requested, ForecastCodec.NONE, "the target holds " + target[row]
+						+ " (log-returns need values above 0)");
+			}
+		}
+		int fifth = n / 5;
+		if (fifth < 2) {
+			return new Choice(requested, ForecastCodec.NONE, "too few training rows to judge a trend");
+		}
+		double levelRatio = mean(target, 0, fifth) > 0 ? mean(target, n - fifth, n) / mean(target, 0, fifth) : 1;
+		double firstMove = meanMove(target, 1, fifth);
+		double lastMove = meanMove(target, n - fifth + 1, n);
+		double moveRatio = firstMove > 0 ? lastMove / firstMove : lastMove > 0 ? Double.POSITIVE_INFINITY : 1;
+		String figures = String.format(Locale.ROOT,
+				"level of the last fifth of the training rows / first fifth %.3f, their mean absolute change %.3f",
+				levelRatio, moveRatio);
+		if (outside(levelRatio, TREND) || outside(moveRatio, SCALE)) {
+			return new Choice(requested, ForecastCodec.LOG_RETURNS, "positive and "
+					+ (outside(levelRatio, TREND) ? "trending" : "changing scale") + ": " + figures);
+		}
+		return new Choice(requested, ForecastCodec.NONE, "no trend or change of scale: " + figures);
+	}
+
+	private static boolean outside(double ratio, double bound) {
+		return ratio > bound || ratio < 1 / bound;
+	}
+
+	private static double mean(double[] values, int from, int to) {
+		double sum = 0;
+		for (int i = from; i < to; i++) {
+			sum += values[i];
+		}
+		return sum / (to - from);
+	}
+
+	private static double meanMove(double[] values, int from, int to) {
+		double sum = 0;
+		for (int i = from; i < to; i++) {
+			sum += Math.abs(values[i] - values[i - 1]);
+		}
+		return sum / (to - from);
+	}
+
+}
