@@ -247,7 +247,7 @@ final class DeepserveImage {
 
 		Ready(int port) {
 			this.port = port;
-			withStartupTimeout(Duration.ofMinutes(4));
+			withStartupTimeout(Duration.ofMinutes(8));
 		}
 
 		@Override
