@@ -26,6 +26,7 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.utility.DockerImageName;
 
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -46,6 +47,10 @@ final class DeepserveImage {
 	static final String REFUSAL = "would listen on 0.0.0.0 with no API keys configured";
 
 	private static final Path LOGS = Path.of("target", "container-logs");
+
+	static {
+		speakTheDaemonsApiVersion();
+	}
 
 	private DeepserveImage() {
 	}
@@ -111,6 +116,32 @@ final class DeepserveImage {
 		}
 	}
 
+	/**
+	 * spring-boot-test ships a docker-java.properties asking for Docker API 1.44 (Docker 29 refuses anything older),
+	 * which Debian's docker.io 20.10 (at most 1.41) refuses in turn. The daemon's own version, as the docker CLI
+	 * negotiates it, suits both; a system property overrides the file, and one set by hand is left alone.
+	 */
+	private static void speakTheDaemonsApiVersion() {
+		if (System.getProperty("api.version") != null) {
+			return;
+		}
+		try {
+			Process process = new ProcessBuilder("docker", "version", "--format", "{{.Server.APIVersion}}")
+				.redirectErrorStream(true)
+				.start();
+			String version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+			if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 && version.matches("1\\.\\d+")) {
+				System.setProperty("api.version", version);
+			}
+		}
+		catch (IOException ex) {
+			// no docker CLI: Testcontainers finds what it can, and assumeAvailable says what it found
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	static DockerClient docker() {
 		return DockerClientFactory.instance().client();
 	}
@@ -164,6 +195,15 @@ final class DeepserveImage {
 						: StartupStatus.SUCCESSFUL;
 			}
 		}.withTimeout(Duration.ofMinutes(3));
+	}
+
+	/** For a container expected to exit: waits for nothing beyond {@link #untilExited()}. */
+	static WaitStrategy exitedIsEnough() {
+		return new AbstractWaitStrategy() {
+			@Override
+			protected void waitUntilReady() {
+			}
+		};
 	}
 
 	static long exitCode(GenericContainer<?> container) {

@@ -67,7 +67,8 @@ class EmbeddedImageIT {
 	@Order(1)
 	void refusesToStartExposedWithoutKeys() {
 		GenericContainer<?> open = DeepserveImage.container("embedded-open", DeepserveImage.freePort())
-			.withStartupCheckStrategy(DeepserveImage.untilExited());
+			.withStartupCheckStrategy(DeepserveImage.untilExited())
+			.waitingFor(DeepserveImage.exitedIsEnough());
 		STARTED.add(open);
 		open.start();
 		assertThat(DeepserveImage.exitCode(open)).as("exit code").isNotZero();
