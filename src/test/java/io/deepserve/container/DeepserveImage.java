@@ -8,12 +8,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.github.dockerjava.api.DockerClient;
@@ -248,11 +248,6 @@ final class DeepserveImage {
 		return new TestRestTemplate(builder);
 	}
 
-	static Map<String, String> adminKeyEnv(String key) {
-		return Map.of("DEEPSERVE_SECURITY_APIKEYS_0_NAME", "it", "DEEPSERVE_SECURITY_APIKEYS_0_SHA256", sha256(key),
-				"DEEPSERVE_SECURITY_APIKEYS_0_ROLES", "admin");
-	}
-
 	static int status(String url) {
 		try {
 			HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
@@ -273,7 +268,7 @@ final class DeepserveImage {
 	private static void append(Path log, OutputFrame frame) {
 		try {
 			Files.write(log, frame.getBytes() == null ? new byte[0] : frame.getBytes(),
-					java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+					StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 		}
 		catch (IOException ex) {
 			// a lost log line must not fail the test

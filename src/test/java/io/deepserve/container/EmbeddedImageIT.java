@@ -28,6 +28,7 @@ import io.deepserve.inference.Images;
 import io.deepserve.registry.RegistryHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The image in its embedded mode (H2 and artifacts on the data volume, both roles), as a user runs it: refuses to
@@ -107,7 +108,7 @@ class EmbeddedImageIT {
 		for (JsonNode prediction : answer.path("predictions")) {
 			sum += prediction.path("probability").asDouble();
 		}
-		assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+		assertThat(sum).isCloseTo(1.0, within(1e-3));
 	}
 
 	@Test
