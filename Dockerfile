@@ -11,19 +11,9 @@
 ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble
 ARG BASE_IMAGE=eclipse-temurin:17-jre-noble
 
-FROM ${BUILD_IMAGE} AS build
-ARG PYTORCH_FLAVOR=cpu
-WORKDIR /src
-# dependencies first: this layer is rebuilt only when the pom changes, not on every source edit
-COPY mvnw pom.xml ./
-COPY .mvn .mvn
-RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} dependency:go-offline
-COPY src src
-RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} -Dmaven.test.skip=true package \
- && java -Djarmode=tools -jar target/deepserve-*.jar extract --layers --launcher --destination /extracted \
- && cp -a /extracted/snapshot-dependencies/. /extracted/application/
-
-FROM ${BASE_IMAGE}
+# Everything but the application: the final stage below adds the jar built here from source, Dockerfile.jar adds
+# one built outside (CI's, already tested), so both images are configured by this one stage.
+FROM ${BASE_IMAGE} AS runtime
 # CUDA and plain Debian bases carry no Java; install the distribution's JRE 17 only where it is missing
 RUN if ! command -v java >/dev/null 2>&1; then \
       apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -35,13 +25,6 @@ RUN if ! command -v java >/dev/null 2>&1; then \
  && mkdir -p /var/lib/deepserve /opt/deepserve \
  && chown 10001:10001 /var/lib/deepserve
 WORKDIR /opt/deepserve
-# least- to most-often changing, so a code change ships only the small last layer. Snapshot dependencies (none
-# today) ride in the application layer: the classic builder (Debian's docker.io 20.10, DOCKER_BUILDKIT=0) fails
-# the COPY that follows a COPY of an empty directory with "layer does not exist" (moby/moby#40591).
-COPY --from=build /extracted/dependencies/ ./
-COPY --from=build /extracted/spring-boot-loader/ ./
-COPY --from=build /extracted/application/ ./
-
 # Model registry, datasets, the embedded database and DJL's extracted native library live under the data dir.
 # The PyTorch native library ships inside the jar; offline, DJL never downloads anything.
 ENV DEEPSERVE_DATADIR=/var/lib/deepserve \
@@ -58,3 +41,24 @@ USER 10001:10001
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SERVER_PORT} && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+
+FROM ${BUILD_IMAGE} AS build
+ARG PYTORCH_FLAVOR=cpu
+WORKDIR /src
+# dependencies first: this layer is rebuilt only when the pom changes, not on every source edit
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} dependency:go-offline
+COPY src src
+RUN ./mvnw -B -ntp -q -Dpytorch.flavor=${PYTORCH_FLAVOR} -Dmaven.test.skip=true package \
+ && java -Djarmode=tools -jar target/deepserve-*.jar extract --layers --launcher --destination /extracted \
+ && cp -a /extracted/snapshot-dependencies/. /extracted/application/
+
+FROM runtime
+# least- to most-often changing, so a code change ships only the small last layer. Snapshot dependencies (none
+# today) ride in the application layer: the classic builder (Debian's docker.io 20.10, DOCKER_BUILDKIT=0) fails
+# the COPY that follows a COPY of an empty directory with "layer does not exist" (moby/moby#40591).
+COPY --from=build /extracted/dependencies/ ./
+COPY --from=build /extracted/spring-boot-loader/ ./
+COPY --from=build /extracted/application/ ./
+

@@ -28,8 +28,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Dockerfile and docker-compose.yml, which no test can run here (no container engine): what can be checked
- * without one. {@code docker compose config} validates the compose schema; this checks that the pieces agree.
+ * The Dockerfile and docker-compose.yml, checked without a container engine: that the pieces agree. The image
+ * itself, and compose's rendering of the file, are tested with Docker by {@code io.deepserve.container.*IT}.
  */
 class DeploymentFilesTests {
 
