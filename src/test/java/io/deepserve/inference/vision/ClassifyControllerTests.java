@@ -56,7 +56,7 @@ class ClassifyControllerTests {
 	@Test
 	void aRawImageIsClassifiedByTheResolvedVersion() throws Exception {
 		when(classifier.resolve("shapes@production")).thenReturn(version());
-		when(classifier.classify("shapes:2", IMAGE, 2)).thenReturn(new Classification("shapes:2",
+		when(classifier.classify("shapes:2", IMAGE, 2, "none")).thenReturn(new Classification("shapes:2",
 				List.of(new Classification.Prediction("circle", 0.75f), new Classification.Prediction("square", 0.25f)),
 				new Classification.Timings(0.5, 1.5, 2.5)));
 
@@ -79,7 +79,22 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/shapes/classify").contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.content(IMAGE)).andExpect(status().isOk());
-		verify(classifier).classify("shapes:2", IMAGE, 5);
+		verify(classifier).classify("shapes:2", IMAGE, 5, "none");
+	}
+
+	@Test
+	void ttaIsPassedOnAndAnUnknownOneRefusedBeforeTheModelIsResolved() throws Exception {
+		when(classifier.resolve("shapes")).thenReturn(version());
+
+		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "10crop")
+			.contentType(MediaType.IMAGE_PNG)
+			.content(IMAGE)).andExpect(status().isOk());
+		verify(classifier).classify("shapes:2", IMAGE, 5, "10crop");
+
+		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "multi-scale")
+			.contentType(MediaType.IMAGE_PNG)
+			.content(IMAGE)).andExpect(problem(400, "invalid_tta"));
+		verify(classifier, never()).classify(anyString(), any(), anyInt(), eq("multi-scale"));
 	}
 
 	@Test
@@ -112,7 +127,7 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/shapes/classify").contentType(MediaType.IMAGE_JPEG).content(new byte[1024]))
 			.andExpect(status().isOk());
-		verify(classifier).classify(eq("shapes:2"), any(), eq(5));
+		verify(classifier).classify(eq("shapes:2"), any(), eq(5), eq("none"));
 	}
 
 	@Test
@@ -121,7 +136,7 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/shapes/classify").contentType(MediaType.IMAGE_PNG).content(new byte[0]))
 			.andExpect(problem(400, "invalid_image"));
-		verify(classifier, never()).classify(anyString(), any(), anyInt());
+		verify(classifier, never()).classify(anyString(), any(), anyInt(), anyString());
 	}
 
 	@Test
@@ -130,13 +145,13 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/nope/classify").contentType(MediaType.IMAGE_PNG).content(IMAGE))
 			.andExpect(problem(404, "model_not_found"));
-		verify(classifier, never()).classify(anyString(), any(), anyInt());
+		verify(classifier, never()).classify(anyString(), any(), anyInt(), anyString());
 	}
 
 	@Test
 	void theClassifiersRefusalsKeepTheirStatusCodeAndRetryAfter() throws Exception {
 		when(classifier.resolve("shapes")).thenReturn(version());
-		when(classifier.classify(eq("shapes:2"), any(), anyInt()))
+		when(classifier.classify(eq("shapes:2"), any(), anyInt(), anyString()))
 			.thenThrow(new InvalidInputException("invalid_image", "the bytes are not a JPEG or PNG image"))
 			.thenThrow(new PayloadTooLargeException("image_too_large", "the image has more pixels than allowed"))
 			.thenThrow(new UnavailableException("queue_full", "shapes:2 has 64 requests waiting", 2));
@@ -152,7 +167,7 @@ class ClassifyControllerTests {
 
 	@Test
 	void aMultipartImagePartIsClassifiedByItsReference() throws Exception {
-		when(classifier.classify("shapes:1", IMAGE, 3)).thenReturn(new Classification("shapes:1",
+		when(classifier.classify("shapes:1", IMAGE, 3, "none")).thenReturn(new Classification("shapes:1",
 				List.of(new Classification.Prediction("circle", 1f)), new Classification.Timings(0, 0, 0)));
 
 		mvc.perform(multipart("/api/v1/models/shapes:1/classify").file(image(IMAGE)).param("topK", "3"))
