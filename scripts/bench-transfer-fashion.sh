@@ -16,7 +16,8 @@
 #   PRETRAIN_IMAGES=2000 PRETRAIN_EPOCHS=2 TRANSFER_EPOCHS=5 TEST_PER_CLASS=100 scripts/bench-transfer-fashion.sh
 #
 # Knobs (environment): PRETRAIN_IMAGES (total over the 5 classes, up to 30000), PRETRAIN_EPOCHS (10),
-# TRANSFER_PER_CLASS (30), TRANSFER_EPOCHS (15), TEST_PER_CLASS (1000), IMAGE_SIZE (32), BATCH (32), SEED (42),
+# TRANSFER_PER_CLASS (30), TRANSFER_EPOCHS (15), TRANSFER_LRS ("0.001 0.01": every method runs at each and the
+# one with the best validation accuracy is reported), TEST_PER_CLASS (1000), IMAGE_SIZE (32), BATCH (32), SEED (42),
 # BENCH_PORT (18083), SKIP_BUILD=1 to use the jar in target/ as it is, SERVER_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,7 +2,8 @@
 """The HTTP half of scripts/bench-transfer-fashion.sh: everything goes through deepserve's API as a user's would.
 
   bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload both zips, pretrain resnet18 on classes 0-4
-  bench_transfer_fashion.py transfer API DATA_DIR STATE       from scratch, feature extraction, fine-tune, cutAt
+  bench_transfer_fashion.py transfer API DATA_DIR STATE       scratch, feature extraction, last stage, cutAt, full
+                                                               fine-tune, each at every TRANSFER_LRS
   bench_transfer_fashion.py uncached API DATA_DIR STATE       feature extraction again (server started without cache)
   bench_transfer_fashion.py feature-extraction API DATA_DIR STATE   one more, e.g. with another TRANSFER_LR
 
@@ -20,7 +21,7 @@ from datetime import datetime
 
 ENV = {k: os.environ.get(k, d) for k, d in {
     "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
-    "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001"}.items()}
+    "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01"}.items()}
 
 
 def call(api, method, path, body=None, content_type="application/json"):
@@ -98,9 +99,9 @@ def record(state, api, data, key, job, note=""):
           f"job {seconds(job):.1f} s  {note}", flush=True)
 
 
-def transfer_run(api, state, data, key, model, transfer, fallback=None):
+def transfer_run(api, state, data, key, model, transfer, fallback=None, lr=None):
     body = {"model": model, "dataset": state["transfer"], "baseModel": state["base"], "transfer": transfer,
-            "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], ENV["TRANSFER_LR"]), "device": "auto"}
+            "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], lr or ENV["TRANSFER_LR"]), "device": "auto"}
     job, refused = train(api, body)
     note = ""
     if job is None and fallback is not None:
@@ -134,16 +135,31 @@ def main():
         print(f"pretrained {state['base']} on classes 0-4 in {seconds(job):.1f} s, best validation accuracy "
               f"{state['pretrain']['bestValidationAccuracy']:.4f}", flush=True)
     elif step == "transfer":
-        job, refused = train(api, {"model": "fashion-scratch", "architecture": "resnet18", "dataset": state["transfer"],
-                                   "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], ENV["TRANSFER_LR"]),
-                                   "device": "auto"})
-        record(state, api, data, "from scratch", job)
-        transfer_run(api, state, data, "feature extraction (cached)", "fashion-fe", {"mode": "feature-extraction"})
-        transfer_run(api, state, data, "fine-tune last stage", "fashion-ft",
-                     {"mode": "fine-tune", "trainableStages": 1},
-                     fallback={"mode": "fine-tune", "trainableLayers": 1})
-        transfer_run(api, state, data, "cutAt layer3", "fashion-cut",
-                     {"mode": "feature-extraction", "cutAt": "layer3"})
+        # every method gets the same epochs and the same learning rates to choose from; the one reported is the
+        # run with the best validation accuracy (the held-out images never choose anything)
+        methods = [("from scratch", "fashion-scratch", None),
+                   ("feature extraction", "fashion-fe", {"mode": "feature-extraction"}),
+                   ("fine-tune last stage", "fashion-ft", {"mode": "fine-tune", "trainableStages": 1}),
+                   ("cutAt layer3 (frozen)", "fashion-cut", {"mode": "feature-extraction", "cutAt": "layer3"}),
+                   ("full fine-tune", "fashion-full", {"mode": "fine-tune"})]
+        for label, model, transfer in methods:
+            for lr in ENV["TRANSFER_LRS"].split():
+                key = f"{label}, lr {lr}"
+                if transfer is None:
+                    job, refused = train(api, {"model": model, "architecture": "resnet18",
+                                               "dataset": state["transfer"],
+                                               "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], lr),
+                                               "device": "auto"})
+                    record(state, api, data, key, job)
+                else:
+                    transfer_run(api, state, data, key, model, transfer, lr=lr)
+        print("chosen by validation accuracy:", flush=True)
+        for label, _, _ in methods:
+            runs = [(k, r) for k, r in state["runs"].items() if k.startswith(label + ", lr ") and "heldOut" in r]
+            if runs:
+                key, run = max(runs, key=lambda kr: kr[1]["bestValidationAccuracy"])
+                print(f"  {label:<24} {key.split(', ')[-1]:<9} held-out {run['heldOut']:.4f}   "
+                      f"best val {run['bestValidationAccuracy']:.4f}", flush=True)
     elif step == "feature-extraction":
         # one more feature-extraction run with this environment's TRANSFER_EPOCHS and TRANSFER_LR
         key = f"feature extraction, {ENV['TRANSFER_EPOCHS']} epochs, lr {ENV['TRANSFER_LR']}"
