@@ -10,14 +10,28 @@ import java.util.Map;
  * @param scaler {@code {method: "standard", mean: [..], std: [..]}}, one entry per input column, target first
  * @param bands how the forecast's lower and upper bands are made: {@code method}, and per horizon step the
  * {@code lower} and {@code upper} offsets added to the forecast
+ * @param series a global model's series, by column name, in training order: each one's own {@code scaler} and
+ * {@code bands}, which {@code /forecast} uses when asked for that series by name. A global model has no top-level
+ * {@code target}, {@code scaler} or {@code bands}: a series it was not trained on is scaled on its own window
  */
 public record ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
 		Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,
-		Integer layers, Float dropout) {
+		Integer layers, Float dropout, Map<String, Map<String, Object>> series) {
+
+	public ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
+			Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,
+			Integer layers, Float dropout) {
+		this(window, horizon, target, features, scaler, targetTransform, bands, hiddenSize, layers, dropout, null);
+	}
 
 	public ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
 			Map<String, Object> scaler, String targetTransform, Map<String, Object> bands) {
-		this(window, horizon, target, features, scaler, targetTransform, bands, null, null, null);
+		this(window, horizon, target, features, scaler, targetTransform, bands, null, null, null, null);
+	}
+
+	/** A global model: one network over several series, each with its own scaler. */
+	public boolean global() {
+		return series != null;
 	}
 
 }

@@ -19,7 +19,7 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 		String schedule, Integer window, Integer horizon, Integer hiddenSize, Integer layers, Float dropout,
 		List<String> features, String targetTransform, Float holdoutSplit, Integer season) {
 
-	static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
+	public static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
 			null, null, null, null, null, null, null, null, null, null);
 
 	public Hyperparameters withDefaults() {
@@ -35,6 +35,16 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 		return imageSize != null ? this : new Hyperparameters(epochs, batchSize, learningRate, optimizer, size, augment,
 				validationSplit, earlyStoppingPatience, seed, schedule, window, horizon, hiddenSize, layers, dropout,
 				features, targetTransform, holdoutSplit, season);
+	}
+
+	/** The same, with a forecasting base's network shape, horizon and transform set where they were left out. */
+	public Hyperparameters withForecastBaseIfMissing(int window, int horizon, int hiddenSize, int layers,
+			String targetTransform) {
+		return new Hyperparameters(epochs, batchSize, learningRate, optimizer, imageSize, augment, validationSplit,
+				earlyStoppingPatience, seed, schedule, or(this.window, window), or(this.horizon, horizon),
+				or(this.hiddenSize, hiddenSize),
+				or(this.layers, layers), dropout, features, or(this.targetTransform, targetTransform), holdoutSplit,
+				season);
 	}
 
 	private static <T> T or(T value, T fallback) {

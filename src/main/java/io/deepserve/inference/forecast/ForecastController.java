@@ -65,6 +65,7 @@ class ForecastController {
 		ForecastCodec codec = ForecastCodec.of(version.forecast());
 		SeriesTail series = new SeriesTail(codec.historyNeeded(), codec.features());
 		Integer horizon = null;
+		String target = null;
 		boolean seen = false;
 		InputStream body = BoundedBody.open(http.getInputStream(), http.getContentLengthLong(), maxBodyBytes,
 				"a forecast request");
@@ -82,9 +83,12 @@ class ForecastController {
 				else if ("horizon".equals(field)) {
 					horizon = horizon(parser);
 				}
+				else if ("target".equals(field)) {
+					target = target(parser);
+				}
 				else {
 					throw new InvalidInputException("unknown_field", "unknown field '" + field
-							+ "' in the forecast request; the fields there are [horizon, series]");
+							+ "' in the forecast request; the fields there are [horizon, series, target]");
 				}
 			}
 		}
@@ -94,7 +98,7 @@ class ForecastController {
 		if (!seen) {
 			throw new InvalidInputException("invalid_series", "series must be a JSON array of numbers, oldest first");
 		}
-		return forecaster.forecast(version.ref(), series, horizon);
+		return forecaster.forecast(version.ref(), series, horizon, target);
 	}
 
 	private void readSeries(JsonParser parser, SeriesTail series, ModelVersion version) throws IOException {
@@ -156,6 +160,20 @@ class ForecastController {
 			case VALUE_STRING -> "\"" + parser.getText() + "\"";
 			default -> parser.getText();
 		};
+	}
+
+	/** A global model's series by name; a single-series model accepts its own target's name. */
+	private static String target(JsonParser parser) throws IOException {
+		JsonToken token = parser.currentToken();
+		if (token == JsonToken.VALUE_NULL) {
+			return null;
+		}
+		if (token != JsonToken.VALUE_STRING) {
+			String text = parser.getText();
+			parser.skipChildren();
+			throw new InvalidInputException("unknown_target", "target must be the name of a series, not " + text);
+		}
+		return parser.getText();
 	}
 
 	private static Integer horizon(JsonParser parser) throws IOException {

@@ -3,6 +3,7 @@ package io.deepserve.inference.forecast;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
@@ -15,6 +16,7 @@ import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.task.forecast.ForecastBands;
 import io.deepserve.task.forecast.ForecastCodec;
+import io.deepserve.task.forecast.SeriesCodec;
 
 /**
  * Forecasts a series with a version's own scaler and transform, through the workload manager. Every value is checked
@@ -35,25 +37,30 @@ public class Forecaster {
 	/**
 	 * @param series the newest rows of the history, read for the version {@code ref} names exactly
 	 * @param horizon how many steps to forecast; null for all the version was trained for
+	 * @param name the series a global model forecasts, by name (its own scaler and bands); null for a
+	 * single-series model's own, or a new series, which a global model scales on its window
 	 */
-	public Forecast forecast(String ref, SeriesTail series, Integer horizon) {
+	public Forecast forecast(String ref, SeriesTail series, Integer horizon, String name) {
 		double[][][] columns = new double[1][][];
+		ForecastCodec[] codecs = new ForecastCodec[1];
 		Inference<float[]> result = manager.infer(ref, task, version -> {
+			SeriesCodec.requireTarget(version.forecast(), name);
 			columns[0] = columns(series, version);
-			ForecastCodec codec = ForecastCodec.of(version.forecast());
+			codecs[0] = SeriesCodec.of(version.forecast(), name, columns[0]);
 			steps(horizon, version.forecast());
-			return List.of(codec.encode(columns[0], columns[0][0].length));
+			return List.of(codecs[0].encode(columns[0], columns[0][0].length));
 		});
 		ModelVersion version = result.version();
 		ForecastSpec spec = version.forecast();
 		int steps = steps(horizon, spec);
 		double[] target = columns[0][0];
-		double[] forecast = ForecastCodec.of(spec).decode(result.outputs().get(0), target[target.length - 1], steps);
+		double[] forecast = codecs[0].decode(result.outputs().get(0), target[target.length - 1], steps);
 		List<Double> lower = null;
 		List<Double> upper = null;
 		String method = null;
-		if (spec.bands() != null) {
-			ForecastBands bands = ForecastBands.of(spec.bands());
+		Map<String, Object> seriesBands = SeriesCodec.bands(spec, name);
+		if (seriesBands != null) {
+			ForecastBands bands = ForecastBands.of(seriesBands);
 			lower = boxed(bands.lower(forecast, steps));
 			upper = boxed(bands.upper(forecast, steps));
 			method = bands.method();
@@ -70,20 +77,22 @@ public class Forecaster {
 	 */
 	public Forecasts forecastMany(String ref, Function<ModelVersion, List<double[][]>> histories) {
 		List<double[][]> held = new ArrayList<>();
+		List<ForecastCodec> codecs = new ArrayList<>();
 		Inference<float[]> result = manager.infer(ref, task, version -> {
-			ForecastCodec codec = ForecastCodec.of(version.forecast());
 			List<float[]> inputs = new ArrayList<>();
 			for (double[][] columns : histories.apply(version)) {
 				check(columns, version, 0);
 				held.add(columns);
+				ForecastCodec codec = SeriesCodec.of(version.forecast(), null, columns);
+				codecs.add(codec);
 				inputs.add(codec.encode(columns, columns[0].length));
 			}
 			return inputs;
 		});
-		ForecastCodec codec = ForecastCodec.of(result.version().forecast());
 		List<double[]> forecasts = new ArrayList<>();
 		for (int i = 0; i < held.size(); i++) {
 			double[] target = held.get(i)[0];
+			ForecastCodec codec = codecs.get(i);
 			forecasts.add(codec.decode(result.outputs().get(i), target[target.length - 1], codec.horizon()));
 		}
 		return new Forecasts(result.version(), forecasts, result);

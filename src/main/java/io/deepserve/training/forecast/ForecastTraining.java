@@ -4,20 +4,28 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import ai.djl.Device;
+import ai.djl.Model;
 
 import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
+import io.deepserve.dataset.SeriesTable;
 import io.deepserve.registry.Lineage;
+import io.deepserve.registry.ModelRegistry;
+import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Task;
+import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
 import io.deepserve.training.TrainingRequest;
 import io.deepserve.training.TrainingTask;
 
-/** Forecasting's training: a recurrent network on one column of a series dataset, backtested on its holdout. */
+/**
+ * Forecasting's training: a recurrent network on one column of a series dataset, or a global one on several, from
+ * scratch or from a registered forecaster, backtested on its holdout.
+ */
 @Component
 class ForecastTraining implements TrainingTask {
 
@@ -27,10 +35,17 @@ class ForecastTraining implements TrainingTask {
 
 	private final DatasetService datasets;
 
-	ForecastTraining(ForecastValidator validator, ForecastTrainer trainer, DatasetService datasets) {
+	private final ForecastBases bases;
+
+	private final ModelRegistry registry;
+
+	ForecastTraining(ForecastValidator validator, ForecastTrainer trainer, DatasetService datasets,
+			ForecastBases bases, ModelRegistry registry) {
 		this.validator = validator;
 		this.trainer = trainer;
 		this.datasets = datasets;
+		this.bases = bases;
+		this.registry = registry;
 	}
 
 	@Override
@@ -44,13 +59,34 @@ class ForecastTraining implements TrainingTask {
 	}
 
 	@Override
+	public TrainingRequest pinBase(TrainingRequest request) {
+		return bases.pin(request);
+	}
+
+	@Override
 	public TrainedModel train(TrainingJob job, Device device, Path work, JobListener listener) throws IOException {
 		Dataset dataset = datasets.get(job.dataset());
-		ForecastTrainer.Result result = trainer.train(job.architecture(), job.request().resolved(),
-				datasets.readSeries(dataset.id()), job.request().target(), device, work, listener);
+		TrainingRequest request = job.request();
+		Hyperparameters hp = request.resolved();
+		SeriesTable table = datasets.readSeries(dataset.id());
+		ModelVersion baseVersion = request.baseModel() == null ? null : registry.resolve(request.baseModel());
+		ForecastTrainer.Result result;
+		try (Model baseModel = baseVersion == null ? null : bases.load(baseVersion, device)) {
+			ForecastBase base = baseModel == null ? null
+					: ForecastBases.base(baseVersion, baseModel, request.transferOrDefault());
+			result = Targets.global(request)
+					? trainer.trainGlobal(job.architecture(), hp, table, Targets.of(request, table.columns()), device,
+							work, listener, base)
+					: trainer.train(job.architecture(), hp, table, request.target(), device, work, listener, base);
+		}
+		if (baseVersion != null) {
+			result.metrics().put("transfer", ForecastBases.describe(baseVersion, request.transferOrDefault(),
+					hp.horizon()));
+		}
 		NewModelVersion spec = new NewModelVersion(Task.FORECASTING, job.architecture(),
 				result.inputShape(), null, null, result.spec(), result.metrics(),
-				new Lineage(job.id(), dataset.id(), dataset.sha256(), null), null, null);
+				new Lineage(job.id(), dataset.id(), dataset.sha256(), baseVersion == null ? null : baseVersion.ref()),
+				null, null);
 		return new TrainedModel(spec, result.modelDir());
 	}
 

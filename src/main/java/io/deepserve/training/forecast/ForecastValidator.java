@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
+import io.deepserve.dataset.SeriesTable;
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.nn.Architectures;
@@ -45,13 +46,12 @@ public class ForecastValidator {
 			throw new InvalidInputException("wrong_dataset_kind", "forecasting needs a series dataset, and "
 					+ dataset.id() + " is an " + dataset.kind() + " dataset");
 		}
-		if (request.target() == null) {
-			throw new InvalidInputException("invalid_request",
-					"target (the column to forecast) is required; the series has " + dataset.columns());
-		}
-		requireColumn(dataset, request.target());
+		List<String> targets = Targets.of(request, dataset.columns());
 		Hyperparameters hp = request.resolved();
-		Set<String> seen = new HashSet<>(List.of(request.target()));
+		if (Targets.global(request) && !hp.features().isEmpty()) {
+			throw invalid("a global model reads each of its targets alone: features cannot be given with targets");
+		}
+		Set<String> seen = new HashSet<>(targets);
 		for (String feature : hp.features()) {
 			requireColumn(dataset, feature);
 			if (!seen.add(feature)) {
@@ -92,7 +92,7 @@ public class ForecastValidator {
 		ChronologicalSplit.of(dataset.rows(), hp.window(), hp.horizon(),
 				ForecastCodec.lag(hp.targetTransform()), hp.validationSplit(), hp.holdoutSplit());
 		if (ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
-			requirePositive(dataset, request.target());
+			requirePositive(dataset, targets);
 		}
 		return dataset;
 	}
@@ -104,18 +104,20 @@ public class ForecastValidator {
 		}
 	}
 
-	private void requirePositive(Dataset dataset, String target) {
-		double[] values;
+	private void requirePositive(Dataset dataset, List<String> targets) {
+		SeriesTable table;
 		try {
-			values = datasets.readSeries(dataset.id()).column(target);
+			table = datasets.readSeries(dataset.id());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		for (double value : values) {
-			if (!(value > 0)) {
-				throw invalid("log-returns need a target that is always above 0, and '" + target + "' holds "
-						+ value);
+		for (String target : targets) {
+			for (double value : table.column(target)) {
+				if (!(value > 0)) {
+					throw invalid("log-returns need a target that is always above 0, and '" + target + "' holds "
+							+ value);
+				}
 			}
 		}
 	}

@@ -64,7 +64,7 @@ class ForecastBodyTests {
 			.andExpect(status().isOk());
 
 		ArgumentCaptor<SeriesTail> series = ArgumentCaptor.forClass(SeriesTail.class);
-		verify(forecaster).forecast(eq("fc:1"), series.capture(), eq(2));
+		verify(forecaster).forecast(eq("fc:1"), series.capture(), eq(2), isNull());
 		SeriesTail tail = series.getValue();
 		assertThat(tail.length()).isEqualTo(7);
 		assertThat(tail.kept()).isEqualTo(3);
@@ -81,7 +81,7 @@ class ForecastBodyTests {
 			.content("{\"series\": [" + series + "]}"))
 			.andExpect(status().isPayloadTooLarge())
 			.andExpect(jsonPath("$.code").value("payload_too_large"));
-		verify(forecaster, never()).forecast(any(), any(), isNull());
+		verify(forecaster, never()).forecast(any(), any(), isNull(), isNull());
 	}
 
 	@Test
@@ -93,7 +93,22 @@ class ForecastBodyTests {
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.code").value("unknown_field"))
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("'horizn'")));
-		verify(forecaster, never()).forecast(any(), any(), any());
+		verify(forecaster, never()).forecast(any(), any(), any(), any());
+	}
+
+	@Test
+	void aTargetNamesTheSeriesOfAGlobalModel() throws Exception {
+		when(forecaster.resolve("fc")).thenReturn(version(3));
+
+		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
+			.content("{\"series\": [1, 2, 3], \"target\": \"MSFT\"}"))
+			.andExpect(status().isOk());
+		verify(forecaster).forecast(eq("fc:1"), any(), isNull(), eq("MSFT"));
+
+		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
+			.content("{\"series\": [1, 2, 3], \"target\": [\"MSFT\"]}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.code").value("unknown_target"));
 	}
 
 	@Test
