@@ -27,12 +27,16 @@ class ArchitectureControllerTests {
 	void listsArchitecturesWithTheirParameterCounts() throws Exception {
 		mvc.perform(get("/api/v1/architectures").param("classes", "1000").param("imageSize", "224"))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$", hasSize(21)))
+			.andExpect(jsonPath("$", hasSize(23)))
 			.andExpect(jsonPath("$[?(@.name == 'vgg16')].parameters").value(138_357_544))
 			.andExpect(jsonPath("$[?(@.name == 'googlenet')].parameters").value(6_998_552))
 			.andExpect(jsonPath("$[?(@.name == 'resnet50')].task").value("image-classification"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].parameters").value(50_497))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].countedFor.window").value(60))
+			// AttentionForecasterTests derives these from PyTorch's per-layer counts
+			.andExpect(jsonPath("$[?(@.name == 'transformer')].parameters").value(100_161))
+			.andExpect(jsonPath("$[?(@.name == 'seq2seq-attention')].parameters").value(113_281))
+			.andExpect(jsonPath("$[?(@.name == 'transformer')].task").value("forecasting"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].defaultImageSize", contains(nullValue())));
 	}
 

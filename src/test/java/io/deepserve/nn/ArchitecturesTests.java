@@ -17,7 +17,8 @@ class ArchitecturesTests {
 		assertThat(architectures.list()).extracting(ArchitectureInfo::name)
 			.containsExactly("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "googlenet",
 					"googlenet_torchvision", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
-					"vgg19_bn", "alexnet", "densenet121", "mobilenet_v2", "lstm", "gru", "rnn");
+					"vgg19_bn", "alexnet", "densenet121", "mobilenet_v2", "lstm", "gru", "rnn", "seq2seq-attention",
+					"transformer");
 		assertThat(architectures.find("lstm")).hasValueSatisfying(lstm -> {
 			assertThat(lstm.task()).isEqualTo(Task.FORECASTING);
 			assertThat(lstm.defaultImageSize()).isNull();
