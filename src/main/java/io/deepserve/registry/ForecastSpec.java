@@ -3,6 +3,8 @@ package io.deepserve.registry;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * What a forecaster needs besides its weights: how many past values it reads, how many it predicts, the scaler
  * fitted on its training data, and the shape of its network so that it can be rebuilt from the weights alone.
@@ -17,6 +19,11 @@ import java.util.Map;
 public record ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
 		Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,
 		Integer layers, Float dropout, Map<String, Map<String, Object>> series) {
+
+	/** The constructor JSON binds to, named so Jackson never picks a shorter one below. */
+	@JsonCreator
+	public ForecastSpec {
+	}
 
 	public ForecastSpec(Integer window, Integer horizon, String target, List<String> features,
 			Map<String, Object> scaler, String targetTransform, Map<String, Object> bands, Integer hiddenSize,

@@ -2,6 +2,7 @@ package io.deepserve.training;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 
 import io.deepserve.error.InvalidInputException;
@@ -24,6 +25,11 @@ public record TrainingRequest(String model, String task, String architecture, St
 
 	/** {@code targets} that stands for every numeric column of the dataset. */
 	public static final String ALL_COLUMNS = "*";
+
+	/** The constructor JSON binds to, named so Jackson never picks the shorter one below. */
+	@JsonCreator
+	public TrainingRequest {
+	}
 
 	public TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
 			Transfer transfer, Hyperparameters hyperparameters, String device, String target) {
