@@ -19,7 +19,10 @@ import static io.deepserve.training.forecast.ForecastHttp.sine;
 import static io.deepserve.training.forecast.ForecastHttp.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The attention forecasters go through a real training job, the registry and {@code /forecast} like an LSTM. */
+/**
+ * The attention forecasters go through a real training job, the registry and {@code /forecast} like an LSTM, and
+ * are bases like one.
+ */
 class AttentionForecastJobTests extends ApplicationTestSupport {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +55,15 @@ class AttentionForecastJobTests extends ApplicationTestSupport {
 		for (JsonNode value : forecast) {
 			assertThat(Double.isFinite(value.asDouble())).isTrue();
 		}
+
+		// a base like any forecaster: frozen body, new head for another horizon
+		JsonNode transferred = ForecastHttp.run(http, "{\"model\":\"" + model + "-fe\",\"task\":\"forecasting\","
+				+ "\"dataset\":\"" + dataset + "\",\"target\":\"value\",\"baseModel\":\"" + model + "\","
+				+ "\"transfer\":{\"mode\":\"feature-extraction\"},\"hyperparameters\":{\"horizon\":2,\"epochs\":1}}");
+		assertThat(transferred.get("status").asText()).as(transferred.toString()).isEqualTo("SUCCEEDED");
+		ResponseEntity<String> again = forecast(http, model + "-fe", JSON.writeValueAsString(Map.of("series", history)));
+		assertThat(again.getStatusCode()).as(again.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(JSON.readTree(again.getBody()).get("forecast")).hasSize(2);
 	}
 
 }
