@@ -58,6 +58,10 @@ public class Architectures {
 
 	private static final String GOOGLENET = "googlenet";
 
+	public static final String SEQ2SEQ_ATTENTION = "seq2seq-attention";
+
+	public static final String TRANSFORMER = "transformer";
+
 	private static final Map<String, Definition> DEFINITIONS = Definition.all();
 
 	private final Map<String, Long> counts = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -188,7 +192,7 @@ public class Architectures {
 		if (!(dropout >= 0 && dropout < 1)) {
 			throw new InvalidInputException("invalid_hyperparameter", "dropout must be at least 0 and below 1");
 		}
-		return new RecurrentForecaster(definition.cell(), hiddenSize, layers, dropout, horizon);
+		return definition.forecaster().build(features, hiddenSize, layers, dropout, horizon);
 	}
 
 	/**
@@ -256,7 +260,7 @@ public class Architectures {
 
 	private Definition forecaster(String name) {
 		Definition definition = definition(name);
-		if (definition.cell() == null) {
+		if (definition.forecaster() == null) {
 			throw new InvalidInputException("wrong_task", name + " is a " + definition.info().task()
 					+ " architecture, not a " + Task.FORECASTING + " one");
 		}
@@ -294,22 +298,30 @@ public class Architectures {
 
 	}
 
+	/** Builds a forecaster taking {@code (batch, window, features)} and giving {@code (batch, horizon)}. */
+	@FunctionalInterface
+	interface Forecaster {
+
+		Block build(int features, int hiddenSize, int layers, float dropout, int horizon);
+
+	}
+
 	/**
-	 * One architecture: exactly one of {@code classifier} and {@code cell} is set; {@code torchvision} when the
+	 * One architecture: exactly one of {@code classifier} and {@code forecaster} is set; {@code torchvision} when the
 	 * classifier names all its layers as torchvision does.
 	 */
 	record Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
-			RecurrentForecaster.Cell cell, List<Stage> stages, List<Integer> auxiliaryTaps) {
+			Forecaster forecaster, List<Stage> stages, List<Integer> auxiliaryTaps) {
 
-		Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision, RecurrentForecaster.Cell cell) {
-			this(info, classifier, torchvision, cell, layout(classifier));
+		Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision, Forecaster forecaster) {
+			this(info, classifier, torchvision, forecaster, layout(classifier));
 		}
 
 		private Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
-				RecurrentForecaster.Cell cell, TorchvisionNames layout) {
+				Forecaster forecaster, TorchvisionNames layout) {
 			this(layout == null ? info : new ArchitectureInfo(info.name(), info.task(), info.defaultImageSize(),
 					info.minImageSize(), info.description(), layout.stages().stream().map(Stage::name).toList()),
-					classifier, torchvision, cell, layout == null ? List.of() : layout.stages(),
+					classifier, torchvision, forecaster, layout == null ? List.of() : layout.stages(),
 					layout == null ? List.of() : layout.auxiliaryTaps());
 		}
 
@@ -368,10 +380,38 @@ public class Architectures {
 								+ "%d layers, horizon %d",
 						cell.name(), DEFAULT_WINDOW, DEFAULT_FEATURES, DEFAULT_HIDDEN_SIZE, DEFAULT_LAYERS,
 						DEFAULT_HORIZON);
-				all.put(name, new Definition(new ArchitectureInfo(name, Task.FORECASTING, null, null, description),
-						null, false, cell));
+				forecaster(all, name, description,
+						(features, hiddenSize, layers, dropout, horizon) -> new RecurrentForecaster(cell, hiddenSize,
+								layers, dropout, horizon));
 			}
+			forecaster(all, SEQ2SEQ_ATTENTION, String.format(Locale.ROOT,
+					"Encoder-decoder LSTM with attention over the window: the decoder emits one step at a time from "
+							+ "its state and an attention-weighted sum of the encoder's outputs, reading its previous "
+							+ "forecast; hiddenSize and layers apply to both LSTMs; parameters listed for %s",
+					countedFor()),
+					(features, hiddenSize, layers, dropout, horizon) -> new AttentionSeq2Seq(hiddenSize, layers,
+							dropout, horizon));
+			forecaster(all, TRANSFORMER, String.format(Locale.ROOT,
+					"Transformer encoder over the window: rows projected to hiddenSize dimensions, sinusoidal "
+							+ "positions, layers post-norm encoder layers (multi-head self-attention with 4 heads "
+							+ "where hiddenSize divides by 4, else 2 or 1; ReLU feed-forward of 4 x hiddenSize), then "
+							+ "a linear head predicting all horizon steps from the last position; parameters listed "
+							+ "for %s",
+					countedFor()),
+					(features, hiddenSize, layers, dropout, horizon) -> new TransformerForecaster(hiddenSize, layers,
+							dropout, horizon));
 			return Collections.unmodifiableMap(all);
+		}
+
+		private static void forecaster(Map<String, Definition> all, String name, String description,
+				Forecaster forecaster) {
+			all.put(name, new Definition(new ArchitectureInfo(name, Task.FORECASTING, null, null, description), null,
+					false, forecaster));
+		}
+
+		private static String countedFor() {
+			return String.format(Locale.ROOT, "window %d, %d feature, hidden size %d, %d layers, horizon %d",
+					DEFAULT_WINDOW, DEFAULT_FEATURES, DEFAULT_HIDDEN_SIZE, DEFAULT_LAYERS, DEFAULT_HORIZON);
 		}
 
 		/** A plain and a batch-norm variant, as torchvision has them. */

@@ -18,7 +18,7 @@ import ai.djl.util.PairList;
  * steps at once (direct multi-output, so errors do not compound as they would feeding predictions back). Takes
  * {@code (batch, window, features)} and gives {@code (batch, horizon)}.
  */
-final class RecurrentForecaster extends AbstractBlock {
+final class RecurrentForecaster extends AbstractBlock implements TransferableForecaster {
 
 	enum Cell {
 
@@ -31,8 +31,32 @@ final class RecurrentForecaster extends AbstractBlock {
 	private final Block head;
 
 	RecurrentForecaster(Cell cell, int hiddenSize, int layers, float dropout, int horizon) {
-		this.recurrent = addChildBlock("recurrent", recurrent(cell, hiddenSize, layers, dropout));
-		this.head = addChildBlock("head", Layers.linear(horizon));
+		this(recurrent(cell, hiddenSize, layers, dropout), Layers.linear(horizon));
+	}
+
+	private RecurrentForecaster(Block recurrent, Block head) {
+		this.recurrent = addChildBlock("recurrent", recurrent);
+		this.head = addChildBlock("head", head);
+	}
+
+	@Override
+	public Block body() {
+		return recurrent;
+	}
+
+	@Override
+	public Block head() {
+		return head;
+	}
+
+	@Override
+	public TransferableForecaster withHead(Block newHead) {
+		return new RecurrentForecaster(recurrent, newHead);
+	}
+
+	@Override
+	public Block newHead(int horizon) {
+		return Layers.linear(horizon);
 	}
 
 	/** Batch first, so the input is (batch, window, features) as the data pipeline stacks it. */

@@ -30,7 +30,7 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 		List<String> features, String targetTransform, Float holdoutSplit, Integer season,
 		Float testSplit, Augmentation augmentation, Float significanceLevel, Boolean refit, String missing) {
 
-	static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
+	public static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
 			null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
 	public Hyperparameters withDefaults() {
@@ -55,6 +55,16 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 				validationSplit, earlyStoppingPatience, seed, schedule, window, horizon, hiddenSize, layers, dropout,
 				features, targetTransform, holdoutSplit, season, testSplit, augmentation, significanceLevel, refit,
 				missing);
+	}
+
+	/** The same, with a forecasting base's network shape, horizon and transform set where they were left out. */
+	public Hyperparameters withForecastBaseIfMissing(int window, int horizon, int hiddenSize, int layers,
+			String targetTransform) {
+		return new Hyperparameters(epochs, batchSize, learningRate, optimizer, imageSize, augment, validationSplit,
+				earlyStoppingPatience, seed, schedule, or(this.window, window), or(this.horizon, horizon),
+				or(this.hiddenSize, hiddenSize),
+				or(this.layers, layers), dropout, features, or(this.targetTransform, targetTransform), holdoutSplit,
+				season, testSplit, augmentation, significanceLevel, refit, missing);
 	}
 
 	private static <T> T or(T value, T fallback) {

@@ -137,7 +137,11 @@ public class TrainingJobs {
 			return request;
 		}
 		if (request.taskOrDefault() != Task.IMAGE_CLASSIFICATION) {
-			throw invalidTransfer("a baseModel can only be given for image-classification");
+			TrainingTask task = tasks.get(request.taskOrDefault());
+			if (task == null) {
+				throw invalidTransfer("a baseModel can only be given for a task this instance trains");
+			}
+			return task.pinBase(request);
 		}
 		ModelVersion base;
 		try {

@@ -1,5 +1,10 @@
 package io.deepserve.training;
 
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
+
 import io.deepserve.error.InvalidInputException;
 import io.deepserve.registry.Task;
 
@@ -11,9 +16,25 @@ import io.deepserve.registry.Task;
  * {@code name@alias}); pinned to {@code name:version} when the job is queued. Without it, training is from scratch
  * @param architecture may be left out with a base model: the new model has the base's
  * @param target forecasting: the series column to forecast
+ * @param targets forecasting a global model: the columns to train one forecaster on, or {@code "*"} (a lone string
+ * is read as a list of one) for every numeric column; exclusive with {@code target}
  */
 public record TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
-		Transfer transfer, Hyperparameters hyperparameters, String device, String target) {
+		Transfer transfer, Hyperparameters hyperparameters, String device, String target,
+		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> targets) {
+
+	/** {@code targets} that stands for every numeric column of the dataset. */
+	public static final String ALL_COLUMNS = "*";
+
+	/** The constructor JSON binds to, named so Jackson never picks the shorter one below. */
+	@JsonCreator
+	public TrainingRequest {
+	}
+
+	public TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
+			Transfer transfer, Hyperparameters hyperparameters, String device, String target) {
+		this(model, task, architecture, dataset, baseModel, transfer, hyperparameters, device, target, null);
+	}
 
 	/**
 	 * How a base model is used.
@@ -74,9 +95,9 @@ public record TrainingRequest(String model, String task, String architecture, St
 	}
 
 	/** The same request, starting from exactly {@code base} and with the hyperparameters the job will use. */
-	TrainingRequest pinned(String architecture, String base, Hyperparameters hyperparameters) {
+	public TrainingRequest pinned(String architecture, String base, Hyperparameters hyperparameters) {
 		return new TrainingRequest(model, task, architecture, dataset, base, transfer, hyperparameters, device,
-				target);
+				target, targets);
 	}
 
 	public String deviceOrDefault() {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import ai.djl.Device;
 
 import io.deepserve.dataset.Dataset;
+import io.deepserve.error.InvalidInputException;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Task;
 
@@ -26,6 +27,15 @@ public interface TrainingTask {
 	 * @return the dataset the job reads
 	 */
 	Dataset validate(TrainingRequest request);
+
+	/**
+	 * Pins a request's {@code baseModel} to the exact version it will train from, checking that the base fits;
+	 * image classification's bases are checked by {@link TrainingJobs} itself.
+	 * @return the request as the job will run it
+	 */
+	default TrainingRequest pinBase(TrainingRequest request) {
+		throw new InvalidInputException("invalid_transfer", "a baseModel cannot be given for " + task());
+	}
 
 	/**
 	 * Trains a job on {@code device}, writing under {@code work}.

@@ -27,7 +27,7 @@ class ArchitectureControllerTests {
 	void listsArchitecturesWithTheirParameterCounts() throws Exception {
 		mvc.perform(get("/api/v1/architectures").param("classes", "1000").param("imageSize", "224"))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$", hasSize(25)))
+			.andExpect(jsonPath("$", hasSize(27)))
 			.andExpect(jsonPath("$[?(@.name == 'vgg16')].parameters").value(138_357_544))
 			.andExpect(jsonPath("$[?(@.name == 'alexnet-paper')].parameters").value(60_965_224))
 			.andExpect(jsonPath("$[?(@.name == 'densenet201')].parameters").value(20_013_928))
@@ -35,6 +35,10 @@ class ArchitectureControllerTests {
 			.andExpect(jsonPath("$[?(@.name == 'resnet50')].task").value("image-classification"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].parameters").value(50_497))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].countedFor.window").value(60))
+			// AttentionForecasterTests derives these from PyTorch's per-layer counts
+			.andExpect(jsonPath("$[?(@.name == 'transformer')].parameters").value(100_161))
+			.andExpect(jsonPath("$[?(@.name == 'seq2seq-attention')].parameters").value(113_281))
+			.andExpect(jsonPath("$[?(@.name == 'transformer')].task").value("forecasting"))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].defaultImageSize", contains(nullValue())))
 			.andExpect(jsonPath("$[?(@.name == 'resnet18')].stages[*]", contains("stem", "layer1", "layer2", "layer3", "layer4")))
 			.andExpect(jsonPath("$[?(@.name == 'lstm')].stages", contains(hasSize(0))));

@@ -18,7 +18,8 @@ class ArchitecturesTests {
 			.containsExactly("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "googlenet",
 					"googlenet_torchvision", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
 					"vgg19_bn", "vgg11-lrn", "alexnet", "alexnet-paper", "densenet121", "densenet169", "densenet201",
-					"mobilenet_v2", "lstm", "gru", "rnn");
+					"mobilenet_v2", "lstm", "gru", "rnn", "seq2seq-attention",
+					"transformer");
 		assertThat(architectures.find("lstm")).hasValueSatisfying(lstm -> {
 			assertThat(lstm.task()).isEqualTo(Task.FORECASTING);
 			assertThat(lstm.defaultImageSize()).isNull();

@@ -68,6 +68,7 @@ class ForecastController {
 		Integer horizon = null;
 		Double level = null;
 		DateTail dates = null;
+		String target = null;
 		boolean seen = false;
 		InputStream body = BoundedBody.open(http.getInputStream(), http.getContentLengthLong(), maxBodyBytes,
 				"a forecast request");
@@ -91,9 +92,12 @@ class ForecastController {
 				else if ("dates".equals(field)) {
 					dates = dates(parser, codec.historyNeeded());
 				}
+				else if ("target".equals(field)) {
+					target = target(parser);
+				}
 				else {
 					throw new InvalidInputException("unknown_field", "unknown field '" + field
-							+ "' in the forecast request; the fields there are [dates, horizon, level, series]");
+							+ "' in the forecast request; the fields there are [dates, horizon, level, series, target]");
 				}
 			}
 		}
@@ -103,7 +107,7 @@ class ForecastController {
 		if (!seen) {
 			throw new InvalidInputException("invalid_series", "series must be a JSON array of numbers, oldest first");
 		}
-		return forecaster.forecast(version.ref(), series, horizon, level, dates);
+		return forecaster.forecast(version.ref(), series, horizon, target, level, dates);
 	}
 
 	/** Keeps the newest {@code keep} dates; a value that is not a string is kept as one that is no date. */
@@ -194,6 +198,20 @@ class ForecastController {
 			case VALUE_STRING -> "\"" + parser.getText() + "\"";
 			default -> parser.getText();
 		};
+	}
+
+	/** A global model's series by name; a single-series model accepts its own target's name. */
+	private static String target(JsonParser parser) throws IOException {
+		JsonToken token = parser.currentToken();
+		if (token == JsonToken.VALUE_NULL) {
+			return null;
+		}
+		if (token != JsonToken.VALUE_STRING) {
+			String text = parser.getText();
+			parser.skipChildren();
+			throw new InvalidInputException("unknown_target", "target must be the name of a series, not " + text);
+		}
+		return parser.getText();
 	}
 
 	private static Integer horizon(JsonParser parser) throws IOException {

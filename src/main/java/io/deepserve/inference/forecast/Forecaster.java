@@ -3,6 +3,7 @@ package io.deepserve.inference.forecast;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
@@ -15,6 +16,7 @@ import io.deepserve.registry.ForecastSpec;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.task.forecast.ForecastBands;
 import io.deepserve.task.forecast.ForecastCodec;
+import io.deepserve.task.forecast.SeriesCodec;
 
 /**
  * Forecasts a series with a version's own scaler and transform, through the workload manager. Every value is checked
@@ -35,37 +37,45 @@ public class Forecaster {
 	/**
 	 * @param series the newest rows of the history, read for the version {@code ref} names exactly
 	 * @param horizon how many steps to forecast; null for all the version was trained for
+	 * @param name the series a global model forecasts, by name (its own scaler and bands); null for a
+	 * single-series model's own, or a new series, which a global model scales on its window
 	 */
 	public Forecast forecast(String ref, SeriesTail series, Integer horizon) {
-		return forecast(ref, series, horizon, null, null);
+		return forecast(ref, series, horizon, null, null, null);
 	}
 
 	/**
+	 * @param name the series of a global model to forecast, whose scaler and bands are used; null for a model of
+	 * one target, or for a series a global model was not trained on (scaled on its own window, no bands)
 	 * @param level the band's level, one of {@link ForecastBands#LEVELS}; null for {@value ForecastBands#DEFAULT_LEVEL}
 	 * @param dates the request's dates, one per series row; null to continue from the version's newest date
 	 */
-	public Forecast forecast(String ref, SeriesTail series, Integer horizon, Double level, DateTail dates) {
+	public Forecast forecast(String ref, SeriesTail series, Integer horizon, String name, Double level,
+			DateTail dates) {
 		double[][][] columns = new double[1][][];
+		ForecastCodec[] codecs = new ForecastCodec[1];
 		Object[] checked = new Object[1];
 		double bandLevel = level != null ? level : ForecastBands.DEFAULT_LEVEL;
 		Inference<float[]> result = manager.infer(ref, task, version -> {
+			SeriesCodec.requireTarget(version.forecast(), name);
 			columns[0] = columns(series, version);
-			ForecastCodec codec = ForecastCodec.of(version.forecast());
+			codecs[0] = SeriesCodec.of(version.forecast(), name, columns[0]);
 			int steps = steps(horizon, version.forecast());
-			requireLevel(version, bandLevel);
+			requireLevel(version, SeriesCodec.bands(version.forecast(), name), bandLevel);
 			checked[0] = ForecastDates.of(version, dates, series.length(), steps);
-			return List.of(codec.encode(columns[0], columns[0][0].length));
+			return List.of(codecs[0].encode(columns[0], columns[0][0].length));
 		});
 		ModelVersion version = result.version();
 		ForecastSpec spec = version.forecast();
 		int steps = steps(horizon, spec);
 		double[] target = columns[0][0];
-		double[] forecast = ForecastCodec.of(spec).decode(result.outputs().get(0), target[target.length - 1], steps);
+		double[] forecast = codecs[0].decode(result.outputs().get(0), target[target.length - 1], steps);
 		List<Double> lower = null;
 		List<Double> upper = null;
 		String method = null;
-		if (spec.bands() != null) {
-			ForecastBands bands = ForecastBands.of(spec.bands());
+		Map<String, Object> seriesBands = SeriesCodec.bands(spec, name);
+		if (seriesBands != null) {
+			ForecastBands bands = ForecastBands.of(seriesBands);
 			double[][] band = bands.band(forecast, steps, bandLevel, target, target.length);
 			lower = boxed(band[0]);
 			upper = boxed(band[1]);
@@ -74,19 +84,19 @@ public class Forecaster {
 		@SuppressWarnings("unchecked")
 		List<String> forecastDates = (List<String>) checked[0];
 		return new Forecast(version.ref(), boxed(forecast), lower, upper, method,
-				spec.bands() == null ? null : bandLevel, forecastDates, ForecastWarnings.of(version),
+				seriesBands == null ? null : bandLevel, forecastDates, ForecastWarnings.of(version),
 				new Forecast.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
 	}
 
-	/** {@code 400 invalid_level} unless the version's bands were calibrated for {@code level}. */
-	private static void requireLevel(ModelVersion version, double level) {
+	/** {@code 400 invalid_level} unless the bands served (null: none) were calibrated for {@code level}. */
+	private static void requireLevel(ModelVersion version, Map<String, Object> served, double level) {
 		if (!ForecastBands.LEVELS.contains(level)) {
 			throw new InvalidInputException("invalid_level", "level must be one of " + ForecastBands.LEVELS
 					+ ", not " + level);
 		}
-		if (version.forecast().bands() != null && !ForecastBands.of(version.forecast().bands()).offers(level)) {
+		if (served != null && !ForecastBands.of(served).offers(level)) {
 			throw new InvalidInputException("invalid_level", version.ref() + " has bands for level "
-					+ ForecastBands.of(version.forecast().bands()).levels() + " only (it predates calibrated "
+					+ ForecastBands.of(served).levels() + " only (it predates calibrated "
 					+ "levels); leave level out or retrain");
 		}
 	}
@@ -99,20 +109,22 @@ public class Forecaster {
 	 */
 	public Forecasts forecastMany(String ref, Function<ModelVersion, List<double[][]>> histories) {
 		List<double[][]> held = new ArrayList<>();
+		List<ForecastCodec> codecs = new ArrayList<>();
 		Inference<float[]> result = manager.infer(ref, task, version -> {
-			ForecastCodec codec = ForecastCodec.of(version.forecast());
 			List<float[]> inputs = new ArrayList<>();
 			for (double[][] columns : histories.apply(version)) {
 				check(columns, version, 0);
 				held.add(columns);
+				ForecastCodec codec = SeriesCodec.of(version.forecast(), null, columns);
+				codecs.add(codec);
 				inputs.add(codec.encode(columns, columns[0].length));
 			}
 			return inputs;
 		});
-		ForecastCodec codec = ForecastCodec.of(result.version().forecast());
 		List<double[]> forecasts = new ArrayList<>();
 		for (int i = 0; i < held.size(); i++) {
 			double[] target = held.get(i)[0];
+			ForecastCodec codec = codecs.get(i);
 			forecasts.add(codec.decode(result.outputs().get(i), target[target.length - 1], codec.horizon()));
 		}
 		return new Forecasts(result.version(), forecasts, result);

@@ -1,6 +1,7 @@
 package io.deepserve.training.forecast;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,6 +21,8 @@ final class AutoTransform {
 
 	static final double SCALE = 1.5;
 
+	private static final String NOT_POSITIVE = "the target holds ";
+
 	/** @param reason why, in words, for the version's metrics */
 	record Choice(String requested, String chosen, String reason) {
 
@@ -37,6 +40,27 @@ final class AutoTransform {
 	}
 
 	/**
+	 * One transform for all of a job's targets (a global model's are many): for one, the rule above; for several,
+	 * log-returns when the rule gives it for at least half of them and none of them ever falls to 0 or below.
+	 */
+	static Choice choose(String requested, List<double[]> targets, int trainEnd) {
+		if (targets.size() == 1 || !ForecastCodec.AUTO.equals(requested)) {
+			return choose(requested, targets.get(0), trainEnd);
+		}
+		int returns = 0;
+		for (double[] target : targets) {
+			Choice each = choose(requested, target, trainEnd);
+			if (each.reason().startsWith(NOT_POSITIVE)) {
+				return new Choice(requested, ForecastCodec.NONE, "a target holds values of 0 or below, " + each.reason());
+			}
+			returns += ForecastCodec.LOG_RETURNS.equals(each.chosen()) ? 1 : 0;
+		}
+		boolean most = 2 * returns >= targets.size();
+		return new Choice(requested, most ? ForecastCodec.LOG_RETURNS : ForecastCodec.NONE, String.format(Locale.ROOT,
+				"the rule chose log-returns for %d of the %d targets", returns, targets.size()));
+	}
+
+	/**
 	 * @param requested the hyperparameter: {@code auto} is decided here, anything else is kept
 	 * @param trainEnd the first row after the training part
 	 */
@@ -47,7 +71,7 @@ final class AutoTransform {
 		int n = Math.min(trainEnd, target.length);
 		for (int row = 0; row < n; row++) {
 			if (!(target[row] > 0)) {
-				return new Choice(requested, ForecastCodec.NONE, "the target holds " + target[row]
+				return new Choice(requested, ForecastCodec.NONE, NOT_POSITIVE + target[row]
 						+ " (log-returns need values above 0)");
 			}
 		}

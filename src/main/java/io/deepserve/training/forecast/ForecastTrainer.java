@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import ai.djl.Device;
@@ -18,6 +20,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
@@ -28,6 +31,7 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.dataset.SeriesTable;
 import io.deepserve.nn.Architectures;
+import io.deepserve.nn.ForecasterTransfer;
 import io.deepserve.registry.ForecastSpec;
 import io.deepserve.task.forecast.Backtest;
 import io.deepserve.task.forecast.ForecastCodec;
@@ -57,7 +61,7 @@ public class ForecastTrainer {
 	}
 
 	/** Windows and their scaled targets, each named by the first raw row it forecasts. */
-	private record Samples(int[] ends, float[] inputs, float[] targets) {
+	record Samples(int[] ends, float[] inputs, float[] targets) {
 
 		int size() {
 			return ends.length;
@@ -73,6 +77,12 @@ public class ForecastTrainer {
 
 	public Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
 			Path workDir, JobListener listener) throws IOException {
+		return train(architecture, hp, table, target, device, workDir, listener, null);
+	}
+
+	/** @param base the forecaster to start from; null to train from scratch */
+	Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
+			Path workDir, JobListener listener, ForecastBase base) throws IOException {
 		List<String> inputs = new ArrayList<>();
 		inputs.add(target);
 		inputs.addAll(hp.features());
@@ -89,18 +99,69 @@ public class ForecastTrainer {
 		Samples train = samples(columns, codec, split.trainFrom(), split.trainTo(), logReturns);
 		Samples validation = samples(columns, codec, split.validationFrom(), split.validationTo(), logReturns);
 		Samples holdout = samples(columns, codec, split.holdoutFrom(), split.holdoutTo(), logReturns);
+		Fit fit = fit(architecture, hp, features, train, validation, holdout, device, workDir, listener, base);
+		return result(fit.dir(), hp, target, columns[0], table, split, codec, scaler, holdout, fit.holdout(),
+				fit.epoch(), fit.loss(), new Calibration(validation.ends(), fit.validation()));
+	}
 
+	/**
+	 * A global model: one network over the windows of every target, each series scaled on its own training rows,
+	 * and backtested on its own holdout.
+	 * @param base the forecaster to start from; null to train from scratch
+	 */
+	Result trainGlobal(String architecture, Hyperparameters hp, SeriesTable table, List<String> targets,
+			Device device, Path workDir, JobListener listener, ForecastBase base) throws IOException {
+		Panel panel = Panel.of(table, targets, hp);
+		Fit fit = fit(architecture, hp, 1, panel.pooled(Panel.Member::train), panel.pooled(Panel.Member::validation),
+				panel.pooled(Panel.Member::holdout), device, workDir, listener, base);
+		List<float[][]> outputs = panel.holdoutOf(fit.holdout());
+		List<float[][]> calibration = panel.validationOf(fit.validation());
+		Map<String, Result> perSeries = new LinkedHashMap<>();
+		for (int i = 0; i < panel.members().size(); i++) {
+			Panel.Member m = panel.members().get(i);
+			perSeries.put(m.name(), result(fit.dir(), hp, m.name(), m.column(), table, m.split(), m.codec(),
+					m.scaler(), m.holdout(), outputs.get(i), fit.epoch(), fit.loss(),
+					new Calibration(m.validation().ends(), calibration.get(i))));
+		}
+		return GlobalMetrics.of(fit, hp, perSeries);
+	}
+
+	/**
+	 * The best epoch of a training run over prepared samples.
+	 * @param dir its saved parameters
+	 * @param holdout its scaled holdout forecasts, one row per holdout sample
+	 * @param validation its scaled validation forecasts, which bands are calibrated on
+	 */
+	record Fit(Path dir, int epoch, double loss, float[][] holdout, float[][] validation) {
+	}
+
+	/** Trains the network in the {@link TrainingLoop}, from scratch or from a base, keeping the best epoch. */
+	Fit fit(String architecture, Hyperparameters hp, int features, Samples train, Samples validation,
+			Samples holdout, Device device, Path workDir, JobListener listener, ForecastBase base) throws IOException {
+		int window = hp.window();
+		int horizon = hp.horizon();
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
 		Path best = Files.createDirectories(workDir.resolve("best"));
 		int batchSize = Math.max(1, hp.batchSize());
+		Block network;
+		Set<String> baseIds = new HashSet<>();
+		if (base == null) {
+			network = architectures.newForecaster(architecture, features, hp.hiddenSize(), hp.layers(), hp.dropout(),
+					horizon);
+		}
+		else {
+			ForecasterTransfer transfer = ForecasterTransfer.of(base.network(), base.horizon(), horizon);
+			network = transfer.network();
+			transfer.body().freezeParameters(base.freeze());
+			transfer.body().getParameters().values().forEach(parameter -> baseIds.add(parameter.getId()));
+		}
+		BaseRates rates = new BaseRates(hp.learningRate(), baseIds, base == null ? 1f : base.baseFactor());
 		Optimizer optimizer = "sgd".equals(hp.optimizer())
-				? Optimizer.sgd().setLearningRateTracker(Tracker.fixed(hp.learningRate())).optMomentum(0.9f)
-					.optClipGrad(1f).build()
-				: Optimizer.adam().optLearningRateTracker(Tracker.fixed(hp.learningRate())).optClipGrad(1f).build();
+				? Optimizer.sgd().setLearningRateTracker(rates).optMomentum(0.9f).optClipGrad(1f).build()
+				: Optimizer.adam().optLearningRateTracker(rates).optClipGrad(1f).build();
 		try (Model model = Model.newInstance(MODEL_NAME, device)) {
-			model.setBlock(architectures.newForecaster(architecture, features, hp.hiddenSize(), hp.layers(),
-					hp.dropout(), horizon));
+			model.setBlock(network);
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
@@ -113,8 +174,7 @@ public class ForecastTrainer {
 					throw new IllegalStateException("the validation loss was never finite: training diverged; "
 							+ "try a lower learningRate");
 				}
-				return result(best, hp, target, columns[0], table, split, codec, scaler, holdout, epochs.bestHoldout,
-						outcome.epoch(), -outcome.score(), new Calibration(validation.ends(), epochs.bestValidation));
+				return new Fit(best, outcome.epoch(), -outcome.score(), epochs.bestHoldout, epochs.bestValidation);
 			}
 		}
 	}
@@ -284,10 +344,10 @@ public class ForecastTrainer {
 	}
 
 	/** The validation windows' forecasts of the best epoch, which the bands are calibrated on. */
-	private record Calibration(int[] ends, float[][] outputs) {
+	record Calibration(int[] ends, float[][] outputs) {
 	}
 
-	private Result result(Path best, Hyperparameters hp, String target, double[] targetColumn, SeriesTable table,
+	Result result(Path best, Hyperparameters hp, String target, double[] targetColumn, SeriesTable table,
 			ChronologicalSplit split, ForecastCodec codec, Scaler scaler, Samples holdout, float[][] outputs,
 			int bestEpoch, double bestLoss, Calibration calibration) {
 		Backtest backtest = new Backtest(targetColumn, split.trainEnd(), hp.season());
@@ -356,7 +416,7 @@ public class ForecastTrainer {
 		return (Double) scores.get("mae");
 	}
 
-	private static Samples samples(double[][] columns, ForecastCodec codec, int from, int to, boolean logReturns) {
+	static Samples samples(double[][] columns, ForecastCodec codec, int from, int to, boolean logReturns) {
 		int n = to - from + 1;
 		int window = codec.window();
 		int horizon = codec.horizon();

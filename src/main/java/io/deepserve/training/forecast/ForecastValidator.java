@@ -47,13 +47,12 @@ public class ForecastValidator {
 			throw new InvalidInputException("wrong_dataset_kind", "forecasting needs a series dataset, and "
 					+ dataset.id() + " is an " + dataset.kind() + " dataset");
 		}
-		if (request.target() == null) {
-			throw new InvalidInputException("invalid_request",
-					"target (the column to forecast) is required; the series has " + dataset.columns());
-		}
-		requireColumn(dataset, request.target());
+		List<String> targets = Targets.of(request, dataset.columns());
 		Hyperparameters hp = request.resolved();
-		Set<String> seen = new HashSet<>(List.of(request.target()));
+		if (Targets.global(request) && !hp.features().isEmpty()) {
+			throw invalid("a global model reads each of its targets alone: features cannot be given with targets");
+		}
+		Set<String> seen = new HashSet<>(targets);
 		for (String feature : hp.features()) {
 			requireColumn(dataset, feature);
 			if (!seen.add(feature)) {
@@ -97,25 +96,33 @@ public class ForecastValidator {
 		if (!(hp.significanceLevel() > 0 && hp.significanceLevel() <= 0.5)) {
 			throw invalid("significanceLevel must be above 0 and at most 0.5");
 		}
+		if (hp.refit() && Targets.global(request)) {
+			throw invalid("refit is offered for a model of one target, not yet for a global model of several");
+		}
+		if (hp.refit() && request.baseModel() != null) {
+			throw new InvalidInputException("invalid_transfer", "refit retrains from scratch on every row, which "
+					+ "would drop what the base model brings; leave refit out when training from a base");
+		}
 		// auto may choose log-returns, which read one row more
 		int lag = ForecastCodec.AUTO.equals(hp.targetTransform()) ? 1 : ForecastCodec.lag(hp.targetTransform());
 		ChronologicalSplit.of(dataset.rows(), hp.window(), hp.horizon(), lag, hp.validationSplit(),
 				hp.holdoutSplit());
-		List<String> read = columnsRead(request);
+		List<String> read = columnsRead(request, targets);
 		boolean gaps = dataset.missing() != null && read.stream().anyMatch(dataset.missing()::containsKey);
 		if (gaps || ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
 			SeriesTable table = read(dataset).withMissing(read, hp.missing());
 			if (ForecastCodec.LOG_RETURNS.equals(hp.targetTransform())) {
-				requirePositive(table.column(request.target()), request.target());
+				for (String target : targets) {
+					requirePositive(table.column(target), target);
+				}
 			}
 		}
 		return dataset;
 	}
 
-	/** The columns a job reads: its target, then its features. */
-	static List<String> columnsRead(TrainingRequest request) {
-		List<String> columns = new ArrayList<>();
-		columns.add(request.target());
+	/** The columns a job reads: its targets, then its features. */
+	static List<String> columnsRead(TrainingRequest request, List<String> targets) {
+		List<String> columns = new ArrayList<>(targets);
 		columns.addAll(request.resolved().features());
 		return columns;
 	}

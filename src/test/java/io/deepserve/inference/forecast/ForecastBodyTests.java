@@ -64,7 +64,7 @@ class ForecastBodyTests {
 			.andExpect(status().isOk());
 
 		ArgumentCaptor<SeriesTail> series = ArgumentCaptor.forClass(SeriesTail.class);
-		verify(forecaster).forecast(eq("fc:1"), series.capture(), eq(2), isNull(), isNull());
+		verify(forecaster).forecast(eq("fc:1"), series.capture(), eq(2), isNull(), isNull(), isNull());
 		SeriesTail tail = series.getValue();
 		assertThat(tail.length()).isEqualTo(7);
 		assertThat(tail.kept()).isEqualTo(3);
@@ -81,7 +81,7 @@ class ForecastBodyTests {
 			.content("{\"series\": [" + series + "]}"))
 			.andExpect(status().isPayloadTooLarge())
 			.andExpect(jsonPath("$.code").value("payload_too_large"));
-		verify(forecaster, never()).forecast(any(), any(), any(), any(), any());
+		verify(forecaster, never()).forecast(any(), any(), any(), any(), any(), any());
 	}
 
 	@Test
@@ -93,14 +93,14 @@ class ForecastBodyTests {
 				.andExpect(status().isBadRequest())
 				.andExpect(jsonPath("$.code").value("invalid_level"));
 		}
-		verify(forecaster, never()).forecast(any(), any(), any(), any(), any());
+		verify(forecaster, never()).forecast(any(), any(), any(), any(), any(), any());
 
 		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
 			.content("{\"series\": [1, 2, 3, 4], \"level\": 0.95, \"dates\": [\"2024-01-01\", 5, \"2024-01-03\", "
 					+ "\"2024-01-04\"]}"))
 			.andExpect(status().isOk());
 		ArgumentCaptor<DateTail> dates = ArgumentCaptor.forClass(DateTail.class);
-		verify(forecaster).forecast(eq("fc:1"), any(), isNull(), eq(0.95), dates.capture());
+		verify(forecaster).forecast(eq("fc:1"), any(), isNull(), isNull(), eq(0.95), dates.capture());
 		assertThat(dates.getValue().length()).isEqualTo(4);
 		assertThat(dates.getValue().kept()).containsExactly("", "2024-01-03", "2024-01-04");
 	}
@@ -114,7 +114,22 @@ class ForecastBodyTests {
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.code").value("unknown_field"))
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("'horizn'")));
-		verify(forecaster, never()).forecast(any(), any(), any(), any(), any());
+		verify(forecaster, never()).forecast(any(), any(), any(), any(), any(), any());
+	}
+
+	@Test
+	void aTargetNamesTheSeriesOfAGlobalModel() throws Exception {
+		when(forecaster.resolve("fc")).thenReturn(version(3));
+
+		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
+			.content("{\"series\": [1, 2, 3], \"target\": \"MSFT\"}"))
+			.andExpect(status().isOk());
+		verify(forecaster).forecast(eq("fc:1"), any(), isNull(), eq("MSFT"), isNull(), isNull());
+
+		mvc.perform(post("/api/v1/models/fc/forecast").contentType(MediaType.APPLICATION_JSON)
+			.content("{\"series\": [1, 2, 3], \"target\": [\"MSFT\"]}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.code").value("unknown_target"));
 	}
 
 	@Test
