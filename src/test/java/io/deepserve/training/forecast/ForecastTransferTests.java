@@ -127,6 +127,7 @@ class ForecastTransferTests extends ApplicationTestSupport {
 				"\"baseModel\":\"fc-bad-base\",\"transfer\":{\"baseLearningRateFactor\":2}", "{}"),
 				"invalid_transfer");
 		cases.put(job("fc-refused", dataset, "\"baseModel\":\"no-such-model\"", "{}"), "invalid_base_model");
+		cases.put(job("fc-refused", dataset, "\"baseModel\":\"fc-bad-base\"", "{\"refit\":true}"), "invalid_transfer");
 		for (Map.Entry<String, String> c : cases.entrySet()) {
 			ResponseEntity<String> refused = http.postForEntity("/api/v1/training-jobs", jsonEntity(c.getKey()),
 					String.class);

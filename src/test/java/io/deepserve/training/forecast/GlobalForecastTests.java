@@ -121,6 +121,7 @@ class GlobalForecastTests extends ApplicationTestSupport {
 		cases.put("\"targets\":[\"a\",\"a\"]", "invalid_request");
 		cases.put("\"targets\":[\"a\",\"zzz\"]", "unknown_column");
 		cases.put("\"targets\":[\"a\",\"b\"],\"hyperparameters\":{\"features\":[\"c\"]}", "invalid_hyperparameter");
+		cases.put("\"targets\":[\"a\",\"b\"],\"hyperparameters\":{\"refit\":true}", "invalid_hyperparameter");
 		cases.put("\"targets\":[\"a\",\"d\"],\"hyperparameters\":{\"targetTransform\":\"log-returns\"}",
 				"invalid_hyperparameter");
 		for (Map.Entry<String, String> c : cases.entrySet()) {
