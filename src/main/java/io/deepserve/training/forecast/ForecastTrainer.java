@@ -56,8 +56,20 @@ public class ForecastTrainer {
 	/**
 	 * @param modelDir the best epoch's saved parameters ({@code model-0000.params})
 	 * @param metrics the best epoch, the split, and the backtest with {@code beatsNaive}
+	 * @param holdout the holdout's actual values and the model's forecasts of them, one row per window; null for a
+	 * global model (each series has its own)
 	 */
-	public record Result(Path modelDir, ForecastSpec spec, List<Long> inputShape, Map<String, Object> metrics) {
+	public record Result(Path modelDir, ForecastSpec spec, List<Long> inputShape, Map<String, Object> metrics,
+			Holdout holdout) {
+
+		Result(Path modelDir, ForecastSpec spec, List<Long> inputShape, Map<String, Object> metrics) {
+			this(modelDir, spec, inputShape, metrics, null);
+		}
+
+	}
+
+	/** What a single-series model forecast for its holdout windows, to compare two models on the same rows. */
+	public record Holdout(List<double[]> actual, List<double[]> forecasts) {
 	}
 
 	/** Windows and their scaled targets, each named by the first raw row it forecasts. */
@@ -233,7 +245,7 @@ public class ForecastTrainer {
 		refit.put("note", "the served network was retrained on every row after evaluation; the metrics and bands "
 				+ "are the held-out run's");
 		metrics.put("refit", refit);
-		return new Result(best, spec, evaluated.inputShape(), metrics);
+		return new Result(best, spec, evaluated.inputShape(), metrics, evaluated.holdout());
 	}
 
 	/** The refit's progress and batches reach the job; its epochs do not, the history stays the evaluated run's. */
@@ -396,7 +408,8 @@ public class ForecastTrainer {
 		ForecastSpec spec = new ForecastSpec(hp.window(), horizon, target, hp.features(),
 				ForecastCodec.scaler(scaler.mean(), scaler.std()), hp.targetTransform(), bands.toMap(),
 				hp.hiddenSize(), hp.layers(), hp.dropout());
-		return new Result(best, spec, List.of(1L, (long) hp.window(), (long) codec.features()), metrics);
+		return new Result(best, spec, List.of(1L, (long) hp.window(), (long) codec.features()), metrics,
+				new Holdout(actual, model));
 	}
 
 	private static Map<String, Object> split(SeriesTable table, ChronologicalSplit split) {

@@ -1,6 +1,7 @@
 package io.deepserve.training.forecast;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Task;
+import io.deepserve.task.forecast.Significance;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
@@ -92,7 +94,12 @@ class ForecastTraining implements TrainingTask {
 		}
 		Map<String, Object> metrics = new LinkedHashMap<>(result.metrics());
 		if (baseVersion != null) {
-			metrics.put("transfer", ForecastBases.describe(baseVersion, request.transferOrDefault(), hp.horizon()));
+			Map<String, Object> transfer = new LinkedHashMap<>(
+					ForecastBases.describe(baseVersion, request.transferOrDefault(), hp.horizon()));
+			if (result.holdout() != null) {
+				transfer.put("fromScratch", againstFromScratch(job, hp, table, device, work, listener, result));
+			}
+			metrics.put("transfer", transfer);
 		}
 		metrics.put("targetTransform", transform.toMap());
 		metrics.put("missing", Map.of("policy", hp.missing(), "rowsRead", table.rows()));
@@ -105,6 +112,47 @@ class ForecastTraining implements TrainingTask {
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), baseVersion == null ? null : baseVersion.ref()),
 				null, null);
 		return new TrainedModel(spec, result.modelDir());
+	}
+
+	/**
+	 * Whether the base helped: the same architecture and hyperparameters trained from scratch on the same rows, and
+	 * its holdout forecasts tested against the transferred model's ({@code beatsFromScratch} is the one-sided
+	 * Diebold-Mariano test's answer at the job's significance level; the raw comparison is kept beside it). The run
+	 * reports no progress of its own; a cancel stops it like the job.
+	 */
+	private Map<String, Object> againstFromScratch(TrainingJob job, Hyperparameters hp, SeriesTable table,
+			Device device, Path work, JobListener listener, ForecastTrainer.Result transferred) throws IOException {
+		ForecastTrainer.Result scratch = trainer.train(job.architecture(), hp, table, job.request().target(), device,
+				Files.createDirectories(work.resolve("from-scratch")), new CancelOnly(listener), null);
+		double level = Double.parseDouble(hp.significanceLevel().toString());
+		Map<String, Object> test = Significance.compare(transferred.holdout().actual(),
+				transferred.holdout().forecasts(), scratch.holdout().forecasts(), level);
+		Map<String, Object> figures = new LinkedHashMap<>();
+		figures.put("beatsFromScratch", test.get("significant"));
+		figures.put("beatsFromScratchRaw", test.get("lowerMae"));
+		figures.put("relativeMae", test.get("relativeMae"));
+		figures.put("fromScratchBeatsNaive", scratch.metrics().get("beatsNaive"));
+		figures.put("fromScratchRelativeMaeToNaive", scratch.metrics().get("relativeMae"));
+		figures.put("test", test);
+		return figures;
+	}
+
+	/** Passes a cancel on, and nothing else: the comparison run's epochs are not the job's. */
+	private record CancelOnly(JobListener job) implements JobListener {
+
+		@Override
+		public void progress(TrainingJob.Progress progress) {
+		}
+
+		@Override
+		public void epoch(TrainingJob.EpochResult result) {
+		}
+
+		@Override
+		public boolean cancelRequested() {
+			return job.cancelRequested();
+		}
+
 	}
 
 }

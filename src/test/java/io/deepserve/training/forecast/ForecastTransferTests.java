@@ -83,6 +83,19 @@ class ForecastTransferTests extends ApplicationTestSupport {
 		JsonNode frozenVersion = JSON.readTree(http.getForObject("/api/v1/models/fc-frozen/versions/1",
 				String.class));
 		assertThat(frozenVersion.get("metrics").get("transfer").get("headKept").asBoolean()).isTrue();
+		// the same recipe trained from scratch on the same rows, tested against the transferred model
+		for (JsonNode transferred : new JsonNode[] { version, frozenVersion }) {
+			JsonNode fromScratch = transferred.get("metrics").get("transfer").get("fromScratch");
+			assertThat(fromScratch.get("relativeMae").asDouble()).isPositive().isFinite();
+			assertThat(fromScratch.get("beatsFromScratchRaw").asBoolean())
+				.isEqualTo(fromScratch.get("relativeMae").asDouble() < 1);
+			assertThat(fromScratch.get("beatsFromScratch").isBoolean()).isTrue();
+			if (fromScratch.get("beatsFromScratch").asBoolean()) {
+				assertThat(fromScratch.get("beatsFromScratchRaw").asBoolean()).isTrue();
+			}
+			assertThat(fromScratch.get("fromScratchBeatsNaive").isBoolean()).isTrue();
+			assertThat(fromScratch.get("test").get("pValue").asDouble()).isBetween(0.0, 1.0);
+		}
 
 		double[] history = new double[10];
 		for (int t = 0; t < history.length; t++) {
