@@ -60,9 +60,11 @@ class ClassifyController {
 			throw tooLarge();
 		}
 		ImageClassifier.requireTta(tta);
-		// an unknown model or a forecaster is refused before up to max-image-bytes are read
-		String version = classifier.resolve(ref).ref();
-		return classifier.classify(version, read(request.getInputStream()), topK, tta);
+		// an unknown model or a forecaster is refused before up to max-image-bytes are read; the image is then
+		// classified by whatever the reference names once it is read (an alias that moved meanwhile is followed,
+		// rather than the version it left being loaded again for this one request)
+		classifier.resolve(ref);
+		return classifier.classify(ref, read(request.getInputStream()), topK, tta);
 	}
 
 	@PostMapping(path = "/api/v1/models/{ref}/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
