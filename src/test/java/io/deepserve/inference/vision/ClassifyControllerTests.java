@@ -54,9 +54,9 @@ class ClassifyControllerTests {
 	ImageClassifier classifier;
 
 	@Test
-	void aRawImageIsClassifiedByTheResolvedVersion() throws Exception {
+	void aRawImageIsCheckedAgainstTheResolvedVersionThenClassifiedByItsReference() throws Exception {
 		when(classifier.resolve("shapes@production")).thenReturn(version());
-		when(classifier.classify("shapes:2", IMAGE, 2, "none")).thenReturn(new Classification("shapes:2",
+		when(classifier.classify("shapes@production", IMAGE, 2, "none")).thenReturn(new Classification("shapes:2",
 				List.of(new Classification.Prediction("circle", 0.75f), new Classification.Prediction("square", 0.25f)),
 				new Classification.Timings(0.5, 1.5, 2.5)));
 
@@ -79,7 +79,7 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/shapes/classify").contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.content(IMAGE)).andExpect(status().isOk());
-		verify(classifier).classify("shapes:2", IMAGE, 5, "none");
+		verify(classifier).classify("shapes", IMAGE, 5, "none");
 	}
 
 	@Test
@@ -89,7 +89,7 @@ class ClassifyControllerTests {
 		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "10crop")
 			.contentType(MediaType.IMAGE_PNG)
 			.content(IMAGE)).andExpect(status().isOk());
-		verify(classifier).classify("shapes:2", IMAGE, 5, "10crop");
+		verify(classifier).classify("shapes", IMAGE, 5, "10crop");
 
 		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "multi-scale")
 			.contentType(MediaType.IMAGE_PNG)
@@ -127,7 +127,7 @@ class ClassifyControllerTests {
 
 		mvc.perform(post("/api/v1/models/shapes/classify").contentType(MediaType.IMAGE_JPEG).content(new byte[1024]))
 			.andExpect(status().isOk());
-		verify(classifier).classify(eq("shapes:2"), any(), eq(5), eq("none"));
+		verify(classifier).classify(eq("shapes"), any(), eq(5), eq("none"));
 	}
 
 	@Test
@@ -151,7 +151,7 @@ class ClassifyControllerTests {
 	@Test
 	void theClassifiersRefusalsKeepTheirStatusCodeAndRetryAfter() throws Exception {
 		when(classifier.resolve("shapes")).thenReturn(version());
-		when(classifier.classify(eq("shapes:2"), any(), anyInt(), anyString()))
+		when(classifier.classify(eq("shapes"), any(), anyInt(), anyString()))
 			.thenThrow(new InvalidInputException("invalid_image", "the bytes are not a JPEG or PNG image"))
 			.thenThrow(new PayloadTooLargeException("image_too_large", "the image has more pixels than allowed"))
 			.thenThrow(new UnavailableException("queue_full", "shapes:2 has 64 requests waiting", 2));
