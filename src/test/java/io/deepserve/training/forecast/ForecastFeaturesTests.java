@@ -1,6 +1,5 @@
 package io.deepserve.training.forecast;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -9,14 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import io.deepserve.ApplicationTestSupport;
 
@@ -32,7 +25,7 @@ class ForecastFeaturesTests extends ApplicationTestSupport {
 
 	@Test
 	void aForecasterReadsItsFeaturesAndWantsThemInEveryRow() throws Exception {
-		String dataset = upload("fc-features-csv", twoColumns(300));
+		String dataset = ForecastHttp.upload(http, "fc-features-csv", twoColumns(300));
 		JsonNode job = train(http, "fc-features", "gru", dataset, "{\"window\":8,\"horizon\":2,\"hiddenSize\":8,"
 				+ "\"layers\":1,\"epochs\":2,\"features\":[\"driver\"]}");
 		assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
@@ -58,7 +51,7 @@ class ForecastFeaturesTests extends ApplicationTestSupport {
 
 	@Test
 	void badForecastingRequestsAreRefusedWithTheirCode() throws Exception {
-		String series = upload("fc-features-bad", twoColumns(120));
+		String series = ForecastHttp.upload(http, "fc-features-bad", twoColumns(120));
 		String images = JSON.readTree(http.postForEntity("/api/v1/datasets/samples/shapes?countPerClass=2&imageSize=16",
 				null, String.class).getBody()).get("id").asText();
 		Map<String, String> cases = new LinkedHashMap<>();
@@ -97,24 +90,6 @@ class ForecastFeaturesTests extends ApplicationTestSupport {
 					Math.sin(t / 5.0)));
 		}
 		return csv.toString();
-	}
-
-	private String upload(String name, String csv) throws Exception {
-		MultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
-		form.add("name", name);
-		form.add("kind", "series");
-		form.add("file", new ByteArrayResource(csv.getBytes(StandardCharsets.UTF_8)) {
-			@Override
-			public String getFilename() {
-				return name + ".csv";
-			}
-		});
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-		ResponseEntity<String> created = http.postForEntity("/api/v1/datasets", new HttpEntity<>(form, headers),
-				String.class);
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
-		return JSON.readTree(created.getBody()).get("id").asText();
 	}
 
 }

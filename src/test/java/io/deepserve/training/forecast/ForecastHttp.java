@@ -40,18 +40,7 @@ public final class ForecastHttp {
 		String body = "{\"model\":\"" + model + "\",\"task\":\"forecasting\",\"architecture\":\"" + cell
 				+ "\",\"dataset\":\"" + dataset + "\",\"target\":\"value\",\"hyperparameters\":" + hyperparameters
 				+ "}";
-		ResponseEntity<String> created = http.postForEntity("/api/v1/training-jobs", jsonEntity(body), String.class);
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-		String id = JSON.readTree(created.getBody()).get("id").asText();
-		long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
-		JsonNode job;
-		do {
-			Thread.sleep(200);
-			job = JSON.readTree(http.getForObject("/api/v1/training-jobs/" + id, String.class));
-		}
-		while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())
-				&& System.nanoTime() < deadline);
-		return job;
+		return run(http, body);
 	}
 
 	/** Uploads a CSV as a series dataset; returns its id. */

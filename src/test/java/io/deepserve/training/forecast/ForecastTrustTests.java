@@ -1,6 +1,5 @@
 package io.deepserve.training.forecast;
 
-import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -12,14 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import io.deepserve.ApplicationTestSupport;
 
@@ -41,7 +34,7 @@ class ForecastTrustTests extends ApplicationTestSupport {
 	@Test
 	void aRandomWalkIsNotReportedAsBeatenAndItsForecastSaysSo() throws Exception {
 		List<LocalDate> dates = businessDays(LocalDate.of(2023, 1, 2), ROWS);
-		String dataset = upload("fc-trust-walk", walk(dates, 11));
+		String dataset = ForecastHttp.upload(http, "fc-trust-walk", walk(dates, 11));
 
 		String tiny = "\"window\":10,\"horizon\":3,\"hiddenSize\":8,\"layers\":1,\"epochs\":2,\"batchSize\":64";
 		ResponseEntity<String> refused = http.postForEntity("/api/v1/training-jobs", jsonEntity(job("fc-trust",
@@ -204,24 +197,6 @@ class ForecastTrustTests extends ApplicationTestSupport {
 
 	private static String series(double[] values, int newest) throws Exception {
 		return JSON.writeValueAsString(java.util.Arrays.copyOfRange(values, values.length - newest, values.length));
-	}
-
-	private String upload(String name, String csv) throws Exception {
-		MultiValueMap<String, Object> form = new LinkedMultiValueMap<>();
-		form.add("name", name);
-		form.add("kind", "series");
-		form.add("file", new ByteArrayResource(csv.getBytes(StandardCharsets.UTF_8)) {
-			@Override
-			public String getFilename() {
-				return name + ".csv";
-			}
-		});
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-		ResponseEntity<String> created = http.postForEntity("/api/v1/datasets", new HttpEntity<>(form, headers),
-				String.class);
-		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
-		return JSON.readTree(created.getBody()).get("id").asText();
 	}
 
 }
