@@ -95,15 +95,12 @@ public class ForecastTrainer {
 	/** @param base the forecaster to start from; null to train from scratch */
 	Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
 			Path workDir, JobListener listener, ForecastBase base) throws IOException {
-		List<String> inputs = new ArrayList<>();
-		inputs.add(target);
-		inputs.addAll(hp.features());
-		double[][] columns = inputs.stream().map(table::column).toArray(double[][]::new);
+		double[][] columns = inputColumns(hp, table, target);
 		boolean logReturns = ForecastCodec.LOG_RETURNS.equals(hp.targetTransform());
 		int lag = ForecastCodec.lag(hp.targetTransform());
 		int window = hp.window();
 		int horizon = hp.horizon();
-		int features = inputs.size();
+		int features = columns.length;
 		ChronologicalSplit split = ChronologicalSplit.of(table.rows(), window, horizon, lag, hp.validationSplit(),
 				hp.holdoutSplit());
 		Scaler scaler = Scaler.fit(columns, split.trainEnd(), lag, logReturns);
@@ -114,6 +111,14 @@ public class ForecastTrainer {
 		Fit fit = fit(architecture, hp, features, train, validation, holdout, device, workDir, listener, base);
 		return result(fit.dir(), hp, target, columns[0], table, split, codec, scaler, holdout, fit.holdout(),
 				fit.epoch(), fit.loss(), new Calibration(validation.ends(), fit.validation()));
+	}
+
+	/** The columns a forecaster reads, target first, then its features. */
+	private static double[][] inputColumns(Hyperparameters hp, SeriesTable table, String target) {
+		List<String> inputs = new ArrayList<>();
+		inputs.add(target);
+		inputs.addAll(hp.features());
+		return inputs.stream().map(table::column).toArray(double[][]::new);
 	}
 
 	/**
@@ -198,15 +203,12 @@ public class ForecastTrainer {
 	 */
 	public Result refit(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
 			Path workDir, JobListener listener, Result evaluated) throws IOException {
-		List<String> inputs = new ArrayList<>();
-		inputs.add(target);
-		inputs.addAll(hp.features());
-		double[][] columns = inputs.stream().map(table::column).toArray(double[][]::new);
+		double[][] columns = inputColumns(hp, table, target);
 		boolean logReturns = ForecastCodec.LOG_RETURNS.equals(hp.targetTransform());
 		int lag = ForecastCodec.lag(hp.targetTransform());
 		int window = hp.window();
 		int horizon = hp.horizon();
-		int features = inputs.size();
+		int features = columns.length;
 		int epochCount = (Integer) evaluated.metrics().get("bestEpoch");
 		Scaler scaler = Scaler.fit(columns, table.rows(), lag, logReturns);
 		ForecastCodec codec = new ForecastCodec(window, horizon, hp.targetTransform(), scaler.mean(), scaler.std());
