@@ -54,11 +54,6 @@ final class RecurrentForecaster extends AbstractBlock implements TransferableFor
 		return new RecurrentForecaster(recurrent, newHead);
 	}
 
-	@Override
-	public Block newHead(int horizon) {
-		return Layers.linear(horizon);
-	}
-
 	/** Batch first, so the input is (batch, window, features) as the data pipeline stacks it. */
 	private static Block recurrent(Cell cell, int hiddenSize, int layers, float dropout) {
 		return switch (cell) {

@@ -15,7 +15,9 @@ interface TransferableForecaster extends Block {
 	/** The same body, shared rather than copied, under another head. */
 	TransferableForecaster withHead(Block head);
 
-	/** A fresh, uninitialised head for {@code horizon} steps, of the kind this forecaster has. */
-	Block newHead(int horizon);
+	/** A fresh, uninitialised head for {@code horizon} steps, of the kind this forecaster has: linear by default. */
+	default Block newHead(int horizon) {
+		return Layers.linear(horizon);
+	}
 
 }

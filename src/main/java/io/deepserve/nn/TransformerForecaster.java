@@ -88,11 +88,6 @@ final class TransformerForecaster extends AbstractBlock implements TransferableF
 		return new TransformerForecaster(body, newHead);
 	}
 
-	@Override
-	public Block newHead(int horizon) {
-		return Layers.linear(horizon);
-	}
-
 	/** Adds the paper's sines and cosines of the position to {@code (batch, window, size)}; no parameters. */
 	static final class PositionalEncoding extends AbstractBlock {
 

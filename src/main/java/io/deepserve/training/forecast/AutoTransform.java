@@ -21,8 +21,6 @@ final class AutoTransform {
 
 	static final double SCALE = 1.5;
 
-	private static final String NOT_POSITIVE = "the target holds ";
-
 	/** @param reason why, in words, for the version's metrics */
 	record Choice(String requested, String chosen, String reason) {
 
@@ -50,7 +48,7 @@ final class AutoTransform {
 		int returns = 0;
 		for (double[] target : targets) {
 			Choice each = choose(requested, target, trainEnd);
-			if (each.reason().startsWith(NOT_POSITIVE)) {
+			if (firstNotPositive(target, trainEnd) >= 0) {
 				return new Choice(requested, ForecastCodec.NONE, "a target holds values of 0 or below, " + each.reason());
 			}
 			returns += ForecastCodec.LOG_RETURNS.equals(each.chosen()) ? 1 : 0;
@@ -69,11 +67,10 @@ final class AutoTransform {
 			return new Choice(requested, requested, "as requested");
 		}
 		int n = Math.min(trainEnd, target.length);
-		for (int row = 0; row < n; row++) {
-			if (!(target[row] > 0)) {
-				return new Choice(requested, ForecastCodec.NONE, NOT_POSITIVE + target[row]
-						+ " (log-returns need values above 0)");
-			}
+		int row = firstNotPositive(target, trainEnd);
+		if (row >= 0) {
+			return new Choice(requested, ForecastCodec.NONE, "the target holds " + target[row]
+					+ " (log-returns need values above 0)");
 		}
 		int fifth = n / 5;
 		if (fifth < 2) {
@@ -91,6 +88,16 @@ final class AutoTransform {
 					+ (outside(levelRatio, TREND) ? "trending" : "changing scale") + ": " + figures);
 		}
 		return new Choice(requested, ForecastCodec.NONE, "no trend or change of scale: " + figures);
+	}
+
+	/** The first training row at 0 or below (or not a number); -1 when there is none. */
+	private static int firstNotPositive(double[] target, int trainEnd) {
+		for (int row = 0; row < Math.min(trainEnd, target.length); row++) {
+			if (!(target[row] > 0)) {
+				return row;
+			}
+		}
+		return -1;
 	}
 
 	private static boolean outside(double ratio, double bound) {
