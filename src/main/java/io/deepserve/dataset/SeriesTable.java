@@ -1,6 +1,7 @@
 package io.deepserve.dataset;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class SeriesTable {
 		this.values = Map.copyOf(values);
 		this.rows = rows;
 		this.frequency = frequency;
-		this.missingCells = Map.copyOf(missingCells);
+		this.missingCells = Collections.unmodifiableMap(new LinkedHashMap<>(missingCells));
 	}
 
 	/** The numeric columns, in file order. */
@@ -66,7 +67,7 @@ public final class SeriesTable {
 		return frequency;
 	}
 
-	/** Missing cells per numeric column that has any. */
+	/** Missing cells per numeric column that has any, in file order. */
 	public Map<String, Integer> missingCells() {
 		return missingCells;
 	}
