@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The HTTP half of scripts/bench-transfer-fashion.sh: everything goes through deepserve's API as a user's would.
 
-  bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload both zips, pretrain resnet18 on classes 0-4
-  bench_transfer_fashion.py transfer API DATA_DIR STATE       scratch, feature extraction, last stage, cutAt, full
-                                                               fine-tune, each at every TRANSFER_LRS
+  bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload the zips, pretrain resnet18 on pretrain.zip
+  bench_transfer_fashion.py transfer API DATA_DIR STATE       METHODS (scratch, feature extraction, last stage,
+                                                               cutAt, full fine-tune), each at every TRANSFER_LRS,
+                                                               on transfer.zip or on every SEEDS' transfer-S.zip
   bench_transfer_fashion.py uncached API DATA_DIR STATE       feature extraction again (server started without cache)
   bench_transfer_fashion.py feature-extraction API DATA_DIR STATE   one more, e.g. with another TRANSFER_LR
 
@@ -12,16 +13,24 @@ carrying dataset ids and results between the steps. Knobs come from the environm
 """
 import json
 import os
+import statistics
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 ENV = {k: os.environ.get(k, d) for k, d in {
     "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
-    "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01"}.items()}
+    "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01", "SEEDS": "",
+    "METHODS": "scratch fe ft cut full"}.items()}
+METHODS = {"scratch": ("from scratch", None),
+           "fe": ("feature extraction", {"mode": "feature-extraction"}),
+           "ft": ("fine-tune last stage", {"mode": "fine-tune", "trainableStages": 1}),
+           "cut": ("cutAt layer3 (frozen)", {"mode": "feature-extraction", "cutAt": "layer3"}),
+           "full": ("full fine-tune", {"mode": "fine-tune"})}
 
 
 def call(api, method, path, body=None, content_type="application/json"):
@@ -71,16 +80,20 @@ def train(api, body):
 
 
 def held_out_accuracy(api, ref, test_dir):
-    right = total = 0
-    for label in sorted(os.listdir(test_dir)):
-        for name in sorted(os.listdir(os.path.join(test_dir, label))):
-            with open(os.path.join(test_dir, label, name), "rb") as f:
-                status, answer = call(api, "POST", f"/models/{ref}/classify?topK=1", f.read(), "image/png")
-            if status != 200:
-                sys.exit(f"classify {ref}: {status} {answer}")
-            right += answer["predictions"][0]["label"] == label
-            total += 1
-    return right / total, total
+    """Every image under test_dir/<label>/ classified over HTTP, four requests in flight (the server batches them)."""
+    images = [(label, os.path.join(test_dir, label, name)) for label in sorted(os.listdir(test_dir))
+              for name in sorted(os.listdir(os.path.join(test_dir, label)))]
+
+    def classify(item):
+        with open(item[1], "rb") as f:
+            status, answer = call(api, "POST", f"/models/{ref}/classify?topK=1", f.read(), "image/png")
+        if status != 200:
+            raise RuntimeError(f"classify {ref}: {status} {answer}")
+        return answer["predictions"][0]["label"] == item[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        right = sum(pool.map(classify, images))
+    return right / len(images), len(images)
 
 
 def hyperparameters(epochs, lr):
@@ -99,20 +112,49 @@ def record(state, api, data, key, job, note=""):
           f"job {seconds(job):.1f} s  {note}", flush=True)
 
 
-def transfer_run(api, state, data, key, model, transfer, fallback=None, lr=None):
-    body = {"model": model, "dataset": state["transfer"], "baseModel": state["base"], "transfer": transfer,
+def transfer_run(api, state, data, key, model, transfer, lr=None, dataset=None):
+    body = {"model": model, "dataset": dataset or state["transfer"], "baseModel": state["base"], "transfer": transfer,
             "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], lr or ENV["TRANSFER_LR"]), "device": "auto"}
     job, refused = train(api, body)
-    note = ""
-    if job is None and fallback is not None:
-        note = f"{json.dumps(transfer)} refused ({refused.get('code')}): ran {json.dumps(fallback)}"
-        body["transfer"] = fallback
-        job, refused = train(api, body)
     if job is None:
         state["runs"][key] = {"refused": refused}
         print(f"{key:<28} refused by this build: {refused.get('code')}: {refused.get('detail')}", flush=True)
         return
-    record(state, api, data, key, job, note)
+    record(state, api, data, key, job)
+
+
+def transfer_all(api, state, data):
+    """Every method at every learning rate on each seed's transfer set (or on transfer.zip when SEEDS is empty); per
+    seed and method, the run with the best validation accuracy is the one reported (held-out images choose nothing)."""
+    seeds = ENV["SEEDS"].split() or [None]
+    chosen = {m: [] for m in ENV["METHODS"].split()}
+    for seed in seeds:
+        dataset = state["transfer"]
+        prefix = ""
+        if seed is not None:
+            dataset = upload(api, f"fashion-transfer-{seed}", os.path.join(data, f"transfer-{seed}.zip"))
+            prefix = f"seed {seed}: "
+        for method in chosen:
+            label, transfer = METHODS[method]
+            for lr in ENV["TRANSFER_LRS"].split():
+                key = f"{prefix}{label}, lr {lr}"
+                if transfer is None:
+                    job, _ = train(api, {"model": f"fashion-{method}", "architecture": "resnet18", "dataset": dataset,
+                                         "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], lr),
+                                         "device": "auto"})
+                    record(state, api, data, key, job)
+                else:
+                    transfer_run(api, state, data, key, f"fashion-{method}", transfer, lr, dataset)
+            runs = [r for k, r in state["runs"].items() if k.startswith(f"{prefix}{label}, lr ") and "heldOut" in r]
+            if runs:
+                chosen[method].append(max(runs, key=lambda r: r["bestValidationAccuracy"])["heldOut"])
+    print("chosen by validation accuracy, held-out accuracy per seed, mean and sample sd:", flush=True)
+    for method, scores in chosen.items():
+        if scores:
+            sd = statistics.stdev(scores) if len(scores) > 1 else 0.0
+            print(f"  {METHODS[method][0]:<24} {' '.join(f'{v:.4f}' for v in scores)}   mean {statistics.mean(scores):.4f}"
+                  f" sd {sd:.4f}", flush=True)
+    state["chosen"] = chosen
 
 
 def main():
@@ -120,8 +162,9 @@ def main():
     api = api.rstrip("/") + "/api/v1"
     state = json.load(open(state_file)) if os.path.exists(state_file) else {"runs": {}}
     if step == "pretrain":
-        state["pretrainDataset"] = upload(api, "fashion-0to4", os.path.join(data, "pretrain.zip"))
-        state["transfer"] = upload(api, "fashion-5to9", os.path.join(data, "transfer.zip"))
+        state["pretrainDataset"] = upload(api, "fashion-pretrain", os.path.join(data, "pretrain.zip"))
+        if os.path.exists(os.path.join(data, "transfer.zip")):
+            state["transfer"] = upload(api, "fashion-transfer", os.path.join(data, "transfer.zip"))
         job, refused = train(api, {"model": "fashion-base", "architecture": "resnet18",
                                    "dataset": state["pretrainDataset"],
                                    "hyperparameters": hyperparameters(ENV["PRETRAIN_EPOCHS"], ENV["PRETRAIN_LR"]),
@@ -132,34 +175,10 @@ def main():
         _, version = call(api, "GET", "/models/{}/versions/{}".format(*job["resultModel"].split(":")))
         state["pretrain"] = {"model": job["resultModel"], "seconds": round(seconds(job), 1),
                              "bestValidationAccuracy": version["metrics"]["bestValidationAccuracy"]}
-        print(f"pretrained {state['base']} on classes 0-4 in {seconds(job):.1f} s, best validation accuracy "
+        print(f"pretrained {state['base']} in {seconds(job):.1f} s, best validation accuracy "
               f"{state['pretrain']['bestValidationAccuracy']:.4f}", flush=True)
     elif step == "transfer":
-        # every method gets the same epochs and the same learning rates to choose from; the one reported is the
-        # run with the best validation accuracy (the held-out images never choose anything)
-        methods = [("from scratch", "fashion-scratch", None),
-                   ("feature extraction", "fashion-fe", {"mode": "feature-extraction"}),
-                   ("fine-tune last stage", "fashion-ft", {"mode": "fine-tune", "trainableStages": 1}),
-                   ("cutAt layer3 (frozen)", "fashion-cut", {"mode": "feature-extraction", "cutAt": "layer3"}),
-                   ("full fine-tune", "fashion-full", {"mode": "fine-tune"})]
-        for label, model, transfer in methods:
-            for lr in ENV["TRANSFER_LRS"].split():
-                key = f"{label}, lr {lr}"
-                if transfer is None:
-                    job, refused = train(api, {"model": model, "architecture": "resnet18",
-                                               "dataset": state["transfer"],
-                                               "hyperparameters": hyperparameters(ENV["TRANSFER_EPOCHS"], lr),
-                                               "device": "auto"})
-                    record(state, api, data, key, job)
-                else:
-                    transfer_run(api, state, data, key, model, transfer, lr=lr)
-        print("chosen by validation accuracy:", flush=True)
-        for label, _, _ in methods:
-            runs = [(k, r) for k, r in state["runs"].items() if k.startswith(label + ", lr ") and "heldOut" in r]
-            if runs:
-                key, run = max(runs, key=lambda kr: kr[1]["bestValidationAccuracy"])
-                print(f"  {label:<24} {key.split(', ')[-1]:<9} held-out {run['heldOut']:.4f}   "
-                      f"best val {run['bestValidationAccuracy']:.4f}", flush=True)
+        transfer_all(api, state, data)
     elif step == "feature-extraction":
         # one more feature-extraction run with this environment's TRANSFER_EPOCHS and TRANSFER_LR
         key = f"feature extraction, {ENV['TRANSFER_EPOCHS']} epochs, lr {ENV['TRANSFER_LR']}"

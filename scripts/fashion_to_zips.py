@@ -5,11 +5,15 @@ Writes into OUT:
   pretrain.zip   classes 0-4 (t-shirt .. coat) from the training set, PRETRAIN_PER_CLASS images each
   transfer.zip   classes 5-9 (sandal .. ankle-boot) from the training set, TRANSFER_PER_CLASS images each
   test/<class>/<n>.png   classes 5-9 from the t10k set, TEST_PER_CLASS each: the held-out images
-Images are upscaled from 28 to SIZE pixels (PIL bilinear) and stored as 8-bit grey PNGs. The choice of images is
-the first N of each class in file order, so every run and every tool sees the same ones.
+  transfer-S.zip one per --seeds S instead of transfer.zip: TRANSFER_PER_CLASS images of each class drawn at random
+                 with numpy's default_rng(1000 + S), the draw scripts/transfer_peer_torch.py makes for its seed S
+Images are upscaled from 28 to SIZE pixels (PIL bilinear) and stored as 8-bit grey PNGs. Otherwise the choice of
+images is the first N of each class in file order, so every run and every tool sees the same ones. --pretrain and
+--target swap the roles of the two halves (e.g. --pretrain 5-9 --target 0-4).
 
   python3 scripts/fashion_to_zips.py OUT [--size 32] [--pretrain-per-class 6000] [--transfer-per-class 30]
                                          [--test-per-class 1000] [--source /usr/share/datasets/fashion-mnist]
+                                         [--pretrain 0-4] [--target 5-9] [--seeds 0,1,2]
 """
 import argparse
 import gzip
@@ -18,6 +22,7 @@ import os
 import struct
 import zipfile
 
+import numpy as np
 from PIL import Image
 
 CLASSES = ["tshirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
@@ -53,6 +58,17 @@ def pick(labels, wanted, per_class):
     return chosen
 
 
+def draw(labels, wanted, per_class, seed):
+    rng = np.random.default_rng(1000 + seed)
+    labels = np.asarray(labels)
+    return {c: [int(i) for i in rng.choice(np.flatnonzero(labels == c), per_class, replace=False)] for c in wanted}
+
+
+def classes(text):
+    low, high = (int(v) for v in text.split("-"))
+    return range(low, high + 1)
+
+
 def write_zip(path, images, rows, cols, chosen, size):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
         for label, indices in chosen.items():
@@ -69,6 +85,9 @@ def main():
     parser.add_argument("--pretrain-per-class", type=int, default=6000)
     parser.add_argument("--transfer-per-class", type=int, default=30)
     parser.add_argument("--test-per-class", type=int, default=1000)
+    parser.add_argument("--pretrain", type=classes, default=classes("0-4"))
+    parser.add_argument("--target", type=classes, default=classes("5-9"))
+    parser.add_argument("--seeds", default="")
     a = parser.parse_args()
     os.makedirs(os.path.join(a.out, "test"), exist_ok=True)
     train, rows, cols = read_idx(os.path.join(a.source, "train-images-idx3-ubyte.gz"))
@@ -77,19 +96,24 @@ def main():
     test_labels = read_idx(os.path.join(a.source, "t10k-labels-idx1-ubyte.gz"))
 
     n = write_zip(os.path.join(a.out, "pretrain.zip"), train, rows, cols,
-                  pick(train_labels, range(0, 5), a.pretrain_per_class), a.size)
-    m = write_zip(os.path.join(a.out, "transfer.zip"), train, rows, cols,
-                  pick(train_labels, range(5, 10), a.transfer_per_class), a.size)
+                  pick(train_labels, a.pretrain, a.pretrain_per_class), a.size)
+    if a.seeds:
+        m = sum(write_zip(os.path.join(a.out, f"transfer-{seed}.zip"), train, rows, cols,
+                          draw(train_labels, a.target, a.transfer_per_class, int(seed)), a.size)
+                for seed in a.seeds.split(","))
+    else:
+        m = write_zip(os.path.join(a.out, "transfer.zip"), train, rows, cols,
+                      pick(train_labels, a.target, a.transfer_per_class), a.size)
     held = 0
-    for label, indices in pick(test_labels, range(5, 10), a.test_per_class).items():
+    for label, indices in pick(test_labels, a.target, a.test_per_class).items():
         folder = os.path.join(a.out, "test", CLASSES[label])
         os.makedirs(folder, exist_ok=True)
         for k, i in enumerate(indices):
             with open(os.path.join(folder, f"{k:05d}.png"), "wb") as f:
                 f.write(png(test[i], rows, cols, a.size))
             held += 1
-    print(f"pretrain.zip: {n} images (classes 0-4); transfer.zip: {m} images (classes 5-9); "
-          f"test/: {held} held-out images (classes 5-9), {a.size} px")
+    print(f"pretrain.zip: {n} images (classes {list(a.pretrain)}); transfer: {m} images (classes {list(a.target)},"
+          f" seeds {a.seeds or 'none: the first of each class'}); test/: {held} held-out images, {a.size} px")
 
 
 if __name__ == "__main__":
