@@ -20,7 +20,8 @@
 # TRANSFER_PER_CLASS (30), TRANSFER_EPOCHS (15), TRANSFER_LRS ("0.001 0.01": every method runs at each and the
 # one with the best validation accuracy is reported), TEST_PER_CLASS (1000), IMAGE_SIZE (32), BATCH (32), SEED (42),
 # PRETRAIN_CLASSES (0-4), TARGET_CLASSES (5-9), SEEDS ("": the first images of each class; "0 1 2": a draw per seed),
-# METHODS ("scratch fe ft cut full"), BENCH_PORT (18083), SKIP_BUILD=1 to use the jar in target/ as it is,
+# METHODS ("scratch fe ft cut full"), BASE_STATE_DICT (a torchvision resnet18 state dict pretrained elsewhere, e.g. by
+# scripts/transfer_peer_torch.py --save-base: exported and imported instead of pretraining), BENCH_PORT (18083), SKIP_BUILD=1 to use the jar in target/ as it is,
 # SERVER_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +67,13 @@ REPORT="$OUT/report.txt"
     "$TRANSFER_EPOCHS epochs; $IMAGE_SIZE px, batch $BATCH; held out: $TEST_PER_CLASS test images per class"
 } | tee "$REPORT"
 start
-$PY scripts/bench_transfer_fashion.py pretrain "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
+if [ -n "${BASE_STATE_DICT:-}" ]; then # a base pretrained in PyTorch, brought in as the README says
+  export BASE_WEIGHTS="$OUT/base.safetensors"
+  $PY scripts/export_pretrained.py resnet18 "$BASE_WEIGHTS" --weights "$BASE_STATE_DICT"
+  $PY scripts/bench_transfer_fashion.py import "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
+else
+  $PY scripts/bench_transfer_fashion.py pretrain "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
+fi
 $PY scripts/bench_transfer_fashion.py transfer "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
 stop
 [ -z "$SEEDS" ] || exit 0

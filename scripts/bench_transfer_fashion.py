@@ -2,6 +2,7 @@
 """The HTTP half of scripts/bench-transfer-fashion.sh: everything goes through deepserve's API as a user's would.
 
   bench_transfer_fashion.py pretrain API DATA_DIR STATE       upload the zips, pretrain resnet18 on pretrain.zip
+  bench_transfer_fashion.py import API DATA_DIR STATE         upload the transfer zip, import BASE_WEIGHTS as the base
   bench_transfer_fashion.py transfer API DATA_DIR STATE       METHODS (scratch, feature extraction, last stage,
                                                                cutAt, full fine-tune), each at every TRANSFER_LRS,
                                                                on transfer.zip or on every SEEDS' transfer-S.zip
@@ -19,13 +20,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 ENV = {k: os.environ.get(k, d) for k, d in {
     "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
     "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01", "SEEDS": "",
-    "METHODS": "scratch fe ft cut full"}.items()}
+    "METHODS": "scratch fe ft cut full", "BASE_WEIGHTS": ""}.items()}
 METHODS = {"scratch": ("from scratch", None),
            "fe": ("feature extraction", {"mode": "feature-extraction"}),
            "ft": ("fine-tune last stage", {"mode": "fine-tune", "trainableStages": 1}),
@@ -177,6 +179,28 @@ def main():
                              "bestValidationAccuracy": version["metrics"]["bestValidationAccuracy"]}
         print(f"pretrained {state['base']} in {seconds(job):.1f} s, best validation accuracy "
               f"{state['pretrain']['bestValidationAccuracy']:.4f}", flush=True)
+    elif step == "import":
+        # the base comes from PyTorch (scripts/transfer_peer_torch.py --save-base, then scripts/export_pretrained.py):
+        # the README's "Bring a pretrained network" path, imported with the classes it was trained on
+        if os.path.exists(os.path.join(data, "transfer.zip")):
+            state["transfer"] = upload(api, "fashion-transfer", os.path.join(data, "transfer.zip"))
+        with zipfile.ZipFile(os.path.join(data, "pretrain.zip")) as z:
+            labels = sorted({n.split("/")[0] for n in z.namelist() if "/" in n})
+        metadata = {"task": "image-classification", "architecture": "resnet18", "labels": labels,
+                    "preprocessing": {"imageSize": int(ENV["IMAGE_SIZE"]), "mean": [0.485, 0.456, 0.406],
+                                      "std": [0.229, 0.224, 0.225]}}
+        boundary = uuid.uuid4().hex
+        with open(ENV["BASE_WEIGHTS"], "rb") as f:
+            body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                    f"Content-Type: application/json\r\n\r\n{json.dumps(metadata)}\r\n--{boundary}\r\n"
+                    f"Content-Disposition: form-data; name=\"artifact\"; filename=\"base.safetensors\"\r\n"
+                    f"Content-Type: application/octet-stream\r\n\r\n").encode() + f.read() + f"\r\n--{boundary}--\r\n".encode()
+        status, version = call(api, "POST", "/models/fashion-base/versions", body,
+                               f"multipart/form-data; boundary={boundary}")
+        if status != 201:
+            sys.exit(f"import: {status} {version}")
+        state["base"] = f"fashion-base:{version['version']}"
+        print(f"imported {state['base']} ({labels}) from {ENV['BASE_WEIGHTS']}", flush=True)
     elif step == "transfer":
         transfer_all(api, state, data)
     elif step == "feature-extraction":

@@ -15,6 +15,7 @@ mean and std; Adam, batch 32, no augmentation.
 
   /usr/bin/python3 scripts/transfer_peer_torch.py [--source 0-4] [--target 5-9] [--per-class 30] [--seeds 5]
       [--pretrain-per-class 6000] [--pretrain-epochs 2] [--epochs 15] [--lrs 0.001,0.01] [--size 32]
+      [--methods scratch,feature-extraction,fine-tune-layer4,cut-layer3,full] [--threads CORES] [--save-base FILE]
 """
 import argparse
 import copy
@@ -143,8 +144,11 @@ def main():
     parser.add_argument("--test-per-class", type=int, default=1000)
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--methods", default="scratch,feature-extraction,fine-tune-layer4,cut-layer3,full")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--save-base", help="write the pretrained base's state dict here (torch.save), for"
+                        " scripts/export_pretrained.py --weights and deepserve's import")
     args = parser.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(args.threads)
     train_x, train_y = read_idx(f"{SOURCE}/train-images-idx3-ubyte.gz"), read_idx(f"{SOURCE}/train-labels-idx1-ubyte.gz")
     test_x, test_y = read_idx(f"{SOURCE}/t10k-images-idx3-ubyte.gz"), read_idx(f"{SOURCE}/t10k-labels-idx1-ubyte.gz")
     source, target = classes(args.source), classes(args.target)
@@ -172,6 +176,8 @@ def main():
     print(f"pretrained on {len(pre_y)} images, {args.pretrain_epochs} epochs: validation {val_acc:.4f}"
           f" ({time.time() - start:.0f} s)", flush=True)
     del pre_x, pre_y
+    if args.save_base:
+        torch.save(base.state_dict(), args.save_base)
     test = take(test_x, test_y, target, args.test_per_class)
     results = {m: [] for m in args.methods.split(",")}
     for seed in range(args.seeds):
