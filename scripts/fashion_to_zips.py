@@ -9,7 +9,7 @@ Writes into OUT:
                  with numpy's default_rng(1000 + S), the draw scripts/transfer_peer_torch.py makes for its seed S
 Images are upscaled from 28 to SIZE pixels (PIL bilinear) and stored as 8-bit grey PNGs. Otherwise the choice of
 images is the first N of each class in file order, so every run and every tool sees the same ones. --pretrain and
---target swap the roles of the two halves (e.g. --pretrain 5-9 --target 0-4).
+--target choose the classes (a range or a list: --pretrain 5-9 --target 0-4, --pretrain 0,1,2,7,8 --target 3,4,5,6,9).
 
   python3 scripts/fashion_to_zips.py OUT [--size 32] [--pretrain-per-class 6000] [--transfer-per-class 30]
                                          [--test-per-class 1000] [--source /usr/share/datasets/fashion-mnist]
@@ -65,8 +65,11 @@ def draw(labels, wanted, per_class, seed):
 
 
 def classes(text):
-    low, high = (int(v) for v in text.split("-"))
-    return range(low, high + 1)
+    """'0-4' or '0,1,2,7,8'."""
+    if "-" in text:
+        low, high = (int(v) for v in text.split("-"))
+        return list(range(low, high + 1))
+    return [int(v) for v in text.split(",")]
 
 
 def write_zip(path, images, rows, cols, chosen, size):

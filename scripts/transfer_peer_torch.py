@@ -53,8 +53,11 @@ def tensors(images, size):
 
 
 def classes(text):
-    low, high = (int(v) for v in text.split("-"))
-    return list(range(low, high + 1))
+    """'0-4' or '0,1,2,7,8'."""
+    if "-" in text:
+        low, high = (int(v) for v in text.split("-"))
+        return list(range(low, high + 1))
+    return [int(v) for v in text.split(",")]
 
 
 def batches(n, batch, generator):
