@@ -62,7 +62,9 @@ rm -rf "$OUT/data" "$OUT/state.json" "$OUT/server.log"
 REPORT="$OUT/report.txt"
 {
   echo "## $(date -u +%FT%TZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-  echo "pretraining: $PRETRAIN_IMAGES images (classes $PRETRAIN_CLASSES), $PRETRAIN_EPOCHS epochs; transfer:" \
+  if [ -n "${BASE_STATE_DICT:-}" ]; then echo "base: $BASE_STATE_DICT (classes $PRETRAIN_CLASSES), imported"
+  else echo "pretraining: $PRETRAIN_IMAGES images (classes $PRETRAIN_CLASSES), $PRETRAIN_EPOCHS epochs"; fi
+  echo "transfer:" \
     "$TRANSFER_PER_CLASS images per class (classes $TARGET_CLASSES, 80/20 train/validation, seeds ${SEEDS:-none})," \
     "$TRANSFER_EPOCHS epochs; $IMAGE_SIZE px, batch $BATCH; held out: $TEST_PER_CLASS test images per class"
 } | tee "$REPORT"

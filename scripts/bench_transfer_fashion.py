@@ -20,14 +20,15 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-import zipfile
+
+from fashion_to_zips import CLASSES, classes
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 ENV = {k: os.environ.get(k, d) for k, d in {
     "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
     "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01", "SEEDS": "",
-    "METHODS": "scratch fe ft cut full", "BASE_WEIGHTS": ""}.items()}
+    "METHODS": "scratch fe ft cut full", "BASE_WEIGHTS": "", "PRETRAIN_CLASSES": "0-4"}.items()}
 METHODS = {"scratch": ("from scratch", None),
            "fe": ("feature extraction", {"mode": "feature-extraction"}),
            "ft": ("fine-tune last stage", {"mode": "fine-tune", "trainableStages": 1}),
@@ -131,7 +132,7 @@ def transfer_all(api, state, data):
     seeds = ENV["SEEDS"].split() or [None]
     chosen = {m: [] for m in ENV["METHODS"].split()}
     for seed in seeds:
-        dataset = state["transfer"]
+        dataset = state.get("transfer")
         prefix = ""
         if seed is not None:
             dataset = upload(api, f"fashion-transfer-{seed}", os.path.join(data, f"transfer-{seed}.zip"))
@@ -184,8 +185,7 @@ def main():
         # the README's "Bring a pretrained network" path, imported with the classes it was trained on
         if os.path.exists(os.path.join(data, "transfer.zip")):
             state["transfer"] = upload(api, "fashion-transfer", os.path.join(data, "transfer.zip"))
-        with zipfile.ZipFile(os.path.join(data, "pretrain.zip")) as z:
-            labels = sorted({n.split("/")[0] for n in z.namelist() if "/" in n})
+        labels = [CLASSES[i] for i in classes(ENV["PRETRAIN_CLASSES"])]  # the base's output rows, in its order
         metadata = {"task": "image-classification", "architecture": "resnet18", "labels": labels,
                     "preprocessing": {"imageSize": int(ENV["IMAGE_SIZE"]), "mean": [0.485, 0.456, 0.406],
                                       "std": [0.229, 0.224, 0.225]}}
