@@ -461,7 +461,8 @@ public class Architectures {
 			all.put(GOOGLENET, new Definition(imageInfo(GOOGLENET, 32,
 					"GoogLeNet as in the paper (Szegedy et al. 2014): 5x5 convolutions, no batch norm, with its two "
 							+ "auxiliary classifiers during training; the parameter count is the inference "
-							+ "network's. Not torchvision's: see googlenet_torchvision"),
+							+ "network's. Without batch norm it needs a low learning rate (Adam 1e-4; at 1e-3 it falls back "
+							+ "to the class prior). Not torchvision's: see googlenet_torchvision"),
 					GoogLeNet::new, false, null));
 			torchvision(all, "googlenet_torchvision", 32, TorchvisionGoogLeNet::googlenet,
 					"GoogLeNet in torchvision's layout: batch norm, 3x3 in place of 5x5, no auxiliary classifiers");
