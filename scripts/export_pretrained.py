@@ -30,11 +30,20 @@ ARCHITECTURES = {
     'mobilenet_v2': 'mobilenet_v2', 'googlenet_torchvision': 'googlenet',
 }
 
+# DenseNet's dense layers per block, for a growth rate other than torchvision's 32 (deepserve's growthRate option).
+DENSE_BLOCKS = {'densenet121': (6, 12, 24, 16), 'densenet169': (6, 12, 32, 32), 'densenet201': (6, 12, 48, 32)}
+
 # The final linear layer of each family; its rows are the classes.
 HEADS = ['fc.weight', 'classifier.6.weight', 'classifier.1.weight', 'classifier.weight']
 
 
-def build(arch, num_classes, weights=None):
+def build(arch, num_classes, weights=None, growth_rate=None):
+    if growth_rate is not None:
+        if arch not in DENSE_BLOCKS:
+            sys.exit('--growth-rate applies to ' + ', '.join(DENSE_BLOCKS) + ' only')
+        # deepserve's DenseNet of growth rate k has a stem of 2k filters, as the paper's DenseNet-BC
+        return torchvision.models.DenseNet(growth_rate=growth_rate, block_config=DENSE_BLOCKS[arch],
+                                           num_init_features=2 * growth_rate, num_classes=num_classes)
     factory = getattr(torchvision.models, ARCHITECTURES[arch])
     options = {}
     if arch == 'googlenet_torchvision':
@@ -109,17 +118,21 @@ def main():
     parser.add_argument('--num-classes', type=int, default=1000, help='classifier width with --random')
     parser.add_argument('--reference', metavar='FILE', help='also write an input and its logits to FILE')
     parser.add_argument('--reference-size', type=int, default=64, help='image size of the reference input')
+    parser.add_argument('--growth-rate', type=int, help='a DenseNet of this growth rate (import it with '
+                        'architectureOptions {"growthRate": N}); with --weights, the state dict must be of one')
     args = parser.parse_args()
 
     if args.random is not None:
         torch.manual_seed(args.random)
-        model = build(args.arch, args.num_classes)
+        model = build(args.arch, args.num_classes, growth_rate=args.growth_rate)
         randomise(model, args.random, args.reference_size)
     elif args.weights:
         state = torch.load(args.weights, map_location='cpu')
         state = {k: v for k, v in state.items() if not k.startswith(('aux1.', 'aux2.'))}
-        model = build(args.arch, classes_of(state))
+        model = build(args.arch, classes_of(state), growth_rate=args.growth_rate)
         model.load_state_dict(state)
+    elif args.growth_rate is not None:
+        sys.exit('torchvision has pretrained weights for growth rate 32 only: give --weights or --random')
     else:
         model = build(args.arch, None, weights='DEFAULT')
     model.eval()

@@ -102,9 +102,10 @@ public class ModelLoader implements ArtifactInspector {
 					+ "can build (see GET /api/v1/architectures), not '" + spec.architecture() + "'");
 		}
 		if (transfer != null) {
-			return architectures.newTransferClassifier(spec.architecture(), spec.labels().size(), transfer.cutAt());
+			return architectures.newTransferClassifier(spec.architecture(), spec.labels().size(), transfer.cutAt(),
+					spec.architectureOptionsOrNone());
 		}
-		return architectures.newClassifier(spec.architecture(), spec.labels().size());
+		return architectures.newClassifier(spec.architecture(), spec.labels().size(), spec.architectureOptionsOrNone());
 	}
 
 	/**

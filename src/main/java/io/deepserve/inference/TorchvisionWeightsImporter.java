@@ -39,7 +39,7 @@ class TorchvisionWeightsImporter implements WeightsImporter {
 		}
 		try (Model model = Model.newInstance(MODEL_NAME, Device.cpu(), engine.engine().getEngineName())) {
 			Block block = architectures.newPretrainedClassifier(spec.architecture(), spec.labels().size(),
-					spec.preprocessing().imageSize(), weights, model.getNDManager());
+					spec.preprocessing().imageSize(), weights, model.getNDManager(), spec.architectureOptionsOrNone());
 			model.setBlock(block);
 			model.save(modelDir, MODEL_NAME);
 		}

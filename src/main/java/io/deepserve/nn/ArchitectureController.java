@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.deepserve.error.InvalidInputException;
+import io.deepserve.registry.ArchitectureOptions;
 import io.deepserve.registry.Task;
 
 
@@ -37,15 +38,22 @@ class ArchitectureController {
 					+ Architectures.DEFAULT_WINDOW + ", " + Architectures.DEFAULT_FEATURES + " feature, hidden size "
 					+ Architectures.DEFAULT_HIDDEN_SIZE + ", " + Architectures.DEFAULT_LAYERS + " layers, horizon "
 					+ Architectures.DEFAULT_HORIZON + "; countedFor says what each count assumes. stages names an "
-					+ "image classifier's stages in order, for a transfer job's trainableStages and cutAt.")
+					+ "image classifier's stages in order, for a transfer job's trainableStages and cutAt. options lists "
+					+ "the shape options an architecture takes as hyperparameters (DenseNet's growthRate and "
+					+ "compression); growthRate and compression here count those architectures at those values.")
 	List<ArchitectureSummary> list(
 			@Parameter(description = "number of classes, " + Architectures.MIN_CLASSES + " to "
 					+ Architectures.MAX_CLASSES) @RequestParam(defaultValue = "10") int classes,
 			@Parameter(description = "square image size in pixels, up to "
-					+ Architectures.MAX_IMAGE_SIZE) @RequestParam(defaultValue = "224") int imageSize) {
+					+ Architectures.MAX_IMAGE_SIZE) @RequestParam(defaultValue = "224") int imageSize,
+			@Parameter(description = "DenseNet's growth rate for the counts, 1 to " + Architectures.MAX_GROWTH_RATE
+					+ " (32)") @RequestParam(required = false) Integer growthRate,
+			@Parameter(description = "DenseNet's transition compression for the counts, above 0 and at most 1 "
+					+ "(0.5)") @RequestParam(required = false) Float compression) {
 		Architectures.requireClasses(classes);
 		requireImageSize(imageSize);
-		return architectures.list().stream().map(info -> summary(info, classes, imageSize)).toList();
+		ArchitectureOptions options = new ArchitectureOptions(growthRate, compression);
+		return architectures.list().stream().map(info -> summary(info, classes, imageSize, options)).toList();
 	}
 
 	private void requireImageSize(int imageSize) {
@@ -64,14 +72,21 @@ class ArchitectureController {
 		}
 	}
 
-	private ArchitectureSummary summary(ArchitectureInfo info, int classes, int imageSize) {
-		Map<String, Integer> countedFor = new LinkedHashMap<>();
+	private ArchitectureSummary summary(ArchitectureInfo info, int classes, int imageSize,
+			ArchitectureOptions options) {
+		Map<String, Number> countedFor = new LinkedHashMap<>();
 		Long parameters;
 		if (info.classifiesImages()) {
 			countedFor.put("classes", classes);
 			countedFor.put("imageSize", imageSize);
+			ArchitectureOptions applied = info.options().isEmpty() ? ArchitectureOptions.NONE : options;
+			for (ArchitectureOption option : info.options()) {
+				Number given = "growthRate".equals(option.name()) ? (Number) options.growthRate()
+						: (Number) options.compression();
+				countedFor.put(option.name(), given != null ? given : option.defaultValue());
+			}
 			parameters = imageSize < info.minImageSize() ? null
-					: architectures.parameterCount(info.name(), classes, imageSize);
+					: architectures.parameterCount(info.name(), classes, imageSize, applied);
 		}
 		else {
 			countedFor.put("window", Architectures.DEFAULT_WINDOW);
@@ -83,13 +98,14 @@ class ArchitectureController {
 					Architectures.DEFAULT_HIDDEN_SIZE, Architectures.DEFAULT_LAYERS, Architectures.DEFAULT_HORIZON);
 		}
 		return new ArchitectureSummary(info.name(), info.task(), info.defaultImageSize(), info.minImageSize(),
-				info.description(), parameters, countedFor, info.stages());
+				info.description(), parameters, countedFor, info.stages(), info.options());
 	}
 
 	/** Every key is always present, null where it does not apply, so clients see one shape. */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	record ArchitectureSummary(String name, Task task, Integer defaultImageSize, Integer minImageSize,
-			String description, Long parameters, Map<String, Integer> countedFor, List<String> stages) {
+			String description, Long parameters, Map<String, Number> countedFor, List<String> stages,
+			List<ArchitectureOption> options) {
 	}
 
 }

@@ -14,17 +14,20 @@ import io.deepserve.registry.Task;
  * @param description one line for people choosing between architectures
  * @param stages an image classifier's named stages in order, for a transfer job's {@code trainableStages} and
  * {@code cutAt}; empty for forecasting
+ * @param options the shape options it takes as hyperparameters (DenseNet's growth rate and compression); usually
+ * none
  */
 public record ArchitectureInfo(String name, Task task, Integer defaultImageSize, Integer minImageSize,
-		String description, List<String> stages) {
+		String description, List<String> stages, List<ArchitectureOption> options) {
 
 	public ArchitectureInfo {
 		stages = stages == null ? List.of() : List.copyOf(stages);
+		options = options == null ? List.of() : List.copyOf(options);
 	}
 
 	public ArchitectureInfo(String name, Task task, Integer defaultImageSize, Integer minImageSize,
 			String description) {
-		this(name, task, defaultImageSize, minImageSize, description, List.of());
+		this(name, task, defaultImageSize, minImageSize, description, List.of(), List.of());
 	}
 
 	public boolean classifiesImages() {

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 
 import io.deepserve.error.DeepserveException;
 import io.deepserve.error.InvalidInputException;
+import io.deepserve.registry.ArchitectureOptions;
 import io.deepserve.registry.Task;
 
 /**
@@ -52,6 +53,15 @@ public class Architectures {
 	public static final int MAX_LAYERS = 16;
 
 	public static final int MAX_HORIZON = 10_000;
+
+	public static final int MAX_GROWTH_RATE = 128;
+
+	/** DenseNet's shape options, as {@code GET /api/v1/architectures} lists them. */
+	static final List<ArchitectureOption> DENSENET_OPTIONS = List.of(
+			new ArchitectureOption("growthRate", DenseNet.GROWTH, 1, false, MAX_GROWTH_RATE,
+					"channels each dense layer adds (k); the stem has 2k filters and the bottleneck 4k"),
+			new ArchitectureOption("compression", DenseNet.COMPRESSION, 0, true, 1,
+					"fraction of channels each transition keeps (DenseNet-BC's theta, rounded down; 1 keeps all)"));
 
 	/** Counts differ only by name and classes; a client cycling through class counts must not grow this. */
 	private static final int CACHED_COUNTS = 512;
@@ -89,9 +99,47 @@ public class Architectures {
 	 * {@code (batch, classes)} logits. GoogLeNet's training forward also gives its two auxiliary logits.
 	 */
 	public Block newClassifier(String name, int classes) {
+		return newClassifier(name, classes, ArchitectureOptions.NONE);
+	}
+
+	/**
+	 * The same, shaped by {@code options}.
+	 * @throws DeepserveException {@code 400} as {@link #requireOptions} says
+	 */
+	public Block newClassifier(String name, int classes, ArchitectureOptions options) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
-		return definition.classifier().build(classes, new TorchvisionNames());
+		return definition.build(classes, new TorchvisionNames(), requireOptions(name, options));
+	}
+
+	/**
+	 * Checks the shape options given for an architecture, returning them ({@link ArchitectureOptions#NONE} for null).
+	 * @throws DeepserveException {@code 400 unsupported_architecture_option} for an option the architecture does
+	 * not take, {@code 400 invalid_growth_rate} or {@code 400 invalid_compression} for one out of range
+	 */
+	public ArchitectureOptions requireOptions(String name, ArchitectureOptions options) {
+		Definition definition = definition(name);
+		ArchitectureOptions given = ArchitectureOptions.orNone(options);
+		if (given.isEmpty()) {
+			return given;
+		}
+		if (definition.shaped() == null) {
+			throw new InvalidInputException("unsupported_architecture_option", name + " takes no growthRate or "
+					+ "compression; architectures that do: " + String.join(", ", shapedArchitectures()));
+		}
+		if (given.growthRate() != null && (given.growthRate() < 1 || given.growthRate() > MAX_GROWTH_RATE)) {
+			throw new InvalidInputException("invalid_growth_rate",
+					"growthRate must be between 1 and " + MAX_GROWTH_RATE + ", not " + given.growthRate());
+		}
+		if (given.compression() != null && !(given.compression() > 0 && given.compression() <= 1)) {
+			throw new InvalidInputException("invalid_compression",
+					"compression must be above 0 and at most 1, not " + given.compression());
+		}
+		return given;
+	}
+
+	private static List<String> shapedArchitectures() {
+		return DEFINITIONS.values().stream().filter(d -> d.shaped() != null).map(d -> d.info().name()).toList();
 	}
 
 	/**
@@ -102,21 +150,42 @@ public class Architectures {
 	 * {@code 400 no_torchvision_layout} for an architecture with no torchvision counterpart
 	 */
 	public Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager) {
-		return newPretrainedClassifier(name, classes, imageSize, weights, manager, DataType.FLOAT32);
+		return newPretrainedClassifier(name, classes, imageSize, weights, manager, ArchitectureOptions.NONE);
+	}
+
+	/**
+	 * The same, shaped by {@code options}: a DenseNet of another growth rate G is torchvision's
+	 * {@code DenseNet(growth_rate=G, num_init_features=2*G, block_config=...)}; torchvision has no compression but
+	 * 0.5, so any other is {@code 400 no_torchvision_layout}.
+	 */
+	public Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager,
+			ArchitectureOptions options) {
+		return newPretrainedClassifier(name, classes, imageSize, weights, manager, DataType.FLOAT32, options);
 	}
 
 	/** Tests compare against torchvision in float64, where float32 rounding cannot hide a misplaced tensor. */
 	Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager,
 			DataType dataType) {
+		return newPretrainedClassifier(name, classes, imageSize, weights, manager, dataType, ArchitectureOptions.NONE);
+	}
+
+	Block newPretrainedClassifier(String name, int classes, int imageSize, Path weights, NDManager manager,
+			DataType dataType, ArchitectureOptions options) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
 		requireImageSize(name, imageSize);
+		ArchitectureOptions given = requireOptions(name, options);
 		if (!definition.torchvision()) {
 			throw new InvalidInputException("no_torchvision_layout", name + " has no torchvision counterpart to "
 					+ "take weights from; architectures that do: " + String.join(", ", torchvisionLayouts()));
 		}
+		if (given.compression() != null && given.compression() != (float) DenseNet.COMPRESSION) {
+			throw new InvalidInputException("no_torchvision_layout", "torchvision's DenseNet halves the channels at "
+					+ "every transition: only compression " + DenseNet.COMPRESSION + " has a torchvision layout, not "
+					+ given.compression());
+		}
 		TorchvisionNames names = new TorchvisionNames();
-		Block block = definition.classifier().build(classes, names);
+		Block block = definition.build(classes, names, given);
 		TorchvisionImporter.load(block, names, weights, manager, dataType, new Shape(1, 3, imageSize, imageSize));
 		return block;
 	}
@@ -129,9 +198,15 @@ public class Architectures {
 	 * @throws DeepserveException {@code 400 unknown_stage} for a stage the architecture does not have
 	 */
 	public Block newTransferClassifier(String name, int classes, String cutAt) {
+		return newTransferClassifier(name, classes, cutAt, ArchitectureOptions.NONE);
+	}
+
+	/** The same, on a base shaped by {@code options}. */
+	public Block newTransferClassifier(String name, int classes, String cutAt, ArchitectureOptions options) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
-		List<Block> body = TransferHeads.body(definition.classifier().build(classes, new TorchvisionNames()), name);
+		List<Block> body = TransferHeads.body(
+				definition.build(classes, new TorchvisionNames(), requireOptions(name, options)), name);
 		if (cutAt != null) {
 			body = TransferHeads.cut(body, requireStage(name, definition.stages(), cutAt));
 		}
@@ -201,11 +276,18 @@ public class Architectures {
 	 * {@code imageSize} is checked, and the count is taken at the minimum size, where it is cheapest.
 	 */
 	public long parameterCount(String name, int classes, int imageSize) {
+		return parameterCount(name, classes, imageSize, ArchitectureOptions.NONE);
+	}
+
+	/** The same, shaped by {@code options}. */
+	public long parameterCount(String name, int classes, int imageSize, ArchitectureOptions options) {
 		Definition definition = classifier(name);
 		requireClasses(classes);
 		requireImageSize(name, imageSize);
+		ArchitectureOptions given = requireOptions(name, options);
 		int size = definition.info().minImageSize();
-		return counts.computeIfAbsent(name + "/" + classes, key -> countClassifier(definition, classes, size));
+		return counts.computeIfAbsent(name + "/" + classes + "/" + given.growthRate() + "/" + given.compression(),
+				key -> countClassifier(definition, classes, size, given));
 	}
 
 	/** Trainable parameters of a forecaster; the window length does not change them. */
@@ -238,7 +320,11 @@ public class Architectures {
 
 	/** Uncached and at any size: lets tests hold the counts against the published ones at 224 pixels. */
 	long countClassifier(Definition definition, int classes, int imageSize) {
-		Block block = definition.classifier().build(classes, new TorchvisionNames());
+		return countClassifier(definition, classes, imageSize, ArchitectureOptions.NONE);
+	}
+
+	long countClassifier(Definition definition, int classes, int imageSize, ArchitectureOptions options) {
+		Block block = definition.build(classes, new TorchvisionNames(), options);
 		try (NDManager manager = NDManager.newBaseManager()) {
 			ParameterCounter.shape(block, manager, new Shape(1, 3, imageSize, imageSize));
 			long count = ParameterCounter.count(block);
@@ -306,23 +392,50 @@ public class Architectures {
 
 	}
 
+	/** Builds a classifier of some width whose shape takes DenseNet's options. */
+	@FunctionalInterface
+	interface Shaped {
+
+		Block build(int classes, TorchvisionNames names, int growthRate, double compression);
+
+	}
+
 	/**
 	 * One architecture: exactly one of {@code classifier} and {@code forecaster} is set; {@code torchvision} when the
-	 * classifier names all its layers as torchvision does.
+	 * classifier names all its layers as torchvision does; {@code shaped} when it also takes shape options.
 	 */
 	record Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
-			Forecaster forecaster, List<Stage> stages, List<Integer> auxiliaryTaps) {
+			Forecaster forecaster, List<Stage> stages, List<Integer> auxiliaryTaps, Shaped shaped) {
 
 		Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision, Forecaster forecaster) {
-			this(info, classifier, torchvision, forecaster, layout(classifier));
+			this(info, classifier, torchvision, forecaster, null, layout(classifier));
+		}
+
+		/** A torchvision classifier that also takes shape options. */
+		static Definition withOptions(ArchitectureInfo info, Classifier classifier, Shaped shaped) {
+			return new Definition(info, classifier, true, null, shaped, layout(classifier));
 		}
 
 		private Definition(ArchitectureInfo info, Classifier classifier, boolean torchvision,
-				Forecaster forecaster, TorchvisionNames layout) {
+				Forecaster forecaster, Shaped shaped, TorchvisionNames layout) {
 			this(layout == null ? info : new ArchitectureInfo(info.name(), info.task(), info.defaultImageSize(),
-					info.minImageSize(), info.description(), layout.stages().stream().map(Stage::name).toList()),
+					info.minImageSize(), info.description(), layout.stages().stream().map(Stage::name).toList(),
+					shaped == null ? List.of() : DENSENET_OPTIONS),
 					classifier, torchvision, forecaster, layout == null ? List.of() : layout.stages(),
-					layout == null ? List.of() : layout.auxiliaryTaps());
+					layout == null ? List.of() : layout.auxiliaryTaps(), shaped);
+		}
+
+		/**
+		 * The classifier with the options (already checked) applied; without any, exactly the fixed layout, so that
+		 * a default DenseNet is torchvision's whatever its options code would give.
+		 */
+		Block build(int classes, TorchvisionNames names, ArchitectureOptions options) {
+			if (shaped == null || options.isEmpty()) {
+				return classifier.build(classes, names);
+			}
+			int growth = options.growthRate() != null ? options.growthRate() : DenseNet.GROWTH;
+			double compression = options.compression() != null ? options.compression() : DenseNet.COMPRESSION;
+			return shaped.build(classes, names, growth, compression);
 		}
 
 		/** The stages are recorded while the network is built; building one (no arrays yet) is cheap. */
@@ -348,7 +461,8 @@ public class Architectures {
 			all.put(GOOGLENET, new Definition(imageInfo(GOOGLENET, 32,
 					"GoogLeNet as in the paper (Szegedy et al. 2014): 5x5 convolutions, no batch norm, with its two "
 							+ "auxiliary classifiers during training; the parameter count is the inference "
-							+ "network's. Not torchvision's: see googlenet_torchvision"),
+							+ "network's. Without batch norm it needs a low learning rate (Adam 1e-4; at 1e-3 it falls back "
+							+ "to the class prior). Not torchvision's: see googlenet_torchvision"),
 					GoogLeNet::new, false, null));
 			torchvision(all, "googlenet_torchvision", 32, TorchvisionGoogLeNet::googlenet,
 					"GoogLeNet in torchvision's layout: batch norm, 3x3 in place of 5x5, no auxiliary classifiers");
@@ -364,12 +478,9 @@ public class Architectures {
 					"AlexNet as published (Krizhevsky et al. 2012): 96/256/384/384/256 filters, the two-GPU "
 							+ "grouping, local response normalisation after the first two convolutions, "
 							+ "overlapping pools, dropout 0.5 after both 4096-unit layers; not a torchvision network");
-			torchvision(all, "densenet121", 32, DenseNet::densenet121,
-					"DenseNet-121 (Huang et al. 2017), growth rate 32, torchvision layout");
-			torchvision(all, "densenet169", 32, DenseNet::densenet169,
-					"DenseNet-169 (Huang et al. 2017), growth rate 32, torchvision layout");
-			torchvision(all, "densenet201", 32, DenseNet::densenet201,
-					"DenseNet-201 (Huang et al. 2017), growth rate 32, torchvision layout");
+			denseNet(all, "densenet121", DenseNet::densenet121, "DenseNet-121", 6, 12, 24, 16);
+			denseNet(all, "densenet169", DenseNet::densenet169, "DenseNet-169", 6, 12, 32, 32);
+			denseNet(all, "densenet201", DenseNet::densenet201, "DenseNet-201", 6, 12, 48, 32);
 			torchvision(all, "mobilenet_v2", 32, MobileNetV2::mobilenetV2,
 					"MobileNetV2 (Sandler et al. 2018), width 1.0, torchvision layout");
 			for (RecurrentForecaster.Cell cell : RecurrentForecaster.Cell.values()) {
@@ -425,6 +536,13 @@ public class Architectures {
 		private static void torchvision(Map<String, Definition> all, String name, int minImageSize,
 				Classifier classifier, String description) {
 			all.put(name, new Definition(imageInfo(name, minImageSize, description), classifier, true, null));
+		}
+
+		private static void denseNet(Map<String, Definition> all, String name, Classifier classifier, String title,
+				int... layersPerBlock) {
+			all.put(name, Definition.withOptions(imageInfo(name, 32, title + " (Huang et al. 2017), torchvision "
+					+ "layout at the defaults; growthRate and compression are options"), classifier,
+					DenseNet.shaped(layersPerBlock)));
 		}
 
 		/** An image classifier with no torchvision counterpart to import weights from. */

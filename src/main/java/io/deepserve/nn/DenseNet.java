@@ -44,6 +44,13 @@ final class DenseNet {
 		return build(classes, names, GROWTH, COMPRESSION, 64, 6, 12, 48, 32);
 	}
 
+	/** DenseNet-BC with these blocks at any growth rate and compression, the stem at twice the growth rate. */
+	static Architectures.Shaped shaped(int... layersPerBlock) {
+		int[] blocks = layersPerBlock.clone();
+		return (classes, names, growth, compression) -> build(classes, names, growth, compression, 2 * growth,
+				blocks);
+	}
+
 	/**
 	 * The ImageNet DenseNet-BC with any growth rate and compression: the stem has {@code 2 * growth} filters as in
 	 * the paper (64 at torchvision's 32). Only growth 32 and compression 0.5 give torchvision's tensors.
@@ -65,7 +72,8 @@ final class DenseNet {
 				channels += growth;
 			}
 			if (b < layersPerBlock.length - 1) {
-				channels = (int) Math.floor(channels * compression);
+				// at least one channel, so that a tiny compression still builds
+				channels = Math.max(1, (int) Math.floor(channels * compression));
 				names.stage("transition" + (b + 1), net);
 				net.add(transition(names, "features.transition" + (b + 1) + ".", channels));
 			}

@@ -232,7 +232,7 @@ public class ModelRegistry {
 		ModelVersion version = new ModelVersion(name, number, spec.task(), spec.architecture(), format,
 				spec.inputShape(), spec.labels(), spec.preprocessing(), spec.forecast(), spec.metrics(),
 				spec.lineage(), spec.serving(), stored.sha256(), stored.sizeBytes(), spec.parameters(), now,
-				ModelVersion.Status.READY, stored.key());
+				ModelVersion.Status.READY, stored.key(), spec.architectureOptions());
 		repository.insertVersion(version);
 		return version;
 	}

@@ -24,7 +24,8 @@ class ModelRepository {
 
 	/** The descriptive part of a version, stored as one JSON document. */
 	record Spec(List<Long> inputShape, List<String> labels, Preprocessing preprocessing, ForecastSpec forecast,
-			Map<String, Object> metrics, Lineage lineage, Map<String, Object> serving) {
+			Map<String, Object> metrics, Lineage lineage, Map<String, Object> serving,
+			ArchitectureOptions architectureOptions) {
 	}
 
 	record ModelRow(String name, Task task, Instant createdAt) {
@@ -67,7 +68,7 @@ class ModelRepository {
 
 	void insertVersion(ModelVersion v) {
 		Spec spec = new Spec(v.inputShape(), v.labels(), v.preprocessing(), v.forecast(), v.metrics(), v.lineage(),
-				v.serving());
+				v.serving(), v.architectureOptions());
 		jdbc.sql("INSERT INTO model_versions (" + VERSION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			.params(v.name(), v.version(), v.task().id(), v.architecture(), v.format().id(), v.status().name(),
 					v.artifactKey(), v.sha256(), v.sizeBytes(), v.parameters(), write(spec), utc(v.createdAt()))
@@ -185,7 +186,8 @@ class ModelRepository {
 				rs.getString("architecture"), ArtifactFormat.of(rs.getString("format")), spec.inputShape(), spec.labels(),
 				spec.preprocessing(), spec.forecast(), spec.metrics(), spec.lineage(), spec.serving(),
 				rs.getString("sha256"), rs.getLong("size_bytes"), parameters,
-				instant(rs, "created_at"), ModelVersion.Status.valueOf(rs.getString("status")), rs.getString("artifact_key"));
+				instant(rs, "created_at"), ModelVersion.Status.valueOf(rs.getString("status")), rs.getString("artifact_key"),
+				spec.architectureOptions());
 	}
 
 	private String write(Spec spec) {

@@ -9,14 +9,27 @@ import java.util.Map;
  */
 public record NewModelVersion(Task task, String architecture, List<Long> inputShape, List<String> labels,
 		Preprocessing preprocessing, ForecastSpec forecast, Map<String, Object> metrics, Lineage lineage,
-		Map<String, Object> serving, Long parameters) {
+		Map<String, Object> serving, Long parameters, ArchitectureOptions architectureOptions) {
 
 	/** The architecture of a TorchScript import, and of a model trained on one: its network is opaque. */
 	public static final String TORCHSCRIPT = ArtifactFormat.TORCHSCRIPT.id();
 
+	/** A version whose network has its architecture's default shape. */
+	public NewModelVersion(Task task, String architecture, List<Long> inputShape, List<String> labels,
+			Preprocessing preprocessing, ForecastSpec forecast, Map<String, Object> metrics, Lineage lineage,
+			Map<String, Object> serving, Long parameters) {
+		this(task, architecture, inputShape, labels, preprocessing, forecast, metrics, lineage, serving, parameters,
+				null);
+	}
+
 	public NewModelVersion withParameters(Long count) {
 		return new NewModelVersion(task, architecture, inputShape, labels, preprocessing, forecast, metrics, lineage,
-				serving, count);
+				serving, count, architectureOptions);
+	}
+
+	/** The options, {@link ArchitectureOptions#NONE} where none were given. */
+	public ArchitectureOptions architectureOptionsOrNone() {
+		return ArchitectureOptions.orNone(architectureOptions);
 	}
 
 }

@@ -75,7 +75,8 @@ public final class TenCropBench {
 		}
 
 		Hyperparameters hp = new Hyperparameters(epochs, 32, 0.001f, "adam", size, true, 0.1f, 0, 42L, "cosine", null,
-				null, null, null, null, null, null, null, null, null, null, null, null, null).withDefaults();
+				null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+			.withDefaults();
 		Preprocessing preprocessing = ImageClassifierTrainer.preprocessing(hp, null);
 		Architectures architectures = new Architectures();
 		long start = System.nanoTime();
@@ -102,30 +103,38 @@ public final class TenCropBench {
 			try (BatchHandler<float[], float[]> handler = new ImageClassification(0).newHandler(model, version)) {
 				int plainRight = 0;
 				int ttaRight = 0;
+				int multiScaleRight = 0;
 				for (int i = 0; i < test.size(); i++) {
 					String truth = LABELS[testLabels[i]];
-					List<float[]> out = handler.run(List.of(tensors.tensor(test.get(i)), tensors.tenCrops(test.get(i))));
+					List<float[]> out = handler.run(List.of(tensors.tensor(test.get(i)), tensors.tenCrops(test.get(i)),
+							tensors.multiScale(test.get(i))));
 					plainRight += classes.get(argMax(out.get(0))).equals(truth) ? 1 : 0;
 					ttaRight += classes.get(argMax(out.get(1))).equals(truth) ? 1 : 0;
+					multiScaleRight += classes.get(argMax(out.get(2))).equals(truth) ? 1 : 0;
 				}
 				System.out.printf(Locale.ROOT, "held-out accuracy on %d Fashion-MNIST test images: plain %.4f, "
-						+ "10crop %.4f%n", test.size(), (double) plainRight / test.size(),
-						(double) ttaRight / test.size());
-				latency(handler, tensors, test, false);
-				latency(handler, tensors, test, true);
+						+ "10crop %.4f, multiscale %.4f%n", test.size(), (double) plainRight / test.size(),
+						(double) ttaRight / test.size(), (double) multiScaleRight / test.size());
+				latency(handler, tensors, test, "plain");
+				latency(handler, tensors, test, "10crop");
+				latency(handler, tensors, test, "multiscale");
 			}
 		}
 	}
 
 	/** Median and 90th percentile of preprocessing plus one single-request batch, over 200 requests after 20. */
 	private static void latency(BatchHandler<float[], float[]> handler, ImageTensors tensors,
-			List<BufferedImage> test, boolean tenCrop) {
+			List<BufferedImage> test, String tta) {
 		int requests = 220;
 		double[] took = new double[requests - 20];
 		for (int r = 0; r < requests; r++) {
 			BufferedImage image = test.get(r % test.size());
 			long start = System.nanoTime();
-			float[] input = tenCrop ? tensors.tenCrops(image) : tensors.tensor(image);
+			float[] input = switch (tta) {
+				case "10crop" -> tensors.tenCrops(image);
+				case "multiscale" -> tensors.multiScale(image);
+				default -> tensors.tensor(image);
+			};
 			handler.run(List.of(input));
 			if (r >= 20) {
 				took[r - 20] = (System.nanoTime() - start) / 1e6;
@@ -133,7 +142,7 @@ public final class TenCropBench {
 		}
 		Arrays.sort(took);
 		System.out.printf(Locale.ROOT, "%s: median %.2f ms, p90 %.2f ms per request (preprocess + one batch)%n",
-				tenCrop ? "10crop" : "plain", took[took.length / 2], took[took.length * 9 / 10]);
+				tta, took[took.length / 2], took[took.length * 9 / 10]);
 	}
 
 	private static int argMax(float[] p) {

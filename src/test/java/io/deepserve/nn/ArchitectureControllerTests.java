@@ -45,6 +45,29 @@ class ArchitectureControllerTests {
 	}
 
 	@Test
+	void saysWhichArchitecturesTakeGrowthRateAndCompressionAndCountsThem() throws Exception {
+		mvc.perform(get("/api/v1/architectures").param("growthRate", "12"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].options[*].name",
+					contains("growthRate", "compression")))
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].options[0].defaultValue").value(32))
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].options[0].maximum").value(128))
+			.andExpect(jsonPath("$[?(@.name == 'resnet18')].options", contains(hasSize(0))))
+			// torchvision's DenseNet(growth_rate=12, block_config=(6, 12, 24, 16), num_init_features=24), 10 classes
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].parameters").value(1_003_546))
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].countedFor.growthRate").value(12))
+			.andExpect(jsonPath("$[?(@.name == 'densenet121')].countedFor.compression").value(0.5))
+			.andExpect(jsonPath("$[?(@.name == 'resnet18')].parameters").value(11_181_642));
+	}
+
+	@Test
+	void refusesAGrowthRateOutOfRange() throws Exception {
+		mvc.perform(get("/api/v1/architectures").param("growthRate", "129"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.code").value("invalid_growth_rate"));
+	}
+
+	@Test
 	void countsForTenClassesAt224ByDefault() throws Exception {
 		mvc.perform(get("/api/v1/architectures"))
 			.andExpect(status().isOk())

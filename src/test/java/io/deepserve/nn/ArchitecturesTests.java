@@ -3,6 +3,7 @@ package io.deepserve.nn;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.error.DeepserveException;
+import io.deepserve.registry.ArchitectureOptions;
 import io.deepserve.registry.Task;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +53,33 @@ class ArchitecturesTests {
 		assertCode(() -> architectures.parameterCount("resnet18", 10, 4097), "invalid_image_size");
 		assertCode(() -> architectures.newForecaster("gru", 0, 64, 2, 0, 1), "invalid_hyperparameter");
 		assertCode(() -> architectures.newForecaster("gru", 1, 64, 2, 1, 1), "invalid_hyperparameter");
+	}
+
+	@Test
+	void refusesDenseNetOptionsOutOfRangeOrWhereTheyDoNotApply() {
+		assertCode(() -> architectures.newClassifier("densenet121", 10, new ArchitectureOptions(0, null)),
+				"invalid_growth_rate");
+		assertCode(() -> architectures.parameterCount("densenet169", 10, 64, new ArchitectureOptions(129, null)),
+				"invalid_growth_rate");
+		assertCode(() -> architectures.newClassifier("densenet121", 10, new ArchitectureOptions(null, 0f)),
+				"invalid_compression");
+		assertCode(() -> architectures.newClassifier("densenet121", 10, new ArchitectureOptions(null, 1.01f)),
+				"invalid_compression");
+		assertCode(() -> architectures.newClassifier("densenet121", 10, new ArchitectureOptions(null, Float.NaN)),
+				"invalid_compression");
+		assertCode(() -> architectures.newClassifier("resnet18", 10, new ArchitectureOptions(12, null)),
+				"unsupported_architecture_option");
+		assertThat(architectures.requireOptions("densenet201", new ArchitectureOptions(128, 1f)).growthRate())
+			.isEqualTo(128);
+	}
+
+	@Test
+	void onlyDenseNetsListOptions() {
+		assertThat(architectures.require("densenet169").options()).extracting(ArchitectureOption::name)
+			.containsExactly("growthRate", "compression");
+		assertThat(architectures.require("densenet169").options()).extracting(ArchitectureOption::defaultValue)
+			.containsExactly(32, 0.5);
+		assertThat(architectures.require("resnet50").options()).isEmpty();
 	}
 
 	private static void assertCode(Runnable call, String code) {

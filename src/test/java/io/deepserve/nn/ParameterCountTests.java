@@ -59,6 +59,52 @@ class ParameterCountTests {
 		int growth = 12;
 		double compression = 0.6;
 		int[] blocks = { 6, 12, 24, 16 };
+
+		long actual;
+		var block = DenseNet.build(1000, new TorchvisionNames(), growth, compression, 2 * growth, blocks);
+		try (var manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+			ParameterCounter.shape(block, manager, new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
+			actual = ParameterCounter.count(block);
+		}
+
+		assertThat(actual).isEqualTo(denseNetFromLayerShapes(growth, compression, 1000, blocks));
+	}
+
+	/**
+	 * The growthRate option against torchvision 0.14's own count of
+	 * {@code DenseNet(growth_rate=G, block_config=..., num_init_features=2*G, num_classes=10)}, summing
+	 * {@code p.numel()} over its parameters.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "densenet121, 12, 1003546", "densenet169, 16, 3171402", "densenet121, 32, 6964106" })
+	void growthRateOptionMatchesTorchvisionsDenseNet(String name, int growth, long reference) {
+		var options = new io.deepserve.registry.ArchitectureOptions(growth, null);
+
+		assertThat(architectures.parameterCount(name, 10, 224, options)).isEqualTo(reference);
+	}
+
+	/** torchvision has no compression but 0.5: the count of another is derived from the layer shapes. */
+	@ParameterizedTest
+	@CsvSource({ "densenet121, 0.25, 32, 6:12:24:16", "densenet201, 1.0, 32, 6:12:48:32",
+			"densenet169, 0.75, 12, 6:12:32:32" })
+	void compressionOptionShrinksTheTransitions(String name, float compression, int growth, String config) {
+		int[] blocks = java.util.Arrays.stream(config.split(":")).mapToInt(Integer::parseInt).toArray();
+		var options = new io.deepserve.registry.ArchitectureOptions(growth == 32 ? null : growth, compression);
+
+		long count = architectures.parameterCount(name, 10, 64, options);
+
+		assertThat(count).isEqualTo(denseNetFromLayerShapes(growth, compression, 10, blocks))
+			.isNotEqualTo(denseNetFromLayerShapes(growth, 0.5, 10, blocks));
+	}
+
+	@Test
+	void denseNetOptionsAtTheirDefaultsAreTorchvisionsNetwork() {
+		var defaults = new io.deepserve.registry.ArchitectureOptions(32, 0.5f);
+
+		assertThat(architectures.parameterCount("densenet121", 1000, 224, defaults)).isEqualTo(7978856);
+	}
+
+	private static long denseNetFromLayerShapes(int growth, double compression, int classes, int... blocks) {
 		long expected = conv(3, 2 * growth, 7, 1) - 2 * growth + batchNorm(2 * growth);
 		int channels = 2 * growth;
 		for (int b = 0; b < blocks.length; b++) {
@@ -73,16 +119,7 @@ class ParameterCountTests {
 				channels = out;
 			}
 		}
-		expected += batchNorm(channels) + linear(channels, 1000);
-
-		long actual;
-		var block = DenseNet.build(1000, new TorchvisionNames(), growth, compression, 2 * growth, blocks);
-		try (var manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-			ParameterCounter.shape(block, manager, new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
-			actual = ParameterCounter.count(block);
-		}
-
-		assertThat(actual).isEqualTo(expected);
+		return expected + batchNorm(channels) + linear(channels, classes);
 	}
 
 	private static long conv(int in, int out, int kernel, int groups) {

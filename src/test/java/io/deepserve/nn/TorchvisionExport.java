@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,11 +22,19 @@ public record TorchvisionExport(Path weights, Path reference) {
 
 	public static TorchvisionExport random(String architecture, int classes, int imageSize, Path dir)
 			throws IOException, InterruptedException {
+		return random(architecture, classes, imageSize, dir, List.of());
+	}
+
+	/** @param options more arguments for the script, e.g. {@code --growth-rate 12} */
+	public static TorchvisionExport random(String architecture, int classes, int imageSize, Path dir,
+			List<String> options) throws IOException, InterruptedException {
 		Files.createDirectories(dir);
 		TorchvisionExport export = new TorchvisionExport(dir.resolve("weights"), dir.resolve("reference"));
-		Process python = new ProcessBuilder(PYTHON, "scripts/export_pretrained.py", architecture,
+		List<String> command = new ArrayList<>(List.of(PYTHON, "scripts/export_pretrained.py", architecture,
 				export.weights().toString(), "--random", "7", "--num-classes", String.valueOf(classes),
-				"--reference", export.reference().toString(), "--reference-size", String.valueOf(imageSize))
+				"--reference", export.reference().toString(), "--reference-size", String.valueOf(imageSize)));
+		command.addAll(options);
+		Process python = new ProcessBuilder(command)
 			.redirectErrorStream(true)
 			.start();
 		String output;

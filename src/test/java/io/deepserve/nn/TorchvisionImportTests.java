@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.deepserve.error.DeepserveException;
+import io.deepserve.registry.ArchitectureOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +52,31 @@ class TorchvisionImportTests {
 		Path weights = export(name, CLASSES, work);
 
 		assertThat(maxDifference(name, weights, work.resolve("reference"))).isLessThan(TOLERANCE);
+	}
+
+	/**
+	 * A DenseNet of another growth rate imports from torchvision's {@code DenseNet(growth_rate=12,
+	 * num_init_features=24, ...)}; a compression torchvision cannot have is refused.
+	 */
+	@Test
+	void aDenseNetOfAnotherGrowthRateGivesTorchvisionsLogits(@TempDir Path work) throws Exception {
+		Path weights = TorchvisionExport.random("densenet121", CLASSES, SIZE, work, List.of("--growth-rate", "12"))
+			.weights();
+		ArchitectureOptions growth12 = new ArchitectureOptions(12, null);
+
+		try (NDManager manager = NDManager.newBaseManager()) {
+			Block net = architectures.newPretrainedClassifier("densenet121", CLASSES, SIZE, weights, manager,
+					DataType.FLOAT64, growth12);
+			NDList expected = NDList.decode(manager, Files.readAllBytes(work.resolve("reference")));
+			NDArray actual = net.forward(new ParameterStore(manager, false), new NDList(expected.get("input")), false)
+				.head();
+			assertThat(actual.sub(expected.get("logits")).abs().max().getDouble()).isLessThan(TOLERANCE);
+			assertThatThrownBy(() -> architectures.newPretrainedClassifier("densenet121", CLASSES, SIZE, weights,
+					manager, new ArchitectureOptions(12, 0.25f)))
+				.isInstanceOfSatisfying(DeepserveException.class,
+						ex -> assertThat(ex.code()).isEqualTo("no_torchvision_layout"));
+		}
+		assertRefused("densenet121", CLASSES, weights, "invalid_weights", "shape");
 	}
 
 	@Test

@@ -35,6 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.deepserve.dataset.ShapeImages;
 import io.deepserve.inference.Images;
 import io.deepserve.inference.ModelLoader;
+import io.deepserve.nn.Architectures;
+import io.deepserve.registry.ArchitectureOptions;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -78,6 +80,9 @@ class TrainingJobTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	Architectures architectures;
 
 	@Test
 	void aJobTrainsRegistersAVersionThatLoads() throws Exception {
@@ -152,9 +157,36 @@ class TrainingJobTests {
 		assertInfersTwoClasses(registry.resolve(done.get("resultModel").asText()));
 	}
 
+	/**
+	 * A DenseNet with its own growth rate and compression trains, keeps them in its version (whose parameter count
+	 * is that network's, not torchvision's DenseNet-121's) and serves over HTTP.
+	 */
+	@Test
+	void aDenseNetJobTrainsWithItsGrowthRateAndCompressionAndServes() throws Exception {
+		String dataset = shapes(8);
+		String id = id(submit(job("shapes-densenet", dataset, 1).replace("resnet18", "densenet121")
+			.replace("\"seed\": 7", "\"seed\": 7, \"growthRate\": 8, \"compression\": 0.25")));
+		JsonNode done = await(id, Duration.ofSeconds(120));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		assertThat(done.at("/history/0/trainLoss").asDouble()).as(done.toString()).isFinite().isPositive();
+
+		ModelVersion version = registry.resolve(done.get("resultModel").asText());
+		assertThat(version.architectureOptions()).isEqualTo(new ArchitectureOptions(8, 0.25f));
+		long shaped = architectures.parameterCount("densenet121", 2, 32, new ArchitectureOptions(8, 0.25f));
+		assertThat(version.parameters()).isEqualTo(shaped)
+			.isLessThan(architectures.parameterCount("densenet121", 2, 32, new ArchitectureOptions(8, null)));
+		JsonNode served = json.readTree(http.getForObject("/api/v1/models/shapes-densenet/versions/1", String.class));
+		assertThat(served.at("/architectureOptions/growthRate").asInt()).as(served.toString()).isEqualTo(8);
+		assertThat(served.at("/architectureOptions/compression").asDouble()).isEqualTo(0.25);
+		ResponseEntity<String> answer = Images.classify(http, "shapes-densenet", ShapeImages.png("x", 32, 5),
+				MediaType.IMAGE_PNG);
+		assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(HttpStatus.OK);
+		assertThat(json.readTree(answer.getBody()).get("predictions")).hasSize(2);
+	}
+
 	private void assertInfersTwoClasses(ModelVersion version) {
 		NewModelVersion spec = new NewModelVersion(version.task(), version.architecture(), null, version.labels(),
-				version.preprocessing(), null, null, null, null, null);
+				version.preprocessing(), null, null, null, null, null, version.architectureOptions());
 		try (Model model = loader.load(spec, ArtifactFormat.DJL, registry.materialize(version), Device.cpu());
 				NDManager manager = model.getNDManager().newSubManager()) {
 			NDList out = model.getBlock()
@@ -182,7 +214,13 @@ class TrainingJobTests {
 				"invalid_augmentation",
 				"{\"model\":\"Bad Name\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset + "\"}", "invalid_name",
 				"{\"model\":\"m\",\"task\":\"forecasting\",\"architecture\":\"lstm\",\"dataset\":\"" + series + "\"}",
-				"invalid_request");
+				"invalid_request",
+				"{\"model\":\"m\",\"architecture\":\"densenet121\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"growthRate\":0}}", "invalid_growth_rate",
+				"{\"model\":\"m\",\"architecture\":\"densenet169\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"compression\":1.5}}", "invalid_compression",
+				"{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset
+						+ "\",\"hyperparameters\":{\"growthRate\":12}}", "unsupported_architecture_option");
 		for (Map.Entry<String, String> c : cases.entrySet()) {
 			ResponseEntity<String> refused = submit(c.getKey());
 			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);

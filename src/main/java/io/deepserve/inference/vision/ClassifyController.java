@@ -32,9 +32,10 @@ import io.deepserve.error.PayloadTooLargeException;
 @Tag(name = "inference", description = "Classify images with a model version")
 class ClassifyController {
 
-	private static final String TTA = "test-time augmentation: none, or 10crop (the probabilities averaged over "
+	private static final String TTA = "test-time augmentation: none; 10crop (the probabilities averaged over "
 			+ "the four corner and the centre crops and their mirrors, from the short side resized to "
-			+ "imageSize * 256/224)";
+			+ "imageSize * 256/224); or multiscale (averaged over the centre crop and its mirror with the short side "
+			+ "resized to imageSize times 1, 256/224 and 288/224, VGG's test scales)";
 
 	private final ImageClassifier classifier;
 

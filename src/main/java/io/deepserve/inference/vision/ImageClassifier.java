@@ -46,10 +46,14 @@ public class ImageClassifier {
 		this.decodeWait = properties.inference().decodeWait();
 	}
 
-	/** Test-time augmentations {@code /classify} knows: {@code none} and {@code 10crop}. */
+	/** Test-time augmentations {@code /classify} knows: {@code none}, {@code 10crop} and {@code multiscale}. */
 	public static final String TTA_NONE = "none";
 
 	public static final String TTA_TEN_CROP = "10crop";
+
+	public static final String TTA_MULTI_SCALE = "multiscale";
+
+	private static final List<String> TTAS = List.of(TTA_NONE, TTA_TEN_CROP, TTA_MULTI_SCALE);
 
 	/** @param image the encoded JPEG or PNG, already within the byte limit */
 	public Classification classify(String ref, byte[] image, int topK) {
@@ -57,18 +61,18 @@ public class ImageClassifier {
 	}
 
 	/**
-	 * @param tta {@code none}, or {@code 10crop}: the probabilities averaged over {@link ImageTensors#tenCrops ten
-	 * crops}, which are queued as one request and run in one batch
+	 * @param tta {@code none}; {@code 10crop}: the probabilities averaged over {@link ImageTensors#tenCrops ten
+	 * crops}; or {@code multiscale}: averaged over {@link ImageTensors#multiScale three scales and their mirrors}.
+	 * The crops of a request are queued as one request and run in one batch
 	 * @throws InvalidInputException {@code 400 invalid_tta} for another value
 	 */
 	public Classification classify(String ref, byte[] image, int topK, String tta) {
 		if (topK < 1) {
 			throw new InvalidInputException("invalid_request", "topK must be at least 1");
 		}
-		boolean tenCrop = requireTta(tta);
+		String augmentation = requireTta(tta);
 		Inference<float[]> result = manager.infer(ref, task,
-				version -> List.of(tenCrop ? preprocessTenCrops(new ByteArrayInputStream(image), version)
-						: preprocess(new ByteArrayInputStream(image), version)));
+				version -> List.of(preprocess(new ByteArrayInputStream(image), version, augmentation)));
 		List<Classification.Prediction> predictions = top(result.version().labels(), result.outputs().get(0), topK);
 		return new Classification(result.version().ref(), predictions,
 				new Classification.Timings(result.queueMs(), result.preprocessMs(), result.inferenceMs()));
@@ -84,16 +88,25 @@ public class ImageClassifier {
 		return manager.infer(ref, task, tensors);
 	}
 
-	/** @return whether {@code tta} asks for ten crops; throws {@code 400 invalid_tta} unless it is known */
-	public static boolean requireTta(String tta) {
-		if (tta == null || TTA_NONE.equals(tta)) {
-			return false;
+	/** @return {@code tta}, {@code none} for null; throws {@code 400 invalid_tta} unless it is known */
+	public static String requireTta(String tta) {
+		if (tta == null) {
+			return TTA_NONE;
 		}
-		if (TTA_TEN_CROP.equals(tta)) {
-			return true;
+		if (TTAS.contains(tta)) {
+			return tta;
 		}
 		throw new InvalidInputException("invalid_tta",
-				"tta must be '" + TTA_NONE + "' or '" + TTA_TEN_CROP + "', not '" + tta + "'");
+				"tta must be one of " + String.join(", ", TTAS) + ", not '" + tta + "'");
+	}
+
+	/** The image as the (checked) {@code tta} asks: one CHW image, or several whose probabilities are averaged. */
+	private float[] preprocess(InputStream image, ModelVersion version, String tta) {
+		return switch (tta) {
+			case TTA_TEN_CROP -> preprocessTenCrops(image, version);
+			case TTA_MULTI_SCALE -> preprocessMultiScale(image, version);
+			default -> preprocess(image, version);
+		};
 	}
 
 	/**
@@ -109,6 +122,13 @@ public class ImageClassifier {
 	public float[] preprocessTenCrops(InputStream image, ModelVersion version) {
 		ImageTensors tensors = new ImageTensors(version.preprocessing());
 		return decoded(image, tensors.tenCropResize(), tensors::tenCrops);
+	}
+
+	/** The multi-scale crops of an encoded image, as {@link ImageTensors#multiScale} gives them. */
+	public float[] preprocessMultiScale(InputStream image, ModelVersion version) {
+		ImageTensors tensors = new ImageTensors(version.preprocessing());
+		int[] sides = tensors.multiScaleResizes();
+		return decoded(image, sides[sides.length - 1], tensors::multiScale);
 	}
 
 	private float[] decoded(InputStream image, int shortSide, Function<BufferedImage, float[]> preprocess) {

@@ -27,6 +27,15 @@ public final class ImageTensors {
 
 	private static final double TEN_CROP_RATIO = 256.0 / 224.0;
 
+	/**
+	 * The short sides {@link #multiScale} resizes to, as fractions of {@code imageSize}: VGG's test scales
+	 * Q = {S - 32, S, S + 32} at S = 256 for 224-pixel crops (Simonyan and Zisserman 2014, section 4.2).
+	 */
+	private static final double[] MULTI_SCALE_RATIOS = { 224.0 / 224.0, 256.0 / 224.0, 288.0 / 224.0 };
+
+	/** How many images {@link #multiScale} gives: each scale's centre crop and its mirror. */
+	public static final int MULTI_SCALE_CROPS = 2 * MULTI_SCALE_RATIOS.length;
+
 	private final int size;
 
 	private final int resize;
@@ -170,12 +179,52 @@ public final class ImageTensors {
 		float[] out = new float[TEN_CROPS * each];
 		int[] pixels = pixels(image);
 		for (int i = 0; i < corners.length; i++) {
-			int[] square = crop(pixels, w, h, resized, corners[i][0], corners[i][1]);
-			normalise(square, out, i * each);
-			mirror(square);
-			normalise(square, out, (i + corners.length) * each);
+			cropAndMirror(pixels, w, h, resized, corners[i], out, i * each, (i + corners.length) * each);
 		}
 		return out;
+	}
+
+	/**
+	 * Multi-scale test-time augmentation as in VGG's evaluation (Simonyan and Zisserman 2014): the short side
+	 * resized to each of {@link #multiScaleResizes()}, the centred {@code imageSize} square and its mirror at each,
+	 * normalised as {@link #tensor} normalises: six CHW images one after another. Every image has the version's
+	 * size, so it runs on any network, TorchScript ones of a fixed input size included; VGG's dense evaluation of
+	 * the whole rescaled image is not what this does.
+	 */
+	public float[] multiScale(BufferedImage image) {
+		int w = image.getWidth();
+		int h = image.getHeight();
+		int each = 3 * size * size;
+		float[] out = new float[MULTI_SCALE_CROPS * each];
+		int[] pixels = pixels(image);
+		int[] shortSides = multiScaleResizes();
+		for (int s = 0; s < shortSides.length; s++) {
+			int[] resized = resizedSize(w, h, shortSides[s]);
+			int[] centre = { (int) Math.rint((resized[0] - size) / 2.0), (int) Math.rint((resized[1] - size) / 2.0) };
+			cropAndMirror(pixels, w, h, resized, centre, out, 2 * s * each, (2 * s + 1) * each);
+		}
+		return out;
+	}
+
+	/** The short sides {@link #multiScale} resizes to, smallest first: {@code imageSize} times 1, 256/224, 288/224. */
+	public int[] multiScaleResizes() {
+		int[] sides = new int[MULTI_SCALE_RATIOS.length];
+		for (int i = 0; i < sides.length; i++) {
+			sides[i] = (int) Math.round(size * MULTI_SCALE_RATIOS[i]);
+		}
+		return sides;
+	}
+
+	/**
+	 * The square at {@code corner} of the image resized to {@code resized}, normalised into {@code out} at
+	 * {@code at}, and its mirror at {@code mirroredAt}.
+	 */
+	private void cropAndMirror(int[] pixels, int w, int h, int[] resized, int[] corner, float[] out, int at,
+			int mirroredAt) {
+		int[] square = crop(pixels, w, h, resized, corner[0], corner[1]);
+		normalise(square, out, at);
+		mirror(square);
+		normalise(square, out, mirroredAt);
 	}
 
 	/**

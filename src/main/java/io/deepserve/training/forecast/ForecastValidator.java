@@ -90,6 +90,8 @@ public class ForecastValidator {
 		// builds nothing heavy: checks the cell, hiddenSize, layers, horizon and dropout in one place
 		architectures.newForecaster(request.architecture(), 1 + hp.features().size(), hp.hiddenSize(), hp.layers(),
 				hp.dropout(), hp.horizon());
+		// DenseNet's growthRate and compression are no forecaster's
+		architectures.requireOptions(request.architecture(), hp.architectureOptions());
 		if (!SeriesTable.MISSING_POLICIES.contains(hp.missing())) {
 			throw invalid("missing must be one of " + SeriesTable.MISSING_POLICIES + ", not '" + hp.missing() + "'");
 		}

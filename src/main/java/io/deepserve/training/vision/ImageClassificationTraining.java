@@ -24,6 +24,7 @@ import io.deepserve.nn.Stage;
 import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.ArchitectureOptions;
 import io.deepserve.registry.NewModelVersion;
 import io.deepserve.registry.Preprocessing;
 import io.deepserve.registry.Task;
@@ -121,6 +122,13 @@ class ImageClassificationTraining implements TrainingTask {
 		else {
 			architectures.requireImageSize(request.architecture(), hp.imageSize());
 		}
+		if (request.baseModel() != null && !hp.architectureOptions().isEmpty()) {
+			throw new InvalidInputException("unsupported_architecture_option", "a transfer job keeps its base's "
+					+ "network: leave growthRate and compression out");
+		}
+		if (!torchScript) {
+			architectures.requireOptions(request.architecture(), hp.architectureOptions());
+		}
 		String featureOutput = request.transferOrDefault().featureOutput();
 		if (torchScript && featureOutput != null) {
 			ModelVersion base = registry.resolve(request.baseModel());
@@ -180,8 +188,14 @@ class ImageClassificationTraining implements TrainingTask {
 				List.of(1L, 3L, (long) hp.imageSize(), (long) hp.imageSize()), result.classes(), preprocessing, null,
 				metrics,
 				new Lineage(job.id(), dataset.id(), dataset.sha256(), base == null ? null : base.ref(), done), null,
-				null);
+				null, networkOptions(hp, base));
 		return new TrainedModel(spec, result.modelDir());
+	}
+
+	/** The options the network was built with: the job's from scratch, the base's on one; null for none. */
+	private static ArchitectureOptions networkOptions(Hyperparameters hp, ModelVersion base) {
+		ArchitectureOptions options = base == null ? hp.architectureOptions() : base.architectureOptionsOrNone();
+		return options.isEmpty() ? null : options;
 	}
 
 	/** The stage a base was cut at itself, which every version trained on it keeps; null for a whole one. */
@@ -226,7 +240,7 @@ class ImageClassificationTraining implements TrainingTask {
 			return trainableTorchScript(base, device);
 		}
 		NewModelVersion spec = new NewModelVersion(base.task(), base.architecture(), base.inputShape(), base.labels(),
-				base.preprocessing(), null, null, base.lineage(), null, null);
+				base.preprocessing(), null, null, base.lineage(), null, null, base.architectureOptions());
 		return loader.load(spec, base.format(), registry.materialize(base), device);
 	}
 

@@ -167,7 +167,7 @@ public class ImageClassifierTrainer {
 				hp.augment() && augmentation.pcaColorOrDefault()
 						? colorPca(split.train(), decoded, new ImageTensors(preprocessing), hp.seed()) : null);
 		int batches = split.train().size() / batchSize + (split.train().size() % batchSize >= 2 ? 1 : 0);
-		Network network = base == null ? fromScratch(architecture, classes.size()) : transfer(base, classes.size());
+		Network network = base == null ? fromScratch(architecture, classes.size(), hp) : transfer(base, classes.size());
 		LearningRates rates = new LearningRates(hp.learningRate(), hp.schedule(), batches * hp.epochs(),
 				network.baseParameterIds(), base == null ? 1f : base.baseFactor());
 
@@ -360,8 +360,8 @@ public class ImageClassifierTrainer {
 		return pixels.fit();
 	}
 
-	private Network fromScratch(String architecture, int classes) {
-		Block classifier = architectures.newClassifier(architecture, classes);
+	private Network fromScratch(String architecture, int classes, Hyperparameters hp) {
+		Block classifier = architectures.newClassifier(architecture, classes, hp.architectureOptions());
 		return new Network(classifier, classifier, Set.of(), architectures.classificationLoss(architecture));
 	}
 

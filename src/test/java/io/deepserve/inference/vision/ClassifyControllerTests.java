@@ -90,6 +90,10 @@ class ClassifyControllerTests {
 			.contentType(MediaType.IMAGE_PNG)
 			.content(IMAGE)).andExpect(status().isOk());
 		verify(classifier).classify("shapes", IMAGE, 5, "10crop");
+		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "multiscale")
+			.contentType(MediaType.IMAGE_PNG)
+			.content(IMAGE)).andExpect(status().isOk());
+		verify(classifier).classify("shapes", IMAGE, 5, "multiscale");
 
 		mvc.perform(post("/api/v1/models/shapes/classify").param("tta", "multi-scale")
 			.contentType(MediaType.IMAGE_PNG)

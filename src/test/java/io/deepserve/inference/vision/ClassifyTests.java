@@ -172,6 +172,45 @@ class ClassifyTests extends ApplicationTestSupport {
 			.isEqualTo(json.readTree(plain.getBody()).get("predictions"));
 	}
 
+	/**
+	 * The six multi-scale images (the centre crop at three scales and their mirrors) averaged in one request, on a
+	 * TorchScript model of the version's fixed size: every image has that size.
+	 */
+	@Test
+	void multiScaleTtaAveragesThreeScalesAndTheirMirrors() throws Exception {
+		byte[] png = Images.encode(Images.pattern(90, 50, 4), "png");
+		ResponseEntity<String> tta = post("&tta=multiscale", png);
+
+		assertThat(tta.getStatusCode()).as(tta.getBody()).isEqualTo(HttpStatus.OK);
+		Map<String, Double> averaged = probabilities(json.readTree(tta.getBody()));
+		Map<String, Double> tenCrop = probabilities(json.readTree(post("&tta=10crop", png).getBody()));
+		assertThat(averaged.get("cat")).isNotCloseTo(tenCrop.get("cat"), within(1e-4));
+
+		ModelVersion version = classifier.resolve("cls-tiny");
+		float[] crops = classifier.preprocessMultiScale(new ByteArrayInputStream(png), version);
+		int size = version.preprocessing().imageSize();
+		int each = 3 * size * size;
+		assertThat(crops).hasSize(6 * each);
+		List<float[]> single = new ArrayList<>();
+		for (int c = 0; c < 6; c++) {
+			single.add(Arrays.copyOfRange(crops, c * each, (c + 1) * each));
+		}
+		List<float[]> outputs = classifier.classifyTensors("cls-tiny", v -> single).outputs();
+		for (int k = 0; k < version.labels().size(); k++) {
+			double mean = 0;
+			for (float[] output : outputs) {
+				mean += output[k] / 6.0;
+			}
+			assertThat(averaged.get(version.labels().get(k))).as(version.labels().get(k)).isCloseTo(mean,
+					within(1e-5));
+		}
+		assertThat(outputs.get(0)[0]).as("the scales differ").isNotCloseTo(outputs.get(4)[0], within(1e-5f));
+		// the first image is the plain centre crop when the version resizes to its own size
+		Map<String, Double> centre = probabilities(json.readTree(post("", png).getBody()));
+		assertThat(version.preprocessing().resizeOrDefault()).isEqualTo(size);
+		assertThat((double) outputs.get(0)[0]).isCloseTo(centre.get(version.labels().get(0)), within(1e-5));
+	}
+
 	@Test
 	void anUnknownTtaIsRefused() throws Exception {
 		byte[] png = Images.encode(Images.pattern(40, 40, 5), "png");

@@ -63,6 +63,8 @@ class ForecastFeaturesTests extends ApplicationTestSupport {
 				"invalid_hyperparameter");
 		cases.put(job("lstm", series, "\"target\":\"value\"", "{\"hiddenSize\":0}"), "invalid_hyperparameter");
 		cases.put(job("lstm", series, "\"target\":\"value\"", "{\"dropout\":1}"), "invalid_hyperparameter");
+		cases.put(job("lstm", series, "\"target\":\"value\"", "{\"growthRate\":12}"),
+				"unsupported_architecture_option");
 		cases.put(job("lstm", series, "\"target\":\"value\"", "{\"window\":100}"), "series_too_short");
 		cases.put(job("lstm", series, "\"target\":\"driver\"", "{\"targetTransform\":\"log-returns\"}"),
 				"invalid_hyperparameter");
