@@ -38,5 +38,5 @@ until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
   sleep 1
 done
 
-PYTHONDONTWRITEBYTECODE=1 python3 -u scripts/bench_forecast_series.py "localhost:$PORT/api/v1" "$SERIES_DIR" "$EPOCHS" \
+PYTHONDONTWRITEBYTECODE=1 ${PYTHON:-/usr/bin/python3} -u scripts/bench_forecast_series.py "localhost:$PORT/api/v1" "$SERIES_DIR" "$EPOCHS" \
   "$GLOBAL_EPOCHS" "$ARCHS" "$OUT" "$ONLY" "$EXTRA_HP" | tee "$OUT/report.txt"

@@ -11,9 +11,10 @@ file's MSFT is another, longer series). ONLY (optional, space separated) keeps j
 Each (series, architecture) is one training job with the defaults a new user gets (window 60, hidden 64, 2 layers,
 horizon 1, targetTransform auto, the default splits) and only `epochs` set, plus EXTRA_HP (JSON members, e.g.
 '"batchSize":64') when the budget asks for it. All jobs are queued at once (the server trains one at a time, oldest
-first), then read back as they finish: the indices and MSFT-2000, then the global model (one LSTM over the 30 Dow
-stocks, `targets`, same hyperparameters), then the Dow stocks one by one, every architecture on a stock before the
-next stock, so that a run stopped early still compares the architectures on the same series. Everything read comes from the versions' metrics: holdout MASE of the model
+first), then read back in that order: the indices and MSFT-2000, then the global model (one LSTM over the 30 Dow
+stocks, `targets`, same hyperparameters), then the per-series LSTM of every Dow stock (its counterpart), then the
+other architectures stock by stock, so that a run stopped early still compares the global model with all 30
+per-series LSTMs and the architectures on the same stocks. Everything read comes from the versions' metrics: holdout MASE of the model
 and of naive, relativeMae, the Diebold-Mariano statistic and p-value, beatsNaive (significant at 5 %) and
 beatsNaiveRaw, and the holdout band coverage at 80/90/95 % (metrics.backtest.bandCoverage).
 
@@ -77,11 +78,14 @@ def run(api, series_dir, epochs, global_epochs, archs, out_dir, only, extra):
             body = {"model": "s-dow30-global-lstm", "task": "forecasting", "architecture": "lstm",
                     "dataset": dataset, "targets": dow, "hyperparameters": global_hyper}
             jobs.append(("*", GLOBAL, server.submit(body)))
-        for label, column in picked:
-            for arch in archs:
-                body = {"model": f"s-{label.lower()}-{arch}", "task": "forecasting", "architecture": arch,
-                        "dataset": dataset, "target": column, "hyperparameters": hyper}
-                jobs.append((label, arch, server.submit(body)))
+        # the Dow stocks' LSTMs (the global model's counterpart) first, then the other architectures stock by stock
+        first = [a for a in archs if a == "lstm"] if dow else []
+        order = [(label, column, arch) for label, column in picked for arch in first]
+        order += [(label, column, arch) for label, column in picked for arch in archs if arch not in first]
+        for label, column, arch in order:
+            body = {"model": f"s-{label.lower()}-{arch}", "task": "forecasting", "architecture": arch,
+                    "dataset": dataset, "target": column, "hyperparameters": hyper}
+            jobs.append((label, arch, server.submit(body)))
     print(f"{len(jobs)} jobs queued", flush=True)
     os.makedirs(out_dir, exist_ok=True)
     rows = []
