@@ -147,6 +147,9 @@ def summary(rows, archs):
     per_series = [r for r in rows if r["architecture"] != GLOBAL]
     table(f"Every series ({len({r['series'] for r in per_series})}), per-series models",
           [(a, [r for r in per_series if r["architecture"] == a]) for a in archs])
+    returns = [r for r in per_series if r.get("transform") == "log-returns"]
+    table(f"The series where auto chose log-returns ({len({r['series'] for r in returns})}), per-series models",
+          [(a, [r for r in returns if r["architecture"] == a]) for a in archs])
     glob = {r["series"]: r for r in rows if r["architecture"] == GLOBAL and not r["error"]}
     if not glob:
         return
