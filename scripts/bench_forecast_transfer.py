@@ -3,45 +3,20 @@
     python3 scripts/bench_forecast_transfer.py HOST:PORT/api/v1 SERIES_CSV GLOBAL_EPOCHS SINGLE_EPOCHS "STOCKS" HP LOO
 
 A model that already has a job on the server (running or finished) is waited for, not trained again, so a driver
-stopped halfway can be started again against the same server.
+stopped halfway can be started again against the same server (scripts/forecast_api.py). "train s" is the job's own
+run time, from its startedAt to its finishedAt.
 """
-import json, subprocess, sys, time, urllib.error, urllib.request
+import json, sys, time
+from forecast_api import Api
 api, series, global_epochs, single_epochs, stocks, hp, loo_stocks = sys.argv[1:]
 stocks = stocks.split()
-
-def call(method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://{api}{path}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req) as r:
-            return json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        sys.exit(f"{method} {path} -> {e.code} {e.read().decode()}")
-
-def train(body):
-    started = time.time()
-    earlier = [j for j in call("GET", "/training-jobs") if j["model"] == body["model"]
-               and j["status"] in ("QUEUED", "RUNNING", "SUCCEEDED")]
-    job = earlier[0] if earlier else call("POST", "/training-jobs", body)
-    while job["status"] not in ("SUCCEEDED", "FAILED", "CANCELLED"):
-        time.sleep(2)
-        job = call("GET", f"/training-jobs/{job['id']}")
-    if job["status"] != "SUCCEEDED":
-        sys.exit(f"{body['model']}: {job['status']} {job.get('error')}")
-    version = call("GET", f"/models/{body['model']}/versions/1")
-    return version, time.time() - started
+server = Api(api)
+call, train = server.call, server.train
 
 def hyper(epochs, extra=""):
     return json.loads("{" + hp + f',"epochs":{epochs}' + extra + "}")
 
-known = [d for d in call("GET", "/datasets") if d.get("name") == "dow30"]
-if known:
-    dataset = known[0]["id"]
-else:
-    out = subprocess.run(["curl", "-sf", "-F", "name=dow30", "-F", "kind=series", "-F", f"file=@{series}",
-                          f"http://{api}/datasets"], capture_output=True, check=True, text=True).stdout
-    dataset = json.loads(out)["id"]
+dataset = server.dataset("dow30", series)
 print(f"## {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}: Dow 30 daily closes, hyperparameters {{{hp}}}")
 
 glob, seconds = train({"model": "dow-global", "task": "forecasting", "architecture": "lstm", "dataset": dataset,

@@ -1,7 +1,6 @@
 package io.deepserve.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -43,7 +42,7 @@ final class AdaptiveAvgPool2d extends AbstractBlock {
 					: new NDIndex(":, :, :, {}:{}", start, end);
 			cells.add(x.get(window).mean(new int[] { axis }, true));
 		}
-		return NDArrays.concat(cells, axis);
+		return Layers.concat(cells, axis);
 	}
 
 	@Override

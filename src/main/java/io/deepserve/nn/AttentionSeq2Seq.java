@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -156,7 +155,7 @@ final class AttentionSeq2Seq extends AbstractBlock implements TransferableForeca
 				input = output.forward(parameterStore, new NDList(combined), training, params).head();
 				steps.add(input);
 			}
-			NDArray forecast = NDArrays.concat(new NDList(steps), 1);
+			NDArray forecast = Layers.concat(new NDList(steps), 1);
 			return new NDList(forecast.reshape(forecast.getShape().get(0), horizon));
 		}
 

@@ -2,6 +2,7 @@ package io.deepserve.nn;
 
 import java.util.List;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -78,12 +79,21 @@ final class Layers {
 		return new SequentialBlock().add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
 	}
 
+	/**
+	 * {@link NDArrays#concat(NDList, int)} that keeps the autograd graph when there is one array: DJL answers a lone
+	 * array with its {@code duplicate()}, a clone detached from the graph, so a network whose output went through it
+	 * (a one-step seq2seq forecast, a pool to one cell) had no gradient ("element 0 of tensors does not require grad").
+	 */
+	static NDArray concat(NDList arrays, int axis) {
+		return arrays.size() == 1 ? arrays.head() : NDArrays.concat(arrays, axis);
+	}
+
 	/** Runs the branches on the same input and concatenates their outputs along the channel axis. */
 	static ParallelBlock concatChannels(List<Block> branches) {
 		return new ParallelBlock(outputs -> {
 			NDList heads = new NDList(outputs.size());
 			outputs.forEach(output -> heads.add(output.singletonOrThrow()));
-			return new NDList(NDArrays.concat(heads, 1));
+			return new NDList(concat(heads, 1));
 		}, branches);
 	}
 
