@@ -60,6 +60,7 @@ public final class TrainingLoop {
 	/**
 	 * Trains {@code epochs} epochs, fewer when {@code patience} epochs in a row (0: never) do not beat the best.
 	 * @throws JobCancelledException between batches, once the listener asks for it
+	 * @throws TrainingDivergedException at the first batch whose loss is NaN or infinite, before its step
 	 */
 	public static Best run(Trainer trainer, Epochs task, int epochs, int patience, JobListener listener)
 			throws IOException {
@@ -87,8 +88,11 @@ public final class TrainingLoop {
 						loss = trainer.getLoss().evaluate(batch.labels(), predictions);
 						collector.backward(loss);
 					}
-					trainer.step();
 					float batchLoss = loss.getFloat();
+					if (!Float.isFinite(batchLoss)) {
+						throw new TrainingDivergedException(epoch, b + 1, batchLoss);
+					}
+					trainer.step();
 					lossSum += batchLoss * batch.size();
 					seen += batch.size();
 					listener.batch(batch.size(), System.nanoTime() - batchStarted, batchLoss);

@@ -74,6 +74,18 @@ class TrainingLoopTests {
 		assertThat(listener.batches).isEqualTo(3);
 	}
 
+	@Test
+	void failsAtTheFirstBatchWhoseLossIsNotFiniteAndNamesIt() {
+		Recorder listener = new Recorder();
+		Scores scores = new Scores(1, 2);
+		scores.poisonedBatch = 6; // the second epoch's second batch
+		assertThatThrownBy(() -> train(1, false, scores, 2, 0, listener))
+			.isInstanceOf(TrainingDivergedException.class)
+			.hasMessageContaining("epoch 2, batch 2 is NaN");
+		assertThat(listener.batches).as("no step or report for the poisoned batch").isEqualTo(5);
+		assertThat(listener.epochs).hasSize(1);
+	}
+
 	/**
 	 * Four batches of random two-class images through a network of a base and a linear head, over as many epochs as
 	 * {@code scores} has; only the head trains when {@code frozenBase}.
@@ -108,6 +120,11 @@ class TrainingLoopTests {
 
 		private int lastEpoch;
 
+		/** The batch (counted from 1 over all epochs) whose first value is NaN; 0 for none. */
+		private int poisonedBatch;
+
+		private int served;
+
 		Scores(double... scores) {
 			this.scores = scores;
 		}
@@ -126,6 +143,9 @@ class TrainingLoopTests {
 			float[] data = new float[BATCH * 5];
 			for (int i = 0; i < data.length; i++) {
 				data[i] = (float) random.nextGaussian();
+			}
+			if (++served == poisonedBatch) {
+				data[0] = Float.NaN;
 			}
 			float[] labels = new float[BATCH];
 			for (int i = 0; i < labels.length; i++) {
