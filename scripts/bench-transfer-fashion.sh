@@ -20,7 +20,8 @@
 # TRANSFER_PER_CLASS (30), TRANSFER_EPOCHS (15), TRANSFER_LRS ("0.001 0.01": every method runs at each and the
 # one with the best validation accuracy is reported), TEST_PER_CLASS (1000), IMAGE_SIZE (32), BATCH (32), SEED (42),
 # PRETRAIN_CLASSES (0-4), TARGET_CLASSES (5-9), SEEDS ("": the first images of each class; "0 1 2": a draw per seed),
-# METHODS ("scratch fe ft cut full"), BASE_STATE_DICT (a torchvision resnet18 state dict pretrained elsewhere, e.g. by
+# METHODS ("scratch fe ft cut full"), SCHEDULE (the jobs' learning-rate schedule: the service's default, cosine, when
+# empty; fixed is what scripts/transfer_peer_torch.py does), BASE_STATE_DICT (a torchvision resnet18 state dict pretrained elsewhere, e.g. by
 # scripts/transfer_peer_torch.py --save-base: exported and imported instead of pretraining), BENCH_PORT (18083), SKIP_BUILD=1 to use the jar in target/ as it is,
 # SERVER_JAVA_OPTS.
 set -euo pipefail

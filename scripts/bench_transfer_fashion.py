@@ -28,7 +28,8 @@ from datetime import datetime
 ENV = {k: os.environ.get(k, d) for k, d in {
     "PRETRAIN_EPOCHS": "10", "TRANSFER_EPOCHS": "15", "IMAGE_SIZE": "32", "BATCH": "32", "SEED": "42",
     "PRETRAIN_LR": "0.001", "TRANSFER_LR": "0.001", "TRANSFER_LRS": "0.001 0.01", "SEEDS": "",
-    "METHODS": "scratch fe ft cut full", "BASE_WEIGHTS": "", "PRETRAIN_CLASSES": "0-4"}.items()}
+    "METHODS": "scratch fe ft cut full", "BASE_WEIGHTS": "", "PRETRAIN_CLASSES": "0-4",
+    "SCHEDULE": ""}.items()}
 METHODS = {"scratch": ("from scratch", None),
            "fe": ("feature extraction", {"mode": "feature-extraction"}),
            "ft": ("fine-tune last stage", {"mode": "fine-tune", "trainableStages": 1}),
@@ -102,7 +103,8 @@ def held_out_accuracy(api, ref, test_dir):
 def hyperparameters(epochs, lr):
     return {"epochs": int(epochs), "batchSize": int(ENV["BATCH"]), "learningRate": float(lr),
             "imageSize": int(ENV["IMAGE_SIZE"]), "augment": False, "validationSplit": 0.2,
-            "earlyStoppingPatience": 0, "seed": int(ENV["SEED"])}
+            "earlyStoppingPatience": 0, "seed": int(ENV["SEED"]),
+            **({"schedule": ENV["SCHEDULE"]} if ENV["SCHEDULE"] else {})}
 
 
 def record(state, api, data, key, job, note=""):
