@@ -15,7 +15,7 @@ mean and std; Adam, batch 32, no augmentation.
 
   /usr/bin/python3 scripts/transfer_peer_torch.py [--source 0-4] [--target 5-9] [--per-class 30] [--seeds 5]
       [--pretrain-per-class 6000] [--pretrain-epochs 2] [--epochs 15] [--lrs 0.001,0.01] [--size 32]
-      [--methods scratch,feature-extraction,fine-tune-layer4,cut-layer3,full] [--threads CORES] [--save-base FILE]
+      [--methods scratch,feature-extraction,fine-tune-layer4,cut-layer3,full] [--threads CORES] [--save-base FILE | --load-base FILE]
 """
 import argparse
 import copy
@@ -148,6 +148,7 @@ def main():
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--methods", default="scratch,feature-extraction,fine-tune-layer4,cut-layer3,full")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--load-base", help="start from this saved base instead of pretraining one")
     parser.add_argument("--save-base", help="write the pretrained base's state dict here (torch.save), for"
                         " scripts/export_pretrained.py --weights and deepserve's import")
     args = parser.parse_args()
@@ -170,15 +171,19 @@ def main():
           f" {args.seeds} seeds", flush=True)
     torch.manual_seed(0)
     start = time.time()
-    pre_x, pre_y = take(train_x, train_y, source, args.pretrain_per_class)
-    split = np.random.default_rng(0).permutation(len(pre_y))
-    cut = int(len(split) * 0.8)
     base = torchvision.models.resnet18(num_classes=len(source))
-    val_acc = fit(base, [{"params": base.parameters(), "lr": 0.001}], (pre_x[split[:cut]], pre_y[split[:cut]]),
-                  (pre_x[split[cut:]], pre_y[split[cut:]]), args.pretrain_epochs, 0)
-    print(f"pretrained on {len(pre_y)} images, {args.pretrain_epochs} epochs: validation {val_acc:.4f}"
-          f" ({time.time() - start:.0f} s)", flush=True)
-    del pre_x, pre_y
+    if args.load_base:
+        base.load_state_dict(torch.load(args.load_base))
+        print(f"base loaded from {args.load_base}", flush=True)
+    else:
+        pre_x, pre_y = take(train_x, train_y, source, args.pretrain_per_class)
+        split = np.random.default_rng(0).permutation(len(pre_y))
+        cut = int(len(split) * 0.8)
+        val_acc = fit(base, [{"params": base.parameters(), "lr": 0.001}], (pre_x[split[:cut]], pre_y[split[:cut]]),
+                      (pre_x[split[cut:]], pre_y[split[cut:]]), args.pretrain_epochs, 0)
+        print(f"pretrained on {len(pre_y)} images, {args.pretrain_epochs} epochs: validation {val_acc:.4f}"
+              f" ({time.time() - start:.0f} s)", flush=True)
+        del pre_x, pre_y
     if args.save_base:
         torch.save(base.state_dict(), args.save_base)
     test = take(test_x, test_y, target, args.test_per_class)
