@@ -15,6 +15,7 @@
 #     target/bench-forecast-series/rows.csv "rnn lstm gru seq2seq-attention transformer"
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 EPOCHS=${1:-1}
 GLOBAL_EPOCHS=${2:-1}
 ARCHS=${3:-rnn lstm gru seq2seq-attention transformer}
@@ -22,7 +23,7 @@ ONLY=${4:-}
 EXTRA_HP=${5:-}
 OUT=target/bench-forecast-series
 PORT=${BENCH_PORT:-18094}
-SERIES_DIR=${SERIES_DIR:-/work/shared/data/series}
+SERIES_DIR=${SERIES_DIR:-$PWD/../shared/data/series}
 mkdir -p "$OUT"
 
 if [ -z "${SKIP_BUILD:-}" ]; then ./mvnw -o -q -B -ntp -DskipTests package; fi
@@ -30,13 +31,8 @@ if curl -s -o /dev/null "localhost:$PORT"; then echo "port $PORT is taken (set B
 # a copy, so that building again while the benchmark runs leaves its server alone
 cp "$(ls target/deepserve-*.jar | grep -v original | head -1)" "$OUT/server.jar"
 rm -rf "$OUT/data"
-java ${SERVER_JAVA_OPTS:-} -jar "$OUT/server.jar" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-  kill -0 $SERVER 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-  sleep 1
-done
+: > "$OUT/server.log"
+start_server "$OUT/server.log" java ${SERVER_JAVA_OPTS:-} -jar "$OUT/server.jar" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data"
 
 PYTHONDONTWRITEBYTECODE=1 ${PYTHON:-/usr/bin/python3} -u scripts/bench_forecast_series.py "localhost:$PORT/api/v1" "$SERIES_DIR" "$EPOCHS" \
   "$GLOBAL_EPOCHS" "$ARCHS" "$OUT" "$ONLY" "$EXTRA_HP" | tee "$OUT/report.txt"

@@ -14,6 +14,7 @@
 #   defaults 6, 20, "MSFT IBM KO JPM", 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 GLOBAL_EPOCHS=${1:-6}
 SINGLE_EPOCHS=${2:-20}
 STOCKS=${3:-MSFT IBM KO JPM}
@@ -30,13 +31,8 @@ if curl -s -o /dev/null "localhost:$PORT"; then echo "port $PORT is taken (set B
 # a copy, so that building again while the benchmark runs leaves its server alone
 cp "$(ls target/deepserve-*.jar | grep -v original | head -1)" "$OUT/server.jar"
 rm -rf "$OUT/data"
-java ${SERVER_JAVA_OPTS:-} -jar "$OUT/server.jar" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-  kill -0 $SERVER 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-  sleep 1
-done
+: > "$OUT/server.log"
+start_server "$OUT/server.log" java ${SERVER_JAVA_OPTS:-} -jar "$OUT/server.jar" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data"
 
 python3 scripts/bench_forecast_transfer.py "localhost:$PORT/api/v1" "$SERIES" "$GLOBAL_EPOCHS" "$SINGLE_EPOCHS" "$STOCKS" "$HP" \
   "$LOO_STOCKS" | tee "$OUT/report.txt"

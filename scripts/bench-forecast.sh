@@ -10,6 +10,7 @@
 #   scripts/bench-forecast.sh [SECONDS_PER_POINT] [REAL_EPOCHS]     # defaults 20 and 30; the short check used 5 and 8
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 SECONDS_PER_POINT=${1:-20}
 REAL_EPOCHS=${2:-30}
 OUT=target/bench-forecast
@@ -23,13 +24,8 @@ CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
 
 rm -rf "$OUT/data"
-java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-  kill -0 $SERVER 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-  sleep 1
-done
+: > "$OUT/server.log"
+start_server "$OUT/server.log" java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data"
 API="localhost:$PORT/api/v1"
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
@@ -96,7 +92,7 @@ for transform in none log-returns; do
   echo "dax-lstm targetTransform=$transform -> $model"
   curl -sf "$API/models/dax-lstm-$transform/versions/1" | python3 "$OUT/report.py"
 done
-kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
+stop_server
 
 java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache -cp "$CP" \
   io.deepserve.bench.ForecastPredictorBench "$OUT/bench-lstm" "$SECONDS_PER_POINT" 60 64 2 5 1 16 2>/dev/null | grep djl-predictor

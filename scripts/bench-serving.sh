@@ -13,6 +13,7 @@
 # drifts by up to a third between runs and a little within one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 SECONDS_PER_POINT=${1:-20}
 # WORKERS and BATCH set the two versions' serving config; SERVER_JAVA_OPTS go to the server JVM
 OUT=target/bench
@@ -53,13 +54,8 @@ read -r BEST_B _ < <(best < "$OUT/b.txt")
 read -r BEST_BCL _ < <(best < "$OUT/b-cl.txt")
 
 rm -rf "$OUT/data"
-java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-  kill -0 $SERVER 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-  sleep 1
-done
+: > "$OUT/server.log"
+start_server "$OUT/server.log" java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data"
 
 import() { # name, serving JSON
   curl -sf -o /dev/null -F artifact=@"$OUT/resnet18.pt" -F "metadata={\"task\":\"image-classification\",
@@ -125,4 +121,4 @@ for round in $(seq "${ROUNDS:-3}"); do
   bcl=$(LAYOUT=channels-last torch "$SECONDS_PER_POINT" "$BEST_BCL" | number)
   awk -v r="$round" -v s="$service" -v a="$a" -v b="$b" -v c="$bcl" 'BEGIN { printf "round %d: service %.1f, (a) %.1f, (b) %.1f, (b'"'"') %.1f images/s: %.0f%% of (a), %s (b), %s (b'"'"')\n", r, s, a, b, c, 100 * s / a, (s + 0 > b + 0 ? "beats" : "does not beat"), (s + 0 > c + 0 ? "beats" : "does not beat") }'
 done
-kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
+stop_server

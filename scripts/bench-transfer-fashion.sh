@@ -26,6 +26,7 @@
 # SERVER_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 export PRETRAIN_IMAGES=${PRETRAIN_IMAGES:-30000} PRETRAIN_EPOCHS=${PRETRAIN_EPOCHS:-10}
 export TRANSFER_PER_CLASS=${TRANSFER_PER_CLASS:-30} TRANSFER_EPOCHS=${TRANSFER_EPOCHS:-15}
 export TEST_PER_CLASS=${TEST_PER_CLASS:-1000} IMAGE_SIZE=${IMAGE_SIZE:-32} BATCH=${BATCH:-32} SEED=${SEED:-42}
@@ -43,21 +44,10 @@ $PY scripts/fashion_to_zips.py "$OUT/images" --size "$IMAGE_SIZE" --pretrain-per
   --transfer-per-class "$TRANSFER_PER_CLASS" --test-per-class "$TEST_PER_CLASS" --pretrain "$PRETRAIN_CLASSES" \
   --target "$TARGET_CLASSES" --seeds "$(echo $SEEDS | tr ' ' ,)"
 
-SERVER=
 start() { # extra server arguments
-  java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" "$@" \
-    >> "$OUT/server.log" 2>&1 &
-  SERVER=$!
-  until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-    kill -0 "$SERVER" 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-    sleep 1
-  done
+  start_server "$OUT/server.log" java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
+    --deepserve.data-dir="$PWD/$OUT/data" "$@"
 }
-stop() {
-  kill "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
-}
-trap stop EXIT
 
 rm -rf "$OUT/data" "$OUT/state.json" "$OUT/server.log"
 REPORT="$OUT/report.txt"
@@ -78,11 +68,11 @@ else
   $PY scripts/bench_transfer_fashion.py pretrain "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
 fi
 $PY scripts/bench_transfer_fashion.py transfer "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
-stop
+stop_server
 [ -z "$SEEDS" ] || exit 0
 start --deepserve.training.feature-cache-max-size=0
 $PY scripts/bench_transfer_fashion.py uncached "http://localhost:$PORT" "$OUT/images" "$OUT/state.json" | tee -a "$REPORT"
-stop
+stop_server
 grep -E "Cached base features|Not caching base features" "$OUT/server.log" | sed 's/^.*-- /server: /' | tee -a "$REPORT"
 $PY scripts/bench_transfer_torch.py "$OUT/images/transfer.zip" "$TRANSFER_EPOCHS" "$BATCH" 0.001 "$SEED" \
   | tee -a "$REPORT"

@@ -10,6 +10,7 @@
 #   scripts/reliability-oom.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 OUT=target/reliability
 PORT=${RELIABILITY_PORT:-18091}
 mkdir -p "$OUT"
@@ -30,14 +31,9 @@ PY
 ls -l "$BODY"
 
 rm -rf "$OUT/data"
-java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$CP" io.deepserve.DeepserveApplication --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data" \
-  > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-until curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null; do
-  kill -0 $SERVER 2>/dev/null || { tail -20 "$OUT/server.log"; exit 1; }
-  sleep 1
-done
+: > "$OUT/server.log"
+start_server "$OUT/server.log" java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$CP" io.deepserve.DeepserveApplication \
+  --server.port="$PORT" --deepserve.data-dir="$PWD/$OUT/data"
 API="localhost:$PORT/api/v1"
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
