@@ -151,25 +151,35 @@ class ClassifyTests extends ApplicationTestSupport {
 		// each crop on its own through the same model and workload manager, the mean taken here
 		ModelVersion version = classifier.resolve("cls-tiny");
 		float[] crops = classifier.preprocessTenCrops(new ByteArrayInputStream(png), version);
-		int each = crops.length / 10;
-		List<float[]> single = new ArrayList<>();
-		for (int c = 0; c < 10; c++) {
-			single.add(Arrays.copyOfRange(crops, c * each, (c + 1) * each));
-		}
-		List<float[]> outputs = classifier.classifyTensors("cls-tiny", v -> single).outputs();
-		for (int k = 0; k < version.labels().size(); k++) {
-			double mean = 0;
-			for (float[] output : outputs) {
-				mean += output[k] / 10.0;
-			}
-			assertThat(averaged.get(version.labels().get(k))).as(version.labels().get(k)).isCloseTo(mean,
-					within(1e-5));
-		}
+		List<float[]> outputs = assertMeanOfEachAlone(averaged, version, crops, 10);
 		assertThat(outputs.get(0)[0]).as("the crops themselves differ").isNotCloseTo(outputs.get(4)[0], within(1e-5f));
 
 		ResponseEntity<String> none = post("&tta=none", png);
 		assertThat(json.readTree(none.getBody()).get("predictions"))
 			.isEqualTo(json.readTree(plain.getBody()).get("predictions"));
+	}
+
+	/**
+	 * Classifies each of the {@code count} images in {@code images} on its own through the same model and workload
+	 * manager, checks that {@code averaged} is their mean, and returns the single outputs.
+	 */
+	private List<float[]> assertMeanOfEachAlone(Map<String, Double> averaged, ModelVersion version, float[] images,
+			int count) {
+		int each = images.length / count;
+		List<float[]> single = new ArrayList<>();
+		for (int c = 0; c < count; c++) {
+			single.add(Arrays.copyOfRange(images, c * each, (c + 1) * each));
+		}
+		List<float[]> outputs = classifier.classifyTensors("cls-tiny", v -> single).outputs();
+		for (int k = 0; k < version.labels().size(); k++) {
+			double mean = 0;
+			for (float[] output : outputs) {
+				mean += output[k] / count;
+			}
+			assertThat(averaged.get(version.labels().get(k))).as(version.labels().get(k)).isCloseTo(mean,
+					within(1e-5));
+		}
+		return outputs;
 	}
 
 	/**
@@ -191,19 +201,7 @@ class ClassifyTests extends ApplicationTestSupport {
 		int size = version.preprocessing().imageSize();
 		int each = 3 * size * size;
 		assertThat(crops).hasSize(6 * each);
-		List<float[]> single = new ArrayList<>();
-		for (int c = 0; c < 6; c++) {
-			single.add(Arrays.copyOfRange(crops, c * each, (c + 1) * each));
-		}
-		List<float[]> outputs = classifier.classifyTensors("cls-tiny", v -> single).outputs();
-		for (int k = 0; k < version.labels().size(); k++) {
-			double mean = 0;
-			for (float[] output : outputs) {
-				mean += output[k] / 6.0;
-			}
-			assertThat(averaged.get(version.labels().get(k))).as(version.labels().get(k)).isCloseTo(mean,
-					within(1e-5));
-		}
+		List<float[]> outputs = assertMeanOfEachAlone(averaged, version, crops, 6);
 		assertThat(outputs.get(0)[0]).as("the scales differ").isNotCloseTo(outputs.get(4)[0], within(1e-5f));
 		// the first image is the plain centre crop when the version resizes to its own size
 		Map<String, Double> centre = probabilities(json.readTree(post("", png).getBody()));
