@@ -87,14 +87,20 @@ class ForecastDataTests {
 	}
 
 	@Test
-	void autoPicksLogReturnsForPricesThatTrendOrChangeScaleOnly() {
+	void autoPicksLogReturnsForPricesThatTrendChangeScaleOrWanderOnly() {
 		double[] trending = new double[500];
 		double[] flat = new double[500];
 		double[] louder = new double[500];
+		double[] walk = new double[500];
 		java.util.Random random = new java.util.Random(5);
+		flat[0] = 100;
+		walk[0] = 100;
 		for (int t = 0; t < 500; t++) {
 			trending[t] = 50 * Math.exp(0.003 * t);
-			flat[t] = 100 + 10 * Math.sin(t / 10.0) + random.nextGaussian();
+			if (t > 0) {
+				flat[t] = 100 + 0.5 * (flat[t - 1] - 100) + random.nextGaussian(); // returns to its level
+				walk[t] = walk[t - 1] * Math.exp(0.01 * random.nextGaussian());
+			}
 			louder[t] = 100 + (t < 250 ? 0.2 : 2) * Math.sin(t);
 		}
 		assertThat(AutoTransform.choose("auto", trending, 325).chosen()).isEqualTo("log-returns");
@@ -102,6 +108,10 @@ class ForecastDataTests {
 		assertThat(AutoTransform.choose("auto", louder, 325).chosen()).isEqualTo("log-returns");
 		// the rows after the training part decide nothing
 		assertThat(AutoTransform.choose("auto", louder, 240).chosen()).isEqualTo("none");
+		// a price that goes nowhere in particular: no trend or change of scale, but no level to return to either
+		AutoTransform.Choice wandering = AutoTransform.choose("auto", walk, 325);
+		assertThat(wandering.chosen()).as(wandering.reason()).isEqualTo("log-returns");
+		assertThat(wandering.reason()).contains("wandering like a price");
 		double[] negative = flat.clone();
 		negative[3] = -1;
 		assertThat(AutoTransform.choose("auto", negative, 325).chosen()).isEqualTo("none");

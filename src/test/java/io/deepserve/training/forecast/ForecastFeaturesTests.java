@@ -27,7 +27,7 @@ class ForecastFeaturesTests extends ApplicationTestSupport {
 	void aForecasterReadsItsFeaturesAndWantsThemInEveryRow() throws Exception {
 		String dataset = ForecastHttp.upload(http, "fc-features-csv", twoColumns(300));
 		JsonNode job = train(http, "fc-features", "gru", dataset, "{\"window\":8,\"horizon\":2,\"hiddenSize\":8,"
-				+ "\"layers\":1,\"epochs\":2,\"features\":[\"driver\"]}");
+				+ "\"layers\":1,\"epochs\":2,\"features\":[\"driver\"],\"targetTransform\":\"none\"}");
 		assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
 		JsonNode version = JSON.readTree(http.getForObject("/api/v1/models/fc-features/versions/1", String.class));
 		assertThat(version.get("inputShape").toString()).isEqualTo("[1,8,2]");
