@@ -25,7 +25,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 
 import org.springframework.stereotype.Component;
 
@@ -155,11 +154,27 @@ public class ForecastTrainer {
 	/** Trains the network in the {@link TrainingLoop}, from scratch or from a base, keeping the best epoch. */
 	Fit fit(String architecture, Hyperparameters hp, int features, Samples train, Samples validation,
 			Samples holdout, Device device, Path workDir, JobListener listener, ForecastBase base) throws IOException {
+		Fit fit = run(architecture, hp, features, train, validation, holdout, device, workDir.resolve("best"),
+				listener, base, hp.epochs(), hp.earlyStoppingPatience());
+		if (fit.epoch() == 0) {
+			throw new IllegalStateException("the validation loss was never finite: training diverged; "
+					+ "try a lower learningRate");
+		}
+		return fit;
+	}
+
+	/**
+	 * One training run of {@code epochCount} epochs (fewer with {@code patience}), the best epoch's parameters saved
+	 * in {@code dir}; its epoch is 0 when no validation loss was finite.
+	 */
+	private Fit run(String architecture, Hyperparameters hp, int features, Samples train, Samples validation,
+			Samples holdout, Device device, Path dir, JobListener listener, ForecastBase base, int epochCount,
+			int patience) throws IOException {
 		int window = hp.window();
 		int horizon = hp.horizon();
 		Random random = new Random(hp.seed());
 		Engine.getInstance().setRandomSeed(hp.seed().intValue());
-		Path best = Files.createDirectories(workDir.resolve("best"));
+		Path best = Files.createDirectories(dir);
 		int batchSize = Math.max(1, hp.batchSize());
 		Block network;
 		Set<String> baseIds = new HashSet<>();
@@ -185,12 +200,7 @@ public class ForecastTrainer {
 				trainer.initialize(new Shape(batchSize, window, features));
 				Epochs epochs = new Epochs(train, validation, holdout, random, batchSize, window, features, horizon,
 						best, model);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, hp.epochs(), hp.earlyStoppingPatience(),
-						listener);
-				if (outcome.epoch() == 0) {
-					throw new IllegalStateException("the validation loss was never finite: training diverged; "
-							+ "try a lower learningRate");
-				}
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, epochCount, patience, listener);
 				return new Fit(best, outcome.epoch(), -outcome.score(), epochs.bestHoldout, epochs.bestValidation);
 			}
 		}
@@ -213,27 +223,10 @@ public class ForecastTrainer {
 		Scaler scaler = Scaler.fit(columns, table.rows(), lag, logReturns);
 		ForecastCodec codec = new ForecastCodec(window, horizon, hp.targetTransform(), scaler.mean(), scaler.std());
 		Samples all = samples(columns, codec, window + lag, table.rows() - horizon, logReturns);
-		Engine.getInstance().setRandomSeed(hp.seed().intValue());
-		Path best = Files.createDirectories(workDir.resolve("refit"));
-		int batchSize = Math.max(1, hp.batchSize());
-		Optimizer optimizer = "sgd".equals(hp.optimizer())
-				? Optimizer.sgd().setLearningRateTracker(Tracker.fixed(hp.learningRate())).optMomentum(0.9f)
-					.optClipGrad(1f).build()
-				: Optimizer.adam().optLearningRateTracker(Tracker.fixed(hp.learningRate())).optClipGrad(1f).build();
-		try (Model model = Model.newInstance(MODEL_NAME, device)) {
-			model.setBlock(architectures.newForecaster(architecture, features, hp.hiddenSize(), hp.layers(),
-					hp.dropout(), horizon));
-			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
-				.optDevices(new Device[] { device });
-			try (Trainer trainer = model.newTrainer(config)) {
-				trainer.initialize(new Shape(batchSize, window, features));
-				Epochs epochs = new Epochs(all, all, all, new Random(hp.seed()), batchSize, window, features, horizon,
-						best, model);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, epochCount, 0, new RefitListener(listener));
-				if (outcome.epoch() == 0) {
-					throw new IllegalStateException("the refit on all rows diverged; try a lower learningRate");
-				}
-			}
+		Fit fit = run(architecture, hp, features, all, all, all, device, workDir.resolve("refit"),
+				new RefitListener(listener), null, epochCount, 0);
+		if (fit.epoch() == 0) {
+			throw new IllegalStateException("the refit on all rows diverged; try a lower learningRate");
 		}
 		ForecastSpec was = evaluated.spec();
 		ForecastSpec spec = new ForecastSpec(was.window(), was.horizon(), was.target(), was.features(),
@@ -247,7 +240,7 @@ public class ForecastTrainer {
 		refit.put("note", "the served network was retrained on every row after evaluation; the metrics and bands "
 				+ "are the held-out run's");
 		metrics.put("refit", refit);
-		return new Result(best, spec, evaluated.inputShape(), metrics, evaluated.holdout());
+		return new Result(fit.dir(), spec, evaluated.inputShape(), metrics, evaluated.holdout());
 	}
 
 	/** The refit's progress and batches reach the job; its epochs do not, the history stays the evaluated run's. */
