@@ -118,6 +118,8 @@ class HostileInputTests {
 				"invalid_metadata"));
 		rows.add(imports("serving queueSize -1", forecaster("\"queueSize\": -1"), 400, "invalid_metadata"));
 		rows.add(imports("serving workers 1.5", forecaster("\"workers\": 1.5"), 400, "invalid_metadata"));
+		rows.add(imports("serving threads -1", forecaster("\"threads\": -1"), 400, "invalid_metadata"));
+		rows.add(imports("serving threads 4096", forecaster("\"threads\": 4096"), 400, "invalid_metadata"));
 		rows.add(imports("serving setting misspelt", forecaster("\"worker\": 2"), 400, "unknown_field"));
 		rows.add(new Row("import into an injection-shaped name", "POST", "/api/v1/models/a%3BDROP/versions",
 				MULTIPART, multipart(Map.of("metadata", forecaster("\"workers\": 1")), "artifact", "m.pt",

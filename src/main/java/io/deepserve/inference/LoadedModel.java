@@ -39,7 +39,12 @@ final class LoadedModel {
 		this.model = loaded;
 		try {
 			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
-			started.start(() -> typed.newHandler(loaded, version), typed.warmupInput(version));
+			started.start(() -> {
+				if (settings.threads() > 0) {
+					OpenMpTeams.limitCurrentThread(settings.threads());
+				}
+				return typed.newHandler(loaded, version);
+			}, typed.warmupInput(version));
 			pool.complete(started);
 		}
 		catch (RuntimeException | Error ex) {

@@ -31,7 +31,7 @@ public final class OpenMpTeams {
 
 	/** Frees the calling thread's OpenMP team, if it has one; returns whether libgomp was there to ask. */
 	public static boolean releaseCurrentThread() {
-		Optional<Function> pause = Pause.FUNCTION;
+		Optional<Function> pause = Gomp.PAUSE;
 		if (pause.isEmpty()) {
 			return false;
 		}
@@ -43,25 +43,40 @@ public final class OpenMpTeams {
 		return true;
 	}
 
+	/**
+	 * Sets how many threads the calling thread's parallel operations use from now on ({@code omp_set_num_threads}
+	 * acts on the calling thread only); returns whether libgomp was there to ask. For a network so small that a
+	 * second thread costs more in waking and waiting than it computes (BENCHMARKS.md, "Forecast latency").
+	 */
+	public static boolean limitCurrentThread(int threads) {
+		Optional<Function> limit = Gomp.LIMIT;
+		if (limit.isEmpty()) {
+			return false;
+		}
+		limit.get().invokeVoid(new Object[] { threads });
+		return true;
+	}
+
 	/** Resolved on first use, after the engine has loaded its libraries. */
-	private static final class Pause {
+	private static final class Gomp {
 
-		static final Optional<Function> FUNCTION = find();
+		static final Optional<Function> PAUSE = find("omp_pause_resource_all");
 
-		private static Optional<Function> find() {
+		static final Optional<Function> LIMIT = find("omp_set_num_threads");
+
+		private static Optional<Function> find(String name) {
 			Optional<String> library = libgomp(Path.of("/proc/self/maps"));
 			if (library.isEmpty()) {
-				log.info("no libgomp in this process: idle inference threads keep their OpenMP teams");
+				log.info("no libgomp in this process: inference threads cannot call {}", name);
 				return Optional.empty();
 			}
 			try {
-				Function function = NativeLibrary.getInstance(library.get()).getFunction("omp_pause_resource_all");
-				log.info("idle inference threads release their OpenMP teams through {}", library.get());
+				Function function = NativeLibrary.getInstance(library.get()).getFunction(name);
+				log.info("inference threads reach {} through {}", name, library.get());
 				return Optional.of(function);
 			}
 			catch (UnsatisfiedLinkError ex) {
-				log.info("{} cannot release OpenMP teams ({}): idle inference threads keep them", library.get(),
-						ex.getMessage());
+				log.info("{} has no {} ({}): inference threads do without it", library.get(), name, ex.getMessage());
 				return Optional.empty();
 			}
 		}

@@ -10,18 +10,26 @@ import io.deepserve.config.DeepserveProperties;
 import io.deepserve.registry.ModelVersion;
 
 /** A version's serving settings: its {@code serving} map over the global {@code deepserve.inference} defaults. */
-record PoolSettings(int workers, int queueSize, int maxBatchSize, int maxBatchDelayMs, Duration timeout) {
+record PoolSettings(int workers, int queueSize, int maxBatchSize, int maxBatchDelayMs, Duration timeout,
+		int threads) {
 
 	private static final Logger log = LoggerFactory.getLogger(PoolSettings.class);
 
+	/** With the engine's threads per worker, for a caller that only reads the queue settings. */
 	static PoolSettings of(ModelVersion version, DeepserveProperties.Inference defaults) {
+		return of(version, defaults, 0);
+	}
+
+	/** @param defaultThreads the task's threads per worker where the version names none (0: the engine's) */
+	static PoolSettings of(ModelVersion version, DeepserveProperties.Inference defaults, int defaultThreads) {
 		Map<String, Object> serving = version.serving() != null ? version.serving() : Map.of();
 		return new PoolSettings(read(version, serving, "workers", defaults.workers(), 1, 64),
 				read(version, serving, "queueSize", defaults.queueSize(), 1, 100_000),
 				read(version, serving, "maxBatchSize", defaults.maxBatchSize(), 1, 1024),
 				read(version, serving, "maxBatchDelayMs", defaults.maxBatchDelayMs(), 0, 10_000),
 				Duration.ofMillis(read(version, serving, "timeoutMs", (int) defaults.requestTimeout().toMillis(), 1,
-						3_600_000)));
+						3_600_000)),
+				read(version, serving, "threads", defaultThreads, 0, 1024));
 	}
 
 	/** A value the registry stored but that makes no sense falls back to the default rather than block serving. */

@@ -21,6 +21,14 @@ public interface ServingTask<I, O> {
 	/** Called once on each worker thread, which then owns the handler and closes it. */
 	BatchHandler<I, O> newHandler(Model model, ModelVersion version);
 
+	/**
+	 * Threads each worker's parallel operations use unless the version's {@code serving.threads} says otherwise; 0
+	 * leaves the engine's (every core).
+	 */
+	default int defaultThreads() {
+		return 0;
+	}
+
 	/** An input of the right shape for a dummy batch, run by each worker before the version takes traffic. */
 	I warmupInput(ModelVersion version);
 

@@ -313,12 +313,13 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		try {
 			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
-			PoolSettings pool = PoolSettings.of(version, settings);
+			PoolSettings pool = PoolSettings.of(version, settings, model.task().defaultThreads());
 			model.load(djl, model.task(), pool);
 			failures.remove(version.ref());
-			log.info("{} loaded and warm in {} ms ({} workers, queue {}, batches up to {} within {} ms)",
-					version.ref(), millis(System.nanoTime() - start), pool.workers(), pool.queueSize(),
-					pool.maxBatchSize(), pool.maxBatchDelayMs());
+			log.info("{} loaded and warm in {} ms ({} workers of {} threads, queue {}, batches up to {} within {} ms)",
+					version.ref(), millis(System.nanoTime() - start), pool.workers(),
+					pool.threads() == 0 ? "the engine's" : pool.threads(), pool.queueSize(), pool.maxBatchSize(),
+					pool.maxBatchDelayMs());
 			evictBeyondBudget(model);
 		}
 		catch (RuntimeException | Error ex) {

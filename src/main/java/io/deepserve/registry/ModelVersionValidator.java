@@ -17,7 +17,7 @@ final class ModelVersionValidator {
 	/** The bounds of each {@code serving} setting, as README states them. */
 	private static final Map<String, long[]> SERVING_BOUNDS = Map.of("workers", new long[] { 1, 64 }, "queueSize",
 			new long[] { 1, 100_000 }, "maxBatchSize", new long[] { 1, 1024 }, "maxBatchDelayMs",
-			new long[] { 0, 10_000 }, "timeoutMs", new long[] { 1, 3_600_000 });
+			new long[] { 0, 10_000 }, "timeoutMs", new long[] { 1, 3_600_000 }, "threads", new long[] { 0, 1024 });
 
 	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32. */
 	private static final List<String> PRECISIONS = List.of("fp32", "bf16", "int8");

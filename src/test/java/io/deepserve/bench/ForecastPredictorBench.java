@@ -14,6 +14,7 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 
+import io.deepserve.inference.OpenMpTeams;
 import io.deepserve.nn.Architectures;
 
 /**
@@ -24,6 +25,9 @@ import io.deepserve.nn.Architectures;
  * <pre>java -cp ... io.deepserve.bench.ForecastPredictorBench MODEL_DIR SECONDS WINDOW HIDDEN LAYERS HORIZON CONCURRENCY...</pre>
  */
 public final class ForecastPredictorBench {
+
+	/** {@code -Dbench.threads=N}: each client thread's parallel operations use N threads, as a serving worker's do. */
+	private static final int THREADS = Integer.getInteger("bench.threads", 0);
 
 	private ForecastPredictorBench() {
 	}
@@ -55,6 +59,9 @@ public final class ForecastPredictorBench {
 			Thread thread = new Thread(() -> {
 				long[] mine = new long[1 << 16];
 				int n = 0;
+				if (THREADS > 0) {
+					OpenMpTeams.limitCurrentThread(THREADS);
+				}
 				float[] input = new float[window];
 				Random random = new Random(client);
 				for (int i = 0; i < window; i++) {

@@ -49,7 +49,7 @@ class BatchingPoolTests {
 
 	@Test
 	void aFullQueueRefusesAtOnceAndTheAcceptedRequestsStillRun() throws Exception {
-		pool = start(new PoolSettings(1, 2, 1, 0, Duration.ofMinutes(1)), 0);
+		pool = start(new PoolSettings(1, 2, 1, 0, Duration.ofMinutes(1), 0), 0);
 		CompletableFuture<BatchingPool.Result<Integer>> running = pool.submit(1);
 		awaitBatches(2);
 		List<CompletableFuture<BatchingPool.Result<Integer>>> queued = List.of(pool.submit(2), pool.submit(3));
@@ -65,7 +65,7 @@ class BatchingPoolTests {
 
 	@Test
 	void waitingRequestsGoTogetherUpToTheBatchSize() throws Exception {
-		pool = start(new PoolSettings(1, 100, 4, 0, Duration.ofMinutes(1)), 0);
+		pool = start(new PoolSettings(1, 100, 4, 0, Duration.ofMinutes(1), 0), 0);
 		List<CompletableFuture<BatchingPool.Result<Integer>>> futures = new ArrayList<>();
 		futures.add(pool.submit(0));
 		awaitBatches(2);
@@ -82,7 +82,7 @@ class BatchingPoolTests {
 
 	@Test
 	void aRequestPastItsDeadlineIsNotRun() throws Exception {
-		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMillis(20)), 0);
+		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMillis(20), 0), 0);
 		CompletableFuture<BatchingPool.Result<Integer>> first = pool.submit(1);
 		awaitBatches(2);
 		CompletableFuture<BatchingPool.Result<Integer>> late = pool.submit(2);
@@ -99,7 +99,7 @@ class BatchingPoolTests {
 
 	@Test
 	void aFailingBatchAnswersEachOfItsRequestsAndTheWorkerCarriesOn() throws Exception {
-		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMinutes(1)), -1);
+		pool = start(new PoolSettings(1, 10, 4, 0, Duration.ofMinutes(1), 0), -1);
 		gate.countDown();
 		CompletableFuture<BatchingPool.Result<Integer>> failing = pool.submit(-1);
 		assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).cause()
@@ -109,7 +109,7 @@ class BatchingPoolTests {
 
 	@Test
 	void stoppingDrainsWhatWasAcceptedThenClosesEveryHandler() throws Exception {
-		pool = start(new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), 0);
+		pool = start(new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1), 0), 0);
 		List<CompletableFuture<BatchingPool.Result<Integer>>> futures = new ArrayList<>();
 		for (int i = 1; i <= 5; i++) {
 			futures.add(pool.submit(i));
@@ -132,7 +132,7 @@ class BatchingPoolTests {
 	void underABacklogAnExtraWorkerStartsAndStopsAgainOnceIdle() throws Exception {
 		AtomicInteger created = new AtomicInteger();
 		List<Integer> started = new CopyOnWriteArrayList<>();
-		pool = new BatchingPool<>("elastic", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		pool = new BatchingPool<>("elastic", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1), 0), size -> {
 		}, () -> 0, Duration.ofMillis(300), Duration.ofMinutes(1));
 		pool.start(tenfold(created, inputs -> {
 			if (!inputs.equals(List.of(0))) {
@@ -166,7 +166,7 @@ class BatchingPoolTests {
 	void oneRequestAtATimeGoesToTheWorkerIdleLeastSoTheExtraOneStillStops() throws Exception {
 		AtomicInteger created = new AtomicInteger();
 		List<String> ranOn = new CopyOnWriteArrayList<>();
-		pool = new BatchingPool<>("steady", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		pool = new BatchingPool<>("steady", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1), 0), size -> {
 		}, () -> 0, Duration.ofMillis(300), Duration.ofMinutes(1));
 		pool.start(tenfold(created, inputs -> {
 			if (!inputs.equals(List.of(0))) {
@@ -218,7 +218,7 @@ class BatchingPoolTests {
 	@Test
 	void theLastWorkerStopsOnceIdleAndTheNextRequestStartsOneAgain() throws Exception {
 		AtomicInteger created = new AtomicInteger();
-		pool = new BatchingPool<>("quiet", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		pool = new BatchingPool<>("quiet", new PoolSettings(2, 10, 1, 0, Duration.ofMinutes(1), 0), size -> {
 		}, () -> 0, Duration.ofMillis(100), Duration.ofMillis(300));
 		pool.start(tenfold(created, inputs -> {
 		}), 0);
@@ -236,7 +236,7 @@ class BatchingPoolTests {
 	@Test
 	void aWorkerIdleForASecondRestsItsHandlerOnceOnItsOwnThreadAndWorksAgainAfter() throws Exception {
 		List<String> ranOn = new CopyOnWriteArrayList<>();
-		pool = new BatchingPool<>("resting", new PoolSettings(1, 10, 1, 0, Duration.ofMinutes(1)), size -> {
+		pool = new BatchingPool<>("resting", new PoolSettings(1, 10, 1, 0, Duration.ofMinutes(1), 0), size -> {
 		}, () -> 0);
 		pool.start(tenfold(new AtomicInteger(), inputs -> ranOn.add(Thread.currentThread().getName())), 0);
 		assertThat(pool.submit(1).get(5, TimeUnit.SECONDS).output()).isEqualTo(10);

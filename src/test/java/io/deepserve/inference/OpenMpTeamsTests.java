@@ -70,6 +70,37 @@ class OpenMpTeamsTests {
 		assertThat(seen[3]).as("the team again after the next parallel operation").isEqualTo(threads);
 	}
 
+	@Test
+	void aThreadLimitedToOneRunsItsParallelOperationsWithoutATeamAndOthersKeepTheirs() throws Exception {
+		EngineService.configureOffline(dir.resolve("cache"));
+		Engine.getEngine("PyTorch");
+		int threads = JniUtils.getNumThreads();
+		assertThat(threads).as("intra-op threads on this machine").isGreaterThan(1);
+		assertThat(teamAfterOneOperation("omp-one", true)).as("limited: the thread alone").isEqualTo(1);
+		assertThat(teamAfterOneOperation("omp-all", false)).as("another thread, not limited").isEqualTo(threads);
+	}
+
+	/** The threads named {@code name} after a thread of that name ran one large parallel operation. */
+	private static int teamAfterOneOperation(String name, boolean limitToOne) throws Exception {
+		AtomicReference<Object> seen = new AtomicReference<>();
+		Thread probe = new Thread(() -> {
+			try (NDManager manager = NDManager.newBaseManager()) {
+				if (limitToOne && !OpenMpTeams.limitCurrentThread(1)) {
+					throw new IllegalStateException("no libgomp found to limit the thread with");
+				}
+				manager.ones(new Shape(1 << 22)).add(1).close();
+				seen.set(named(name));
+			}
+			catch (Throwable ex) {
+				seen.set(ex);
+			}
+		}, name);
+		probe.start();
+		probe.join();
+		assertThat(seen.get()).isInstanceOf(Integer.class);
+		return (Integer) seen.get();
+	}
+
 	private static int named(String name) throws IOException {
 		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
 			return (int) tasks.filter(task -> {

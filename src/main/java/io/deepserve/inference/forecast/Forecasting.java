@@ -40,6 +40,15 @@ public class Forecasting implements ServingTask<float[], float[]> {
 		return BatchHandler.of(predictor);
 	}
 
+	/**
+	 * One: a forecaster is a few small matrix products per time step, which a second thread only slows with the
+	 * waking and waiting around each (BENCHMARKS.md, "Forecast latency").
+	 */
+	@Override
+	public int defaultThreads() {
+		return 1;
+	}
+
 	@Override
 	public float[] warmupInput(ModelVersion version) {
 		ForecastCodec codec = ForecastCodec.of(version.forecast());

@@ -1,5 +1,8 @@
 package io.deepserve.inference.forecast;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,7 +40,7 @@ class ForecastEndpointTests extends ApplicationTestSupport {
 	@BeforeAll
 	void trainAForecaster() throws Exception {
 		String dataset = sine(http, "fc-endpoint-sine");
-		JsonNode job = train(http, MODEL, "rnn", dataset, "{\"window\":10,\"horizon\":3,\"hiddenSize\":8,"
+		JsonNode job = train(http, MODEL, "lstm", dataset, "{\"window\":10,\"horizon\":3,\"hiddenSize\":8,"
 				+ "\"layers\":1,\"epochs\":2,\"targetTransform\":\"log-returns\"}");
 		assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
 	}
@@ -62,6 +65,28 @@ class ForecastEndpointTests extends ApplicationTestSupport {
 		assertThat(JSON.readTree(shorter.getBody()).get("forecast").get(0))
 			.as("older values than the window change nothing")
 			.isEqualTo(body.get("forecast").get(0));
+	}
+
+	@Test
+	void aForecastWorkerComputesOnItsOwnThreadWithoutAnOpenMpTeam() throws Exception {
+		assertThat(forecast(http, MODEL, "{\"series\":" + GOOD + "}").getStatusCode()).isEqualTo(HttpStatus.OK);
+		// libgomp's helper threads carry the name of the thread whose team they are, cut to 15 characters
+		String prefix = "infer-" + MODEL + ":1-";
+		long workers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+		String comm = prefix.substring(0, 15);
+		long named;
+		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+			named = tasks.filter(task -> {
+				try {
+					return Files.readString(task.resolve("comm")).strip().equals(comm);
+				}
+				catch (IOException ex) {
+					return false;
+				}
+			}).count();
+		}
+		assertThat(workers).as("the version's workers").isPositive();
+		assertThat(named).as("its workers' threads, each without a team of helpers").isEqualTo(workers);
 	}
 
 	@Test
