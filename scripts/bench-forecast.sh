@@ -94,5 +94,11 @@ for transform in none log-returns; do
 done
 stop_server
 
-java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache -cp "$CP" \
-  io.deepserve.bench.ForecastPredictorBench "$OUT/bench-lstm" "$SECONDS_PER_POINT" 60 64 2 5 1 16 2>/dev/null | grep djl-predictor
+# one thread per predictor, as the service's forecast workers run (serving.threads 1), then the engine's two
+for threads in 1 0; do
+  printf 'in process, threads per predictor %s: ' "$([ "$threads" = 0 ] && echo "the engine's" || echo "$threads")"
+  java -Dbench.threads=$threads -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
+    -cp "$CP" io.deepserve.bench.ForecastPredictorBench "$OUT/bench-lstm" "$SECONDS_PER_POINT" 60 64 2 5 1 16 2>/dev/null \
+    | grep djl-predictor | tr '\n' ' '
+  echo
+done

@@ -67,16 +67,16 @@ public final class OpenMpTeams {
 		private static Optional<Function> find(String name) {
 			Optional<String> library = libgomp(Path.of("/proc/self/maps"));
 			if (library.isEmpty()) {
-				log.info("no libgomp in this process: inference threads cannot call {}", name);
+				log.info("no libgomp in this process: engine threads cannot call {}", name);
 				return Optional.empty();
 			}
 			try {
 				Function function = NativeLibrary.getInstance(library.get()).getFunction(name);
-				log.info("inference threads reach {} through {}", name, library.get());
+				log.info("engine threads reach {} through {}", name, library.get());
 				return Optional.of(function);
 			}
 			catch (UnsatisfiedLinkError ex) {
-				log.info("{} has no {} ({}): inference threads do without it", library.get(), name, ex.getMessage());
+				log.info("{} has no {} ({}): engine threads do without it", library.get(), name, ex.getMessage());
 				return Optional.empty();
 			}
 		}

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import io.deepserve.dataset.Dataset;
 import io.deepserve.dataset.DatasetService;
 import io.deepserve.dataset.SeriesTable;
+import io.deepserve.inference.OpenMpTeams;
 import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelRegistry;
 import io.deepserve.registry.ModelVersion;
@@ -70,6 +71,10 @@ class ForecastTraining implements TrainingTask {
 
 	@Override
 	public TrainedModel train(TrainingJob job, Device device, Path work, JobListener listener) throws IOException {
+		// on the job's own thread, which ends with it: a forecaster's operations are too small for a second thread,
+		// which on CPU only adds waking and waiting (BENCHMARKS.md, "Forecast latency": 31 s against 681 s for the
+		// same job on a busy machine)
+		OpenMpTeams.limitCurrentThread(1);
 		Dataset dataset = datasets.get(job.dataset());
 		TrainingRequest request = job.request();
 		Hyperparameters requested = request.resolved();

@@ -1,5 +1,9 @@
 package io.deepserve.training.forecast;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +19,7 @@ import io.deepserve.ApplicationTestSupport;
 import io.deepserve.dataset.DatasetService;
 
 import static io.deepserve.training.forecast.ForecastHttp.forecast;
+import static io.deepserve.training.forecast.ForecastHttp.jsonEntity;
 import static io.deepserve.training.forecast.ForecastHttp.sine;
 import static io.deepserve.training.forecast.ForecastHttp.train;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +51,47 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		assertThat(metrics.get("beatsNaive").asBoolean()).as("%s", vsNaive).isTrue();
 		assertThat(vsNaive.get("pValue").asDouble()).isLessThan(0.05);
 		assertThat(metrics.get("relativeMae").asDouble()).isLessThan(0.9);
+	}
+
+	/** A forecaster trains on its job's thread alone: that thread never gets an OpenMP team of helpers. */
+	@Test
+	void aForecastingJobTrainsWithoutAnOpenMpTeam() throws Exception {
+		String dataset = sine(http, "sine-one-thread");
+		ResponseEntity<String> created = http.postForEntity("/api/v1/training-jobs", jsonEntity("{\"model\":"
+				+ "\"sine-one-thread\",\"task\":\"forecasting\",\"architecture\":\"lstm\",\"dataset\":\"" + dataset
+				+ "\",\"target\":\"value\",\"hyperparameters\":{\"window\":30,\"hiddenSize\":32,\"epochs\":50,"
+				+ "\"earlyStoppingPatience\":50}}"), String.class);
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+		String id = JSON.readTree(created.getBody()).get("id").asText();
+		// libgomp's helper threads carry the name of the thread whose team they are, cut to 15 characters
+		String comm = ("training-job-" + id).substring(0, 15);
+		int samples = 0;
+		long most = 0;
+		long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+		while (samples < 100 && System.nanoTime() < until) {
+			long named = threadsNamed(comm);
+			if (named > 0) {
+				samples++;
+				most = Math.max(most, named);
+			}
+			Thread.sleep(20);
+		}
+		http.postForEntity("/api/v1/training-jobs/" + id + "/cancel", null, String.class);
+		assertThat(samples).as("the job's thread seen training").isEqualTo(100);
+		assertThat(most).as("threads named after the job's thread").isEqualTo(1);
+	}
+
+	private static long threadsNamed(String comm) throws IOException {
+		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+			return tasks.filter(task -> {
+				try {
+					return Files.readString(task.resolve("comm")).strip().equals(comm);
+				}
+				catch (IOException ex) {
+					return false; // the thread ended meanwhile
+				}
+			}).count();
+		}
 	}
 
 	@ParameterizedTest
