@@ -8,6 +8,7 @@
 # Everything it writes goes under target/bench-forecast/.
 #
 #   scripts/bench-forecast.sh [SECONDS_PER_POINT] [REAL_EPOCHS]     # defaults 20 and 30; the short check used 5 and 8
+#   WARMUP_SECONDS=60: load at concurrency 4 before the measured points (the JIT's warm-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
@@ -59,6 +60,10 @@ for i in range(64):
     open(f"{sys.argv[1]}/{i:02d}.json", "w").write(json.dumps({"series": series, "horizon": 5}))
 PY
 curl -s -H 'Content-Type: application/json' --data-binary @"$OUT/bodies/00.json" "$API/models/bench-lstm/forecast"; echo
+# the JIT compiles the request path only after some thousands of requests: before that a trivial GET took 4-5 ms here
+printf 'warm-up, not measured: '
+java -Dbench.contentType=application/json -cp target/test-classes io.deepserve.bench.LoadGenerator \
+  "http://127.0.0.1:$PORT/api/v1/models/bench-lstm/forecast" "$OUT/bodies" 4 "${WARMUP_SECONDS:-60}" 0
 for c in 1 16; do
   printf 'http /forecast '
   java -Dbench.contentType=application/json -cp target/test-classes io.deepserve.bench.LoadGenerator \
@@ -81,7 +86,7 @@ for name in ("model", "naive", "seasonalNaive"):
     print("  %-14s RMSE %8.2f  MAE %8.2f  MAPE %5.2f%%  MASE %5.2f  (step 1 MAE %.2f, step 5 MAE %.2f)" % (
         name, s["rmse"], s["mae"], s["mape"], s["mase"], s["byHorizon"][0]["mae"], s["byHorizon"][-1]["mae"]))
 print("  beatsNaive", m["beatsNaive"], " beatsSeasonalNaive", m["beatsSeasonalNaive"],
-      " band coverage %.2f" % b["bandCoverage"])
+      " band coverage by level", b["bandCoverage"])
 PY
 echo "## real series: DAX daily closes, $(($(wc -l < "$SERIES") - 1)) rows"
 REAL=$(curl -sf -F name=eustockmarkets -F kind=series -F file=@"$SERIES" "$API/datasets" | field "d['id']")
