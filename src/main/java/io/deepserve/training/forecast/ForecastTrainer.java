@@ -24,7 +24,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 
 import org.springframework.stereotype.Component;
 
@@ -37,6 +36,7 @@ import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.task.forecast.Significance;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingLoop.Batch;
 import io.deepserve.training.TrainingLoop.Validation;
@@ -189,18 +189,17 @@ public class ForecastTrainer {
 			transfer.body().getParameters().values().forEach(parameter -> baseIds.add(parameter.getId()));
 		}
 		BaseRates rates = new BaseRates(hp.learningRate(), baseIds, base == null ? 1f : base.baseFactor());
-		Optimizer optimizer = "sgd".equals(hp.optimizer())
-				? Optimizer.sgd().setLearningRateTracker(rates).optMomentum(0.9f).optClipGrad(1f).build()
-				: Optimizer.adam().optLearningRateTracker(rates).optClipGrad(1f).build();
+		OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(), 1f, rates);
 		try (Model model = Model.newInstance(MODEL_NAME, device)) {
 			model.setBlock(network);
-			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer.djl())
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(batchSize, window, features));
 				Epochs epochs = new Epochs(train, validation, holdout, random, batchSize, window, features, horizon,
 						best, model);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, epochCount, patience, listener);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, epochs, epochCount, patience,
+						listener);
 				return new Fit(best, outcome.epoch(), -outcome.score(), epochs.bestHoldout, epochs.bestValidation);
 			}
 		}
