@@ -17,8 +17,11 @@ import io.deepserve.error.InvalidInputException;
  * @param clipGrad each gradient element is clamped to at most this before the update, as DJL's {@code optClipGrad}
  * does (from above only); negative: no clipping
  * @param rates the learning rate of each parameter at each update
+ * @param fused step with {@link FusedOptimizer} where it loads ({@code deepserve.training.fused-optimizer}); false:
+ * always DJL's optimizer
  */
-public record OptimizerSettings(String name, float weightDecay, float clipGrad, ParameterTracker rates) {
+public record OptimizerSettings(String name, float weightDecay, float clipGrad, ParameterTracker rates,
+		boolean fused) {
 
 	public static final Set<String> NAMES = Set.of("adam", "adamw", "sgd");
 
@@ -30,7 +33,7 @@ public record OptimizerSettings(String name, float weightDecay, float clipGrad, 
 
 	static final float EPSILON = 1e-8f;
 
-	private static final float NO_CLIPPING = -1f;
+	public static final float NO_CLIPPING = -1f;
 
 	public OptimizerSettings {
 		if (!NAMES.contains(name)) {
@@ -38,9 +41,14 @@ public record OptimizerSettings(String name, float weightDecay, float clipGrad, 
 		}
 	}
 
-	/** Without gradient clipping. */
+	/** Fused where it loads. */
+	public OptimizerSettings(String name, float weightDecay, float clipGrad, ParameterTracker rates) {
+		this(name, weightDecay, clipGrad, rates, true);
+	}
+
+	/** Fused where it loads, without gradient clipping. */
 	public OptimizerSettings(String name, float weightDecay, ParameterTracker rates) {
-		this(name, weightDecay, NO_CLIPPING, rates);
+		this(name, weightDecay, NO_CLIPPING, rates, true);
 	}
 
 	/** {@code weightDecay}'s default: 0.01 for AdamW, as PyTorch's; none for the others. */

@@ -66,7 +66,7 @@ public final class TrainingLoop {
 	 */
 	public static Best run(Trainer trainer, OptimizerSettings optimizer, Epochs task, int epochs, int patience,
 			JobListener listener) throws IOException {
-		try (FusedOptimizer fused = FusedOptimizer.open(trainer, optimizer)) {
+		try (FusedOptimizer fused = optimizer.fused() ? FusedOptimizer.open(trainer, optimizer) : null) {
 			return run(trainer, fused, task, epochs, patience, listener);
 		}
 	}

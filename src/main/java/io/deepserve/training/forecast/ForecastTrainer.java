@@ -25,8 +25,10 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import io.deepserve.config.DeepserveProperties;
 import io.deepserve.dataset.SeriesTable;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.ForecasterTransfer;
@@ -82,8 +84,21 @@ public class ForecastTrainer {
 
 	private final Architectures architectures;
 
+	private final boolean fusedOptimizer;
+
 	public ForecastTrainer(Architectures architectures) {
+		this(architectures, true);
+	}
+
+	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
+	public ForecastTrainer(Architectures architectures, boolean fusedOptimizer) {
 		this.architectures = architectures;
+		this.fusedOptimizer = fusedOptimizer;
+	}
+
+	@Autowired
+	public ForecastTrainer(Architectures architectures, DeepserveProperties properties) {
+		this(architectures, properties.training().fusedOptimizer());
 	}
 
 	public Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
@@ -189,7 +204,8 @@ public class ForecastTrainer {
 			transfer.body().getParameters().values().forEach(parameter -> baseIds.add(parameter.getId()));
 		}
 		BaseRates rates = new BaseRates(hp.learningRate(), baseIds, base == null ? 1f : base.baseFactor());
-		OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(), 1f, rates);
+		OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(), 1f, rates,
+				fusedOptimizer);
 		try (Model model = Model.newInstance(MODEL_NAME, device)) {
 			model.setBlock(network);
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer.djl())

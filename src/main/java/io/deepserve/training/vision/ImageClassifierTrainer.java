@@ -91,15 +91,24 @@ public class ImageClassifierTrainer {
 
 	private final long featureCacheMaxBytes;
 
+	private final boolean fusedOptimizer;
+
 	@Autowired
 	public ImageClassifierTrainer(Architectures architectures, DeepserveProperties properties) {
-		this(architectures, properties.training().featureCacheMaxSize().toBytes());
+		this(architectures, properties.training().featureCacheMaxSize().toBytes(),
+				properties.training().fusedOptimizer());
 	}
 
 	/** @param featureCacheMaxBytes the most a job's {@link FeatureCache} may hold; 0 never caches */
 	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes) {
+		this(architectures, featureCacheMaxBytes, true);
+	}
+
+	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
+	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer) {
 		this.architectures = architectures;
 		this.featureCacheMaxBytes = featureCacheMaxBytes;
+		this.fusedOptimizer = fusedOptimizer;
 	}
 
 	/**
@@ -179,7 +188,8 @@ public class ImageClassifierTrainer {
 			model.setBlock(cache != null ? ((TransferBlock) network.training()).head() : network.training());
 			Inputs inputs = cache != null ? (scope, batch, augment) -> cache.batch(scope, batch)
 					: (scope, batch, augment) -> pixels(scope, batch, decoded, tensors, augment, size);
-			OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(), rates);
+			OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(),
+					OptimizerSettings.NO_CLIPPING, rates, fusedOptimizer);
 			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss()).optOptimizer(optimizer.djl())
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
