@@ -26,7 +26,8 @@ import io.deepserve.nn.Architectures;
  * batches (forward and backward untimed, the step timed) and prints the median step and forward+backward, then the
  * process's resident memory, which should stay flat over the rounds.
  *
- * <pre>java -cp ... io.deepserve.training.OptimizerStepBench ARCH OPTIMIZER IMAGE_SIZE BATCH ROUNDS STEPS</pre>
+ * <pre>java -cp ... io.deepserve.training.OptimizerStepBench ARCH OPTIMIZER IMAGE_SIZE BATCH ROUNDS STEPS [fused|djl]</pre>
+ * The last argument runs one of the two alone, e.g. a few hundred fused steps to watch the resident memory.
  */
 public final class OptimizerStepBench {
 
@@ -46,11 +47,14 @@ public final class OptimizerStepBench {
 				OptimizerSettings.defaultWeightDecay(optimizer), (id, n) -> 0.001f);
 		System.out.printf(Locale.ROOT, "%s %s %dpx batch %d, %d rounds of %d steps, %d intra-op threads%n",
 				architecture, optimizer, size, batch, rounds, steps, Runtime.getRuntime().availableProcessors());
-		try (Copy djl = new Copy(architecture, settings, size, batch, false);
-				Copy fused = new Copy(architecture, settings, size, batch, true)) {
+		String only = args.length > 6 ? args[6] : "";
+		try (Copy djl = "fused".equals(only) ? null : new Copy(architecture, settings, size, batch, false);
+				Copy fused = "djl".equals(only) ? null : new Copy(architecture, settings, size, batch, true)) {
 			for (int round = 1; round <= rounds; round++) {
 				for (Copy copy : round % 2 == 1 ? new Copy[] { djl, fused } : new Copy[] { fused, djl }) {
-					copy.round(round, steps);
+					if (copy != null) {
+						copy.round(round, steps);
+					}
 				}
 			}
 		}
