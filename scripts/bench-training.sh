@@ -6,6 +6,8 @@
 #  - peer: Debian's python3-torch training torchvision's resnet18 on random tensors in memory (no decoding), same
 #    batch, image size and thread count, in the same run.
 # Usage: scripts/bench-training.sh [sizes...]     (default: 64 224)
+#   SERVICE_ARGS="--deepserve.training.fused-optimizer=false" for DJL's own optimizer step (issue 17's before);
+#   OPTIMIZER=sgd|adamw for another optimizer (default adam); PEER=0 skips the PyTorch peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("${@:-64 224}")
@@ -19,7 +21,8 @@ if [[ -z "$JAR" ]]; then
 	JAR=$(ls target/deepserve-*.jar | grep -v plain | head -1)
 fi
 
-java -Xmx4g -Dai.djl.offline=true -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$DATA" \
+# shellcheck disable=SC2086
+java -Xmx4g -Dai.djl.offline=true -jar "$JAR" --server.port="$PORT" --deepserve.data-dir="$DATA" ${SERVICE_ARGS:-} \
 	>"$DATA/service.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
@@ -44,7 +47,7 @@ for SIZE in "${SIZES[@]}"; do
 	EPOCHS=$(( (BATCHES + 6) / 7 ))
 	JOB=$(curl -sf -H 'Content-Type: application/json' "$BASE/api/v1/training-jobs" -d "{\"model\":\"$MODEL\",
 		\"architecture\":\"resnet18\",\"dataset\":\"$DATASET\",\"device\":\"cpu\",\"hyperparameters\":{\"epochs\":$EPOCHS,
-		\"batchSize\":32,\"imageSize\":$SIZE,\"earlyStoppingPatience\":0}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+		\"batchSize\":32,\"imageSize\":$SIZE,\"earlyStoppingPatience\":0,\"optimizer\":\"${OPTIMIZER:-adam}\"}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	while true; do
 		STATUS=$(curl -sf "$BASE/api/v1/training-jobs/$JOB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
 		[[ "$STATUS" == QUEUED || "$STATUS" == RUNNING ]] || break
@@ -53,6 +56,6 @@ for SIZE in "${SIZES[@]}"; do
 	SAMPLES=$(metric deepserve_training_samples_total "$MODEL")
 	SECONDS_SUM=$(metric deepserve_training_batch_seconds_sum "$MODEL")
 	echo "{\"peer\": \"deepserve (DJL 0.32.0, PyTorch 2.5.1)\", \"size\": $SIZE, \"batch\": 32, \"status\": \"$STATUS\", \"imagesPerSecond\": $(python3 -c "print(round($SAMPLES / $SECONDS_SUM, 2))"), \"trainingImages\": ${SAMPLES%.*}}"
-	/usr/bin/python3 scripts/bench_training_torch.py --size "$SIZE" --batch 32 --batches "$BATCHES" --threads 2
+	[[ "${PEER:-1}" == 0 ]] || /usr/bin/python3 scripts/bench_training_torch.py --size "$SIZE" --batch 32 --batches "$BATCHES" --threads 2
 done
 echo "{\"peer\": \"deepserve\", \"peakRssMiB\": $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$PID/status)}"

@@ -87,12 +87,16 @@ public record DeepserveProperties(
 	 * directory, which stay the same across restarts so a restarted instance fails its own jobs at once
 	 * @param featureCacheMaxSize the most memory one feature-extraction job may use to keep its images' base
 	 * features (4 bytes per feature per image) so that the frozen base runs once per image; 0 never caches
+	 * @param fusedOptimizer the optimizer step updates all parameters in one native call per learning-rate group
+	 * where it can; false: DJL's own step, one native update per parameter (for comparison, or if the fused step
+	 * misbehaves)
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
 			@NotNull @DefaultValue("2m") java.time.Duration leaseTimeout,
 			@NotNull @DefaultValue("") String instanceId,
-			@NotNull @DefaultValue("512MB") DataSize featureCacheMaxSize) {
+			@NotNull @DefaultValue("512MB") DataSize featureCacheMaxSize,
+			@DefaultValue("true") boolean fusedOptimizer) {
 	}
 
 	/**

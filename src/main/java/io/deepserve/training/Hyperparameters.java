@@ -26,16 +26,18 @@ import io.deepserve.task.vision.Augmentation;
  * rows, or {@code ffill} (carry the last value forward)
  * @param growthRate image classification: DenseNet's growth rate k (null: the architecture's default, 32)
  * @param compression image classification: DenseNet's transition compression theta (null: 0.5)
+ * @param weightDecay the optimizer's weight decay: decoupled for {@code adamw} (default 0.01), added to the gradient
+ * (L2) for {@code adam} and {@code sgd} (default 0)
  */
 public record Hyperparameters(Integer epochs, Integer batchSize, Float learningRate, String optimizer,
 		Integer imageSize, Boolean augment, Float validationSplit, Integer earlyStoppingPatience, Long seed,
 		String schedule, Integer window, Integer horizon, Integer hiddenSize, Integer layers, Float dropout,
 		List<String> features, String targetTransform, Float holdoutSplit, Integer season,
 		Float testSplit, Augmentation augmentation, Float significanceLevel, Boolean refit, String missing,
-		Integer growthRate, Float compression) {
+		Integer growthRate, Float compression, Float weightDecay) {
 
 	public static final Hyperparameters NONE = new Hyperparameters(null, null, null, null, null, null, null, null, null,
-			null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+			null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
 	public Hyperparameters withDefaults() {
 		return new Hyperparameters(or(epochs, 10), or(batchSize, 32), or(learningRate, 0.001f), or(optimizer, "adam"),
@@ -43,7 +45,8 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 				or(seed, 42L), or(schedule, "cosine"), or(window, 60), or(horizon, 1), or(hiddenSize, 64),
 				or(layers, 2), or(dropout, 0f), or(features, List.of()), or(targetTransform, "auto"),
 				or(holdoutSplit, 0.15f), or(season, 7), or(testSplit, 0f), augmentation, or(significanceLevel, 0.05f),
-				or(refit, false), or(missing, "error"), growthRate, compression);
+				or(refit, false), or(missing, "error"), growthRate, compression,
+				or(weightDecay, OptimizerSettings.defaultWeightDecay(or(optimizer, "adam"))));
 	}
 
 	/** The same, with {@code targetTransform} as decided (forecasting's {@code auto} is decided on the data). */
@@ -51,7 +54,7 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 		return new Hyperparameters(epochs, batchSize, learningRate, optimizer, imageSize, augment, validationSplit,
 				earlyStoppingPatience, seed, schedule, window, horizon, hiddenSize, layers, dropout, features, transform,
 				holdoutSplit, season, testSplit, augmentation, significanceLevel, refit, missing, growthRate,
-				compression);
+				compression, weightDecay);
 	}
 
 	/** The same, with {@code imageSize} set where it was left out. */
@@ -59,7 +62,7 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 		return imageSize != null ? this : new Hyperparameters(epochs, batchSize, learningRate, optimizer, size, augment,
 				validationSplit, earlyStoppingPatience, seed, schedule, window, horizon, hiddenSize, layers, dropout,
 				features, targetTransform, holdoutSplit, season, testSplit, augmentation, significanceLevel, refit,
-				missing, growthRate, compression);
+				missing, growthRate, compression, weightDecay);
 	}
 
 	/** The same, with a forecasting base's network shape, horizon and transform set where they were left out. */
@@ -69,7 +72,8 @@ public record Hyperparameters(Integer epochs, Integer batchSize, Float learningR
 				earlyStoppingPatience, seed, schedule, or(this.window, window), or(this.horizon, horizon),
 				or(this.hiddenSize, hiddenSize),
 				or(this.layers, layers), dropout, features, or(this.targetTransform, targetTransform), holdoutSplit,
-				season, testSplit, augmentation, significanceLevel, refit, missing, growthRate, compression);
+				season, testSplit, augmentation, significanceLevel, refit, missing, growthRate, compression,
+				weightDecay);
 	}
 
 	/** The network shape options given, for the architecture to check and apply. */

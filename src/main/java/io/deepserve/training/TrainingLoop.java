@@ -59,11 +59,21 @@ public final class TrainingLoop {
 
 	/**
 	 * Trains {@code epochs} epochs, fewer when {@code patience} epochs in a row (0: never) do not beat the best.
+	 * @param optimizer the optimizer {@code trainer} was configured with: {@link FusedOptimizer} steps with it in
+	 * one native call per learning-rate group, DJL's {@code trainer.step()} where that cannot load or run
 	 * @throws JobCancelledException between batches, once the listener asks for it
 	 * @throws TrainingDivergedException at the first batch whose loss is NaN or infinite, before its step
 	 */
-	public static Best run(Trainer trainer, Epochs task, int epochs, int patience, JobListener listener)
-			throws IOException {
+	public static Best run(Trainer trainer, OptimizerSettings optimizer, Epochs task, int epochs, int patience,
+			JobListener listener) throws IOException {
+		try (FusedOptimizer fused = optimizer.fused() ? FusedOptimizer.open(trainer, optimizer) : null) {
+			return run(trainer, fused, task, epochs, patience, listener);
+		}
+	}
+
+	/** @param fused null: DJL's optimizer steps */
+	static Best run(Trainer trainer, FusedOptimizer fused, Epochs task, int epochs, int patience,
+			JobListener listener) throws IOException {
 		skipGradientCheck(trainer);
 		int batches = task.batches();
 		long total = (long) batches * epochs;
@@ -92,7 +102,9 @@ public final class TrainingLoop {
 					if (!Float.isFinite(batchLoss)) {
 						throw new TrainingDivergedException(epoch, b + 1, batchLoss);
 					}
-					trainer.step();
+					if (fused == null || !fused.step()) {
+						trainer.step();
+					}
 					lossSum += batchLoss * batch.size();
 					seen += batch.size();
 					listener.batch(batch.size(), System.nanoTime() - batchStarted, batchLoss);

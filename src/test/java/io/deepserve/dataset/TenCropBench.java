@@ -75,7 +75,7 @@ public final class TenCropBench {
 		}
 
 		Hyperparameters hp = new Hyperparameters(epochs, 32, 0.001f, "adam", size, true, 0.1f, 0, 42L, "cosine", null,
-				null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+				null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
 			.withDefaults();
 		Preprocessing preprocessing = ImageClassifierTrainer.preprocessing(hp, null);
 		Architectures architectures = new Architectures();

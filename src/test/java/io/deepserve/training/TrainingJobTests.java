@@ -131,6 +131,24 @@ class TrainingJobTests {
 		assertThat(right).as("new shapes classified right out of 20, better than chance").isGreaterThan(10);
 	}
 
+	/**
+	 * AdamW, stepped by the fused optimizer step, trains (its training loss falls; validation on a few images from
+	 * scratch is too noisy to judge) and registers a version.
+	 */
+	@Test
+	void anAdamWJobTrainsAndRegisters() throws Exception {
+		String dataset = shapes(24);
+		String body = job("shapes-adamw", dataset, 4).replace("\"seed\": 7", "\"seed\": 7, \"optimizer\": \"adamw\"");
+		assertThat(body).contains("adamw");
+		JsonNode done = await(id(submit(body)), Duration.ofSeconds(150));
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		JsonNode history = done.get("history");
+		assertThat(history).hasSize(4);
+		assertThat(history.get(3).get("trainLoss").asDouble()).as(history.toString())
+			.isLessThan(0.8 * history.get(0).get("trainLoss").asDouble());
+		assertThat(registry.resolve(done.get("resultModel").asText()).name()).isEqualTo("shapes-adamw");
+	}
+
 	/** GoogLeNet trains with its two auxiliary heads and is registered as the single-output inference network. */
 	@Test
 	void aGoogLeNetJobTrainsWithItsAuxiliaryHeads() throws Exception {
@@ -235,6 +253,15 @@ class TrainingJobTests {
 				// 4 images a class: 1 for validation, 3 for test, none left to train on
 				prefix + "{\"validationSplit\":0.2,\"testSplit\":0.7}}", "not_enough_images");
 		for (Map.Entry<String, String> c : splits.entrySet()) {
+			ResponseEntity<String> refused = submit(c.getKey());
+			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);
+			assertThat(json.readTree(refused.getBody()).get("code").asText()).as(c.getKey()).isEqualTo(c.getValue());
+		}
+		// the optimizer and its weight decay: adam, adamw or sgd; a decay in [0, 1)
+		Map<String, String> optimizers = Map.of(prefix + "{\"optimizer\":\"lamb\"}}", "invalid_hyperparameter",
+				prefix + "{\"optimizer\":\"adamw\",\"weightDecay\":-0.1}}", "invalid_weight_decay",
+				prefix + "{\"optimizer\":\"sgd\",\"weightDecay\":1}}", "invalid_weight_decay");
+		for (Map.Entry<String, String> c : optimizers.entrySet()) {
 			ResponseEntity<String> refused = submit(c.getKey());
 			assertThat(refused.getStatusCode()).as(c.getKey()).isEqualTo(HttpStatus.BAD_REQUEST);
 			assertThat(json.readTree(refused.getBody()).get("code").asText()).as(c.getKey()).isEqualTo(c.getValue());

@@ -15,7 +15,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import org.junit.jupiter.api.Test;
 
@@ -98,13 +97,14 @@ class TrainingLoopTests {
 		SequentialBlock network = new SequentialBlock().add(base).add(Linear.builder().setUnits(2).build());
 		try (Model model = Model.newInstance("loop")) {
 			model.setBlock(network);
+			OptimizerSettings optimizer = new OptimizerSettings("sgd", 0f, Tracker.fixed(0.1f));
 			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-				.optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
+				.optOptimizer(optimizer.djl());
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(BATCH, 5));
 				base.freezeParameters(frozenBase);
 				scores.random = new Random(seed);
-				return TrainingLoop.run(trainer, scores, epochs, patience, listener);
+				return TrainingLoop.run(trainer, optimizer, scores, epochs, patience, listener);
 			}
 		}
 	}

@@ -24,10 +24,11 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import io.deepserve.config.DeepserveProperties;
 import io.deepserve.dataset.SeriesTable;
 import io.deepserve.nn.Architectures;
 import io.deepserve.nn.ForecasterTransfer;
@@ -37,6 +38,7 @@ import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.task.forecast.Significance;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingLoop.Batch;
 import io.deepserve.training.TrainingLoop.Validation;
@@ -82,8 +84,21 @@ public class ForecastTrainer {
 
 	private final Architectures architectures;
 
+	private final boolean fusedOptimizer;
+
 	public ForecastTrainer(Architectures architectures) {
+		this(architectures, true);
+	}
+
+	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
+	public ForecastTrainer(Architectures architectures, boolean fusedOptimizer) {
 		this.architectures = architectures;
+		this.fusedOptimizer = fusedOptimizer;
+	}
+
+	@Autowired
+	public ForecastTrainer(Architectures architectures, DeepserveProperties properties) {
+		this(architectures, properties.training().fusedOptimizer());
 	}
 
 	public Result train(String architecture, Hyperparameters hp, SeriesTable table, String target, Device device,
@@ -189,18 +204,18 @@ public class ForecastTrainer {
 			transfer.body().getParameters().values().forEach(parameter -> baseIds.add(parameter.getId()));
 		}
 		BaseRates rates = new BaseRates(hp.learningRate(), baseIds, base == null ? 1f : base.baseFactor());
-		Optimizer optimizer = "sgd".equals(hp.optimizer())
-				? Optimizer.sgd().setLearningRateTracker(rates).optMomentum(0.9f).optClipGrad(1f).build()
-				: Optimizer.adam().optLearningRateTracker(rates).optClipGrad(1f).build();
+		OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(), 1f, rates,
+				fusedOptimizer);
 		try (Model model = Model.newInstance(MODEL_NAME, device)) {
 			model.setBlock(network);
-			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer)
+			DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer.djl())
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(new Shape(batchSize, window, features));
 				Epochs epochs = new Epochs(train, validation, holdout, random, batchSize, window, features, horizon,
 						best, model);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, epochCount, patience, listener);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, epochs, epochCount, patience,
+						listener);
 				return new Fit(best, outcome.epoch(), -outcome.score(), epochs.bestHoldout, epochs.bestValidation);
 			}
 		}

@@ -17,6 +17,7 @@ import io.deepserve.error.InvalidInputException;
 import io.deepserve.nn.Architectures;
 import io.deepserve.task.forecast.ForecastCodec;
 import io.deepserve.training.Hyperparameters;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.TrainingRequest;
 
 /** Checks a forecasting job completely before it is queued, so a job fails only for reasons found while training. */
@@ -26,7 +27,6 @@ public class ForecastValidator {
 	/** Longest window accepted: a recurrent network unrolled further would train for hours on a CPU. */
 	static final int MAX_WINDOW = 10_000;
 
-	private static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
 
 	private final DatasetService datasets;
 
@@ -69,9 +69,7 @@ public class ForecastValidator {
 		if (!(hp.learningRate() > 0)) {
 			throw invalid("learningRate must be positive");
 		}
-		if (!OPTIMIZERS.contains(hp.optimizer())) {
-			throw invalid("optimizer must be one of " + OPTIMIZERS);
-		}
+		OptimizerSettings.require(hp.optimizer(), hp.weightDecay());
 		if (hp.earlyStoppingPatience() < 0) {
 			throw invalid("earlyStoppingPatience must not be negative");
 		}

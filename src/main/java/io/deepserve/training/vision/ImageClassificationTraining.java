@@ -30,6 +30,7 @@ import io.deepserve.registry.Preprocessing;
 import io.deepserve.registry.Task;
 import io.deepserve.task.vision.Augmentation;
 import io.deepserve.training.Hyperparameters;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
 import io.deepserve.training.TrainingRequest;
@@ -39,7 +40,6 @@ import io.deepserve.training.TrainingTask;
 @Component
 class ImageClassificationTraining implements TrainingTask {
 
-	private static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
 
 	private final DatasetService datasets;
 
@@ -106,9 +106,7 @@ class ImageClassificationTraining implements TrainingTask {
 		if (hp.earlyStoppingPatience() < 0) {
 			throw invalid("earlyStoppingPatience must not be negative");
 		}
-		if (!OPTIMIZERS.contains(hp.optimizer())) {
-			throw invalid("optimizer must be one of " + OPTIMIZERS);
-		}
+		OptimizerSettings.require(hp.optimizer(), hp.weightDecay());
 		if (!LearningRates.SCHEDULES.contains(hp.schedule())) {
 			throw invalid("schedule must be one of " + LearningRates.SCHEDULES);
 		}

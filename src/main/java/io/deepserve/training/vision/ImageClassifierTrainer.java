@@ -29,7 +29,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +49,7 @@ import io.deepserve.task.vision.ColorPca;
 import io.deepserve.task.vision.ImageTensors;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingLoop.Batch;
 import io.deepserve.training.TrainingLoop.Validation;
@@ -91,15 +91,24 @@ public class ImageClassifierTrainer {
 
 	private final long featureCacheMaxBytes;
 
+	private final boolean fusedOptimizer;
+
 	@Autowired
 	public ImageClassifierTrainer(Architectures architectures, DeepserveProperties properties) {
-		this(architectures, properties.training().featureCacheMaxSize().toBytes());
+		this(architectures, properties.training().featureCacheMaxSize().toBytes(),
+				properties.training().fusedOptimizer());
 	}
 
 	/** @param featureCacheMaxBytes the most a job's {@link FeatureCache} may hold; 0 never caches */
 	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes) {
+		this(architectures, featureCacheMaxBytes, true);
+	}
+
+	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
+	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer) {
 		this.architectures = architectures;
 		this.featureCacheMaxBytes = featureCacheMaxBytes;
+		this.fusedOptimizer = fusedOptimizer;
 	}
 
 	/**
@@ -179,8 +188,9 @@ public class ImageClassifierTrainer {
 			model.setBlock(cache != null ? ((TransferBlock) network.training()).head() : network.training());
 			Inputs inputs = cache != null ? (scope, batch, augment) -> cache.batch(scope, batch)
 					: (scope, batch, augment) -> pixels(scope, batch, decoded, tensors, augment, size);
-			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss())
-				.optOptimizer(optimizer(hp.optimizer(), rates))
+			OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(),
+					OptimizerSettings.NO_CLIPPING, rates, fusedOptimizer);
+			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss()).optOptimizer(optimizer.djl())
 				.optDevices(new Device[] { device });
 			try (Trainer trainer = model.newTrainer(config)) {
 				trainer.initialize(cache != null ? new Shape(2, cache.features()) : new Shape(2, 3, size, size));
@@ -190,8 +200,8 @@ public class ImageClassifierTrainer {
 				}
 				Epochs epochs = new Epochs(split, classes, inputs, hp.augment() ? random : null, random, batchSize,
 						batches, best, export);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, epochs, hp.epochs(), hp.earlyStoppingPatience(),
-						listener);
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, epochs, hp.epochs(),
+						hp.earlyStoppingPatience(), listener);
 				TestEvaluation test = split.test().isEmpty() || epochs.kept == null ? null
 						: test(export, best, split.test(), decoded, tensors, classes, batchSize, size);
 				return new Result(best, classes, outcome.epoch(), outcome.score(),
@@ -422,13 +432,6 @@ public class ImageClassifierTrainer {
 			}
 		}
 		return 0;
-	}
-
-	private static Optimizer optimizer(String name, LearningRates rates) {
-		if ("sgd".equals(name)) {
-			return Optimizer.sgd().setLearningRateTracker(rates).optMomentum(0.9f).build();
-		}
-		return Optimizer.adam().optLearningRateTracker(rates).build();
 	}
 
 	/** A network's inference forward, its arrays made in {@code scope}. */
