@@ -54,12 +54,14 @@ class ModelsReadiness implements HealthIndicator {
 			return Health.down().withDetail("state", "the warm-up could not run; see the server log").build();
 		}
 		Map<String, String> failed = manager.failedProduction();
-		if (!failed.isEmpty()) {
-			return Health.down().withDetail("state", "a version behind production cannot load")
-				.withDetail("failed", failed)
-				.build();
+		Health.Builder health = failed.isEmpty() ? Health.up()
+				: Health.down().withDetail("state", "a version behind production cannot load").withDetail("failed", failed);
+		Map<String, ServingTuner.Tuning> tuned = manager.tunings();
+		if (!tuned.isEmpty()) {
+			// the settings each loaded version serves with and, where they were measured here, the table
+			health.withDetail("tuned", tuned);
 		}
-		return Health.up().build();
+		return health.build();
 	}
 
 }

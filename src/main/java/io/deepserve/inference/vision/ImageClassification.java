@@ -65,8 +65,28 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 	@Override
 	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version) {
-		boolean channelsLast = channelsLastFromBatch > 0 && version.isTorchScript()
-				&& !model.getNDManager().getDevice().isGpu();
+		return newHandler(model, version, channelsLastFromBatch);
+	}
+
+	@Override
+	public int channelsLastFromBatch() {
+		return channelsLastFromBatch;
+	}
+
+	/** A TorchScript classifier on the CPU; networks trained here ran within a few percent in either order. */
+	@Override
+	public boolean offersChannelsLast(Model model, ModelVersion version) {
+		return version.isTorchScript() && !model.getNDManager().getDevice().isGpu();
+	}
+
+	@Override
+	public boolean autotunes() {
+		return true;
+	}
+
+	@Override
+	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version, int channelsLastFromBatch) {
+		boolean channelsLast = channelsLastFromBatch > 0 && offersChannelsLast(model, version);
 		BatchTranslator translator = new BatchTranslator(version.preprocessing().imageSize(), version.labels().size(),
 				channelsLast ? channelsLastFromBatch : 0);
 		BatchHandler<float[], float[]> handler = BatchHandler.of(model.newPredictor(translator));
