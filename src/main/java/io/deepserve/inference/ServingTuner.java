@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 import ai.djl.Model;
@@ -25,7 +24,7 @@ final class ServingTuner {
 	static final List<Integer> BATCH_SIZES = List.of(1, 4, 8, 16);
 
 	/** How long a search waits for other versions' requests to finish before it gives up for this load. */
-	private static final long QUIET_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+	private static final Duration QUIET_WAIT = Duration.ofSeconds(2);
 
 	/** The {@code serving} keys and property names a search may set, as written in a version's metadata. */
 	static final String WORKERS = "workers";
@@ -52,10 +51,18 @@ final class ServingTuner {
 
 	private final int cores;
 
+	private final long quietWaitNanos;
+
 	ServingTuner(DeepserveProperties.Inference settings, Set<String> fixedByProperties, int cores) {
+		this(settings, fixedByProperties, cores, QUIET_WAIT);
+	}
+
+	ServingTuner(DeepserveProperties.Inference settings, Set<String> fixedByProperties, int cores,
+			Duration quietWait) {
 		this.settings = settings;
 		this.fixedByProperties = fixedByProperties;
 		this.cores = cores;
+		this.quietWaitNanos = quietWait.toNanos();
 	}
 
 	/**
@@ -78,7 +85,7 @@ final class ServingTuner {
 		if (space.candidates() <= 1) {
 			return untuned(base, configured, "fixed", "every setting a search could choose is set explicitly");
 		}
-		long waitUntil = System.nanoTime() + QUIET_WAIT_NANOS;
+		long waitUntil = System.nanoTime() + quietWaitNanos;
 		while (othersInFlight.getAsInt() > 0 && System.nanoTime() - waitUntil < 0) {
 			sleep();
 		}
@@ -103,7 +110,7 @@ final class ServingTuner {
 			.toList();
 		ServingSearch.Candidate chosen = result.chosen();
 		if (chosen == null) {
-			return new Tuned(base, new Tuning("failed", "no candidate could be measured; serving with the configured "
+			return new Tuned(concrete(base, configured), new Tuning("failed", "no candidate could be measured; serving with the configured "
 					+ "settings", configured.describe(), table, result.tookMillis()));
 		}
 		PoolSettings tuned = base.with(chosen.workers(), chosen.threads(), chosen.maxBatchSize(),
@@ -113,9 +120,15 @@ final class ServingTuner {
 				chosen.describe(), table, result.tookMillis()));
 	}
 
+	/** The configured settings, the memory order named rather than left to the task, so the gauges show it. */
 	private static Tuned untuned(PoolSettings base, ServingSearch.Candidate configured, String status,
 			String detail) {
-		return new Tuned(base, new Tuning(status, detail, configured.describe(), List.of(), 0));
+		return new Tuned(concrete(base, configured), new Tuning(status, detail, configured.describe(), List.of(), 0));
+	}
+
+	private static PoolSettings concrete(PoolSettings base, ServingSearch.Candidate configured) {
+		return base.with(configured.workers(), configured.threads(), configured.maxBatchSize(),
+				configured.channelsLastFromBatch());
 	}
 
 	/** Each setting's values to try: the fixed ones alone, the others over what this machine makes sense of. */
