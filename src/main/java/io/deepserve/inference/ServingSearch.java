@@ -13,19 +13,17 @@ import java.util.function.LongSupplier;
  * settings tuned at load"): one machine served ResNet-18 fastest with one predictor at batch 1, another with two at
  * batch 8. Knows nothing of models: a {@link Trial} measures a candidate.
  * <p>
- * In two stages, so it stays within a few seconds: first one worker at every batch size, in each memory order on
- * offer, stopping once a larger batch is well below the best so far; then the other worker and thread counts at the
- * batch sizes that came within a fifth of the best. Each candidate is measured once; one that fails is listed with
- * its error and skipped; once the budget is spent the rest are listed unmeasured. Of equal rates the earlier (fewer
- * workers, smaller batch) wins.
+ * Batch sizes smallest first; at each, every worker count, thread count and memory order on offer, so that more
+ * workers are measured early, before the budget goes on large batches (a first version swept one worker's batch
+ * sizes first, and on a busy 2-core machine spent its whole budget there, while two workers were faster there). The
+ * sweep stops at the first batch size whose best is under four fifths of the best so far (or where every candidate
+ * failed). Each candidate is measured once; one that fails is listed with its error and skipped; once the budget is
+ * spent the rest are listed unmeasured. Of equal rates the earlier (smaller batch, fewer workers) wins.
  */
 final class ServingSearch {
 
-	/** A larger batch below this share of the best so far ends the first stage's batch sweep. */
+	/** A batch size whose best is below this share of the best so far ends the sweep. */
 	static final double SWEEP_STOP = 0.8;
-
-	/** Batch sizes within this share of the first stage's best are tried again with more workers. */
-	static final double PROMISING = 0.8;
 
 	/**
 	 * One configuration: {@code threads} per worker (0: the engine's), batches of up to {@code maxBatchSize}, in
@@ -151,58 +149,32 @@ final class ServingSearch {
 	Result search(Space space) {
 		long start = nanoClock.getAsLong();
 		List<Row> table = new ArrayList<>();
-		int firstWorkers = space.workers().get(0);
-		for (int threads : space.threadsFor(firstWorkers)) {
-			sweep(space, firstWorkers, threads, table, start);
-		}
-		// the first stage's best rate at each batch size, with the memory order that gave it
-		Map<Integer, Row> bestAtBatch = new LinkedHashMap<>();
-		for (Row row : table) {
-			if (row.measured()) {
-				bestAtBatch.merge(row.candidate().maxBatchSize(), row,
-						(a, b) -> b.itemsPerSecond() > a.itemsPerSecond() ? b : a);
-			}
-		}
-		double firstBest = bestAtBatch.values().stream().mapToDouble(Row::itemsPerSecond).max().orElse(0);
-		List<Row> promising = bestAtBatch.values()
-			.stream()
-			.filter(row -> row.itemsPerSecond() >= PROMISING * firstBest)
-			.toList();
-		for (int workers : space.workers().subList(1, space.workers().size())) {
-			for (int threads : space.threadsFor(workers)) {
-				for (Row seed : promising) {
-					Candidate c = seed.candidate();
-					table.add(measure(new Candidate(workers, threads, c.maxBatchSize(), c.channelsLastFromBatch()),
-							start));
+		double best = 0;
+		for (int batch : space.batchSizes()) {
+			double bestHere = 0;
+			for (int workers : space.workers()) {
+				for (int threads : space.threadsFor(workers)) {
+					for (int layout : space.layoutsFor(batch)) {
+						Row row = measure(new Candidate(workers, threads, batch, layout), start);
+						table.add(row);
+						if (row.measured()) {
+							bestHere = Math.max(bestHere, row.itemsPerSecond());
+						}
+					}
 				}
 			}
+			if (best > 0 && bestHere < SWEEP_STOP * best) {
+				break;
+			}
+			best = Math.max(best, bestHere);
 		}
 		Candidate chosen = table.stream()
 			.filter(Row::measured)
-			// max keeps the last of equals: reversed, the first tried wins a tie
+			// of equal rates the first tried wins
 			.reduce((a, b) -> b.itemsPerSecond() > a.itemsPerSecond() ? b : a)
 			.map(Row::candidate)
 			.orElse(null);
 		return new Result(chosen, List.copyOf(table), (nanoClock.getAsLong() - start) / 1_000_000);
-	}
-
-	/** One worker count and thread count over the batch sizes, smallest first, until larger ones fall behind. */
-	private void sweep(Space space, int workers, int threads, List<Row> table, long start) {
-		double best = 0;
-		for (int batch : space.batchSizes()) {
-			double bestHere = 0;
-			for (int layout : space.layoutsFor(batch)) {
-				Row row = measure(new Candidate(workers, threads, batch, layout), start);
-				table.add(row);
-				if (row.measured()) {
-					bestHere = Math.max(bestHere, row.itemsPerSecond());
-				}
-			}
-			if (best > 0 && bestHere < SWEEP_STOP * best) {
-				return;
-			}
-			best = Math.max(best, bestHere);
-		}
 	}
 
 	private Row measure(Candidate candidate, long start) {
