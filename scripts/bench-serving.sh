@@ -5,7 +5,8 @@
 #
 #   scripts/bench-serving.sh [SECONDS_PER_POINT]     # default 20; the short check run used 5
 #   env: WARMUP_SECONDS (60) per version before its points, ROUNDS (3) of the goal check, JVM_LOAD=1 for the JVM
-#        load generator even with wrk
+#        load generator even with wrk, MODELS (versions given HTTP points), GOAL_MODEL (bench-tuned: the version
+#        whose settings were tuned at load, issue 22; bench-batched for the fixed defaults)
 #
 # Order: (1) the peers' batch sweep, each in plain NCHW and in channels-last memory order; (2) the HTTP points;
 # (3) the goal check: ROUNDS alternating rounds of the service at concurrency 32, (a) at its best batch and layout,
