@@ -94,7 +94,9 @@ final class LoadedModel {
 		lastUsedNanos = System.nanoTime();
 	}
 
+	/** Used until now too: a request that waited for a slow load (a tuning search, say) must not leave it idle. */
 	void release() {
+		lastUsedNanos = System.nanoTime();
 		holders.decrementAndGet();
 	}
 

@@ -16,10 +16,16 @@ import io.deepserve.registry.ModelVersion;
  * Measures a candidate the way its pool would run under a backlog: {@code workers} fresh threads, each with its own
  * handler (its own predictor) and its threads set as a worker's are, run full batches of the version's warm-up
  * input side by side. Each runs one batch untimed first (a new predictor's and a new shape's first call is slow);
- * then all start together, and each runs batches until {@code window} has passed. The rate is every item run over
+ * then all start together, and each runs batches until {@code window} has passed or it has run {@link #MAX_CALLS}. The rate is every item run over
  * the time until the last of them finished. Fresh threads each time, so no candidate inherits another's OpenMP team.
  */
 final class MeasuredTrial<I, O> implements ServingSearch.Trial {
+
+	/**
+	 * Timed batches per worker at most, so a small network (thousands of batches a second) is measured in
+	 * milliseconds rather than a whole window; a large one reaches the window first.
+	 */
+	static final int MAX_CALLS = 32;
 
 	private final Model model;
 
@@ -61,10 +67,12 @@ final class MeasuredTrial<I, O> implements ServingSearch.Trial {
 						go.await();
 						long until = started[0] + window.toNanos();
 						long done = 0;
+						int calls = 0;
 						do {
 							done += handler.run(batch).size();
+							calls++;
 						}
-						while (System.nanoTime() - until < 0 && failure.get() == null);
+						while (System.nanoTime() - until < 0 && calls < MAX_CALLS && failure.get() == null);
 						items[slot] = done;
 						finished[slot] = System.nanoTime();
 					}
