@@ -150,6 +150,10 @@ public record DeepserveProperties(
 	 * request is answered 503 overloaded; 0 is a quarter of the JVM's maximum heap
 	 * @param maxConcurrentDecodes images decoded at once for classify and BYTES inputs; 0 is one per CPU
 	 * @param decodeWait longest a request waits for a decode slot before it is answered 503 decoder_busy
+	 * @param autotune at load, a version whose task tunes (image classifiers) measures candidate workers, threads,
+	 * batch sizes and memory orders on this machine and serves with the fastest, for each setting neither its
+	 * {@code serving} metadata nor an explicitly set property fixes
+	 * @param autotuneBudget longest that search may take per version; candidates not reached are left unmeasured
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -166,7 +170,8 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("60s") java.time.Duration aliasWarmupTimeout,
 			@NotNull @DefaultValue("0B") DataSize maxInFlightBytes,
 			@Min(0) @DefaultValue("0") int maxConcurrentDecodes,
-			@NotNull @DefaultValue("2s") java.time.Duration decodeWait) {
+			@NotNull @DefaultValue("2s") java.time.Duration decodeWait, @DefaultValue("true") boolean autotune,
+			@NotNull @DefaultValue("10s") java.time.Duration autotuneBudget) {
 	}
 
 	/**

@@ -29,6 +29,8 @@ final class InferenceMetrics {
 
 	static final String WORKERS = "deepserve.inference.workers";
 
+	static final String SERVING_SETTING = "deepserve.inference.serving.setting";
+
 	static final String LOADED = "deepserve.inference.models.loaded";
 
 	static final String LOADED_BYTES = "deepserve.inference.models.loaded.bytes";

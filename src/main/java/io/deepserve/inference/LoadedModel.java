@@ -28,6 +28,12 @@ final class LoadedModel {
 
 	private volatile long lastUsedNanos = System.nanoTime();
 
+	/** The settings its pool started with, once loaded. */
+	private volatile PoolSettings settings;
+
+	/** What the tuning search at load did; null where the task does not tune. */
+	private volatile ServingTuner.Tuning tuning;
+
 	LoadedModel(ModelVersion version, ServingTask<?, ?> task, InferenceMetrics metrics) {
 		this.version = version;
 		this.task = task;
@@ -35,15 +41,18 @@ final class LoadedModel {
 	}
 
 	/** Loads the weights and starts a warm pool; called once, off the request threads. */
-	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
+	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings, ServingTuner.Tuning tuning) {
 		this.model = loaded;
+		this.settings = settings;
+		this.tuning = tuning;
 		try {
 			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
 			started.start(() -> {
 				if (settings.threads() > 0) {
 					OpenMpTeams.limitCurrentThread(settings.threads());
 				}
-				return typed.newHandler(loaded, version);
+				return settings.channelsLastFromBatch() < 0 ? typed.newHandler(loaded, version)
+						: typed.newHandler(loaded, version, settings.channelsLastFromBatch());
 			}, typed.warmupInput(version));
 			pool.complete(started);
 		}
@@ -53,6 +62,15 @@ final class LoadedModel {
 			pool.completeExceptionally(ex);
 			throw ex;
 		}
+	}
+
+	/** The settings its pool runs with; null until loaded. */
+	PoolSettings settings() {
+		return settings;
+	}
+
+	ServingTuner.Tuning tuning() {
+		return tuning;
 	}
 
 	void failed(Throwable ex) {
@@ -76,7 +94,9 @@ final class LoadedModel {
 		lastUsedNanos = System.nanoTime();
 	}
 
+	/** Used until now too: a request that waited for a slow load (a tuning search, say) must not leave it idle. */
 	void release() {
+		lastUsedNanos = System.nanoTime();
 		holders.decrementAndGet();
 	}
 

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Readiness (health indicator {@code models}) is DOWN until every version behind an alias has loaded and run a
  * warm-up batch, so the first requests a new pod takes are not the slow ones, and DOWN while a version behind a
  * {@code production} alias cannot load, so a rollout stops there. A version behind another alias that fails to load
- * is logged and left to load on first use rather than keep the whole service out of rotation.
+ * is logged and left to load on first use rather than keep the whole service out of rotation. Its details also show,
+ * under {@code tuned}, the serving settings each loaded version runs with and the table its tuning search measured.
  */
 @Component("models")
 class ModelsReadiness implements HealthIndicator {
@@ -54,12 +55,14 @@ class ModelsReadiness implements HealthIndicator {
 			return Health.down().withDetail("state", "the warm-up could not run; see the server log").build();
 		}
 		Map<String, String> failed = manager.failedProduction();
-		if (!failed.isEmpty()) {
-			return Health.down().withDetail("state", "a version behind production cannot load")
-				.withDetail("failed", failed)
-				.build();
+		Health.Builder health = failed.isEmpty() ? Health.up()
+				: Health.down().withDetail("state", "a version behind production cannot load").withDetail("failed", failed);
+		Map<String, ServingTuner.Tuning> tuned = manager.tunings();
+		if (!tuned.isEmpty()) {
+			// the settings each loaded version serves with and, where they were measured here, the table
+			health.withDetail("tuned", tuned);
 		}
-		return Health.up().build();
+		return health.build();
 	}
 
 }

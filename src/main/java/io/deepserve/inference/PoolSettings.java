@@ -11,7 +11,20 @@ import io.deepserve.registry.ModelVersion;
 
 /** A version's serving settings: its {@code serving} map over the global {@code deepserve.inference} defaults. */
 record PoolSettings(int workers, int queueSize, int maxBatchSize, int maxBatchDelayMs, Duration timeout,
-		int threads) {
+		int threads, int channelsLastFromBatch) {
+
+	/** The task's own channels-last threshold: {@link ServingTask#channelsLastFromBatch()}. */
+	static final int TASK_CHANNELS_LAST = -1;
+
+	PoolSettings(int workers, int queueSize, int maxBatchSize, int maxBatchDelayMs, Duration timeout, int threads) {
+		this(workers, queueSize, maxBatchSize, maxBatchDelayMs, timeout, threads, TASK_CHANNELS_LAST);
+	}
+
+	/** These settings with a tuning search's choice of workers, threads, batch size and memory order. */
+	PoolSettings with(int workers, int threads, int maxBatchSize, int channelsLastFromBatch) {
+		return new PoolSettings(workers, queueSize, maxBatchSize, maxBatchDelayMs, timeout, threads,
+				channelsLastFromBatch);
+	}
 
 	private static final Logger log = LoggerFactory.getLogger(PoolSettings.class);
 

@@ -29,6 +29,32 @@ public interface ServingTask<I, O> {
 		return 0;
 	}
 
+	/**
+	 * A handler whose batches of at least {@code channelsLastFromBatch} inputs go in channels-last memory order (0:
+	 * never), for a task that {@linkplain #offersChannelsLast offers} it; others ignore the number.
+	 */
+	default BatchHandler<I, O> newHandler(Model model, ModelVersion version, int channelsLastFromBatch) {
+		return newHandler(model, version);
+	}
+
+	/** The batch size from which batches go channels-last unless tuning says otherwise; 0 is never. */
+	default int channelsLastFromBatch() {
+		return 0;
+	}
+
+	/** Whether this version's batches may go channels-last here, so a tuning search tries both orders. */
+	default boolean offersChannelsLast(Model model, ModelVersion version) {
+		return false;
+	}
+
+	/**
+	 * Whether a version's serving settings are measured at load ({@code deepserve.inference.autotune}); false keeps
+	 * the configured ones.
+	 */
+	default boolean autotunes() {
+		return false;
+	}
+
 	/** An input of the right shape for a dummy batch, run by each worker before the version takes traffic. */
 	I warmupInput(ModelVersion version);
 

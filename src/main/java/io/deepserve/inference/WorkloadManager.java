@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -25,8 +26,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
@@ -83,12 +86,36 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	/** False on a replica with only the training role: it answers no inference request and loads nothing. */
 	private final boolean serving;
 
+	private final ServingTuner tuner;
+
 	private volatile ExecutorService background;
 
 	private volatile ScheduledExecutorService scheduler;
 
+	/** The settings the operator set through {@code deepserve.inference.*}, which tuning leaves as they are. */
+	@Autowired
+	public WorkloadManager(ModelRegistry registry, VersionRouter router, ModelLoader loader, EngineService engine,
+			DeepserveProperties properties, MeterRegistry meters, List<ServingTask<?, ?>> tasks,
+			Environment environment) {
+		this(registry, router, loader, engine, properties, meters, tasks, fixedByProperties(environment));
+	}
+
+	/** With no {@code deepserve.inference.*} property counted as set explicitly. */
 	public WorkloadManager(ModelRegistry registry, VersionRouter router, ModelLoader loader, EngineService engine,
 			DeepserveProperties properties, MeterRegistry meters, List<ServingTask<?, ?>> tasks) {
+		this(registry, router, loader, engine, properties, meters, tasks, Set.of());
+	}
+
+	/**
+	 * @param fixedByProperties the settings a tuning search leaves alone because their {@code deepserve.inference.*}
+	 * property is set explicitly, by their {@code serving} keys ({@code workers}, {@code maxBatchSize},
+	 * {@code channelsLastFromBatch})
+	 */
+	WorkloadManager(ModelRegistry registry, VersionRouter router, ModelLoader loader, EngineService engine,
+			DeepserveProperties properties, MeterRegistry meters, List<ServingTask<?, ?>> tasks,
+			Set<String> fixedByProperties) {
+		this.tuner = new ServingTuner(properties.inference(), fixedByProperties,
+				Runtime.getRuntime().availableProcessors());
 		this.registry = registry;
 		this.router = router;
 		this.tasks = tasks.stream().collect(java.util.stream.Collectors.toMap(ServingTask::task, t -> t));
@@ -104,6 +131,23 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			.description("Artifact bytes of the versions loaded in memory, the size of their weights")
 			.baseUnit("bytes")
 			.register(meters);
+	}
+
+	/**
+	 * The tunable settings whose property is set in any source (relaxed names: {@code DEEPSERVE_INFERENCE_WORKERS}
+	 * counts too), by their {@code serving} keys.
+	 */
+	static Set<String> fixedByProperties(Environment environment) {
+		Map<String, String> properties = Map.of(ServingTuner.WORKERS, "deepserve.inference.workers",
+				ServingTuner.MAX_BATCH_SIZE, "deepserve.inference.max-batch-size", ServingTuner.CHANNELS_LAST,
+				"deepserve.inference.channels-last-from-batch");
+		Set<String> fixed = new java.util.TreeSet<>();
+		properties.forEach((key, property) -> {
+			if (environment.containsProperty(property)) {
+				fixed.add(key);
+			}
+		});
+		return fixed;
 	}
 
 	@Override
@@ -297,8 +341,27 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		String ref = version.ref();
 		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(meters, version,
 				() -> current(ref, LoadedModel::queueDepth), () -> current(ref, LoadedModel::liveWorkers)));
+		settingGauges(version);
 		background.execute(() -> load(model));
 		return model;
+	}
+
+	/**
+	 * The settings the version's pool runs with, tuned or configured, as gauges tagged {@code setting}; 0 while it is
+	 * not loaded. Registered once per version: a later registration finds the first.
+	 */
+	private void settingGauges(ModelVersion version) {
+		String ref = version.ref();
+		Map<String, ToIntFunction<PoolSettings>> readings = Map.of(ServingTuner.WORKERS, PoolSettings::workers,
+				ServingTuner.THREADS, PoolSettings::threads, ServingTuner.MAX_BATCH_SIZE, PoolSettings::maxBatchSize,
+				ServingTuner.CHANNELS_LAST, PoolSettings::channelsLastFromBatch);
+		readings.forEach((setting, reading) -> Gauge
+			.builder(InferenceMetrics.SERVING_SETTING, () -> current(ref, m -> m.settings() == null ? 0
+					: reading.applyAsInt(m.settings())))
+			.description("A serving setting the version's pool runs with, as tuned at load or configured "
+					+ "(channelsLastFromBatch -1: the task's own)")
+			.tags("model", version.name(), "version", Integer.toString(version.version()), "setting", setting)
+			.register(meters));
 	}
 
 	/** A gauge's reading of whichever copy of {@code ref} is loaded now; 0 while none is. */
@@ -313,13 +376,17 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		try {
 			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
-			PoolSettings pool = PoolSettings.of(version, settings, model.task().defaultThreads());
-			model.load(djl, model.task(), pool);
+			PoolSettings configured = PoolSettings.of(version, settings, model.task().defaultThreads());
+			ServingTuner.Tuned tuned = tuner.tune(djl, model.task(), version, configured, () -> othersInFlight(model));
+			PoolSettings pool = tuned.settings();
+			model.load(djl, model.task(), pool, tuned.tuning());
 			failures.remove(version.ref());
-			log.info("{} loaded and warm in {} ms ({} workers of {} threads, queue {}, batches up to {} within {} ms)",
+			log.info("{} loaded and warm in {} ms ({} workers of {} threads, queue {}, batches up to {} within {} ms{}){}",
 					version.ref(), millis(System.nanoTime() - start), pool.workers(),
 					pool.threads() == 0 ? "the engine's" : pool.threads(), pool.queueSize(), pool.maxBatchSize(),
-					pool.maxBatchDelayMs());
+					pool.maxBatchDelayMs(), pool.channelsLastFromBatch() > 0
+							? ", channels-last from batch " + pool.channelsLastFromBatch() : "",
+					describe(tuned.tuning()));
 			evictBeyondBudget(model);
 		}
 		catch (RuntimeException | Error ex) {
@@ -333,6 +400,43 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			model.failed(ex);
 			loaded.remove(version.ref(), model);
 		}
+	}
+
+	/** For the load log line: what tuning chose and its table, fastest first. */
+	private static String describe(ServingTuner.Tuning tuning) {
+		if (tuning == null) {
+			return "";
+		}
+		StringBuilder out = new StringBuilder("; tuning ").append(tuning.status()).append(": ").append(tuning.detail());
+		if (!tuning.table().isEmpty()) {
+			out.append(" in ").append(tuning.tookMillis()).append(" ms; measured ").append(tuning.table());
+		}
+		return out.toString();
+	}
+
+	/** Requests held by loaded versions other than {@code loading}: a tuning search waits for them to finish. */
+	private int othersInFlight(LoadedModel loading) {
+		int held = 0;
+		for (LoadedModel other : loaded.values()) {
+			if (other != loading && other.held()) {
+				held++;
+			}
+		}
+		return held;
+	}
+
+	/**
+	 * What tuning did for each loaded version, by {@code name:version}: its status, chosen settings and measured
+	 * table (versions whose task does not tune are absent).
+	 */
+	Map<String, ServingTuner.Tuning> tunings() {
+		Map<String, ServingTuner.Tuning> out = new java.util.TreeMap<>();
+		loaded.forEach((ref, model) -> {
+			if (model.isReady() && model.tuning() != null) {
+				out.put(ref, model.tuning());
+			}
+		});
+		return out;
 	}
 
 	private static NewModelVersion spec(ModelVersion v) {

@@ -39,7 +39,8 @@ import io.deepserve.registry.Task;
  * activation to and from their own layout. That made ResNet-18 about 15% faster at batch 8, and slower at batch 1,
  * where converting the weights each call costs more than it saves (see BENCHMARKS.md). A model that cannot take
  * such a tensor (one that calls {@code view} on its input, say) fails its first such batch; the batch is run again
- * in plain order, and if that works, so is every later one on that worker.
+ * in plain order, and if that works, so is every later one on that worker. Tuning at load
+ * ({@code deepserve.inference.autotune}) measures both orders and may switch channels-last off for a version.
  */
 @Component
 public class ImageClassification implements ServingTask<float[], float[]> {
@@ -65,8 +66,28 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 	@Override
 	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version) {
-		boolean channelsLast = channelsLastFromBatch > 0 && version.isTorchScript()
-				&& !model.getNDManager().getDevice().isGpu();
+		return newHandler(model, version, channelsLastFromBatch);
+	}
+
+	@Override
+	public int channelsLastFromBatch() {
+		return channelsLastFromBatch;
+	}
+
+	/** A TorchScript classifier on the CPU; networks trained here ran within a few percent in either order. */
+	@Override
+	public boolean offersChannelsLast(Model model, ModelVersion version) {
+		return version.isTorchScript() && !model.getNDManager().getDevice().isGpu();
+	}
+
+	@Override
+	public boolean autotunes() {
+		return true;
+	}
+
+	@Override
+	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version, int channelsLastFromBatch) {
+		boolean channelsLast = channelsLastFromBatch > 0 && offersChannelsLast(model, version);
 		BatchTranslator translator = new BatchTranslator(version.preprocessing().imageSize(), version.labels().size(),
 				channelsLast ? channelsLastFromBatch : 0);
 		BatchHandler<float[], float[]> handler = BatchHandler.of(model.newPredictor(translator));
