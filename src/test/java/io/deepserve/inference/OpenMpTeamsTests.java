@@ -13,6 +13,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.deepserve.ThreadNames;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OpenMpTeamsTests {
@@ -102,16 +104,7 @@ class OpenMpTeamsTests {
 	}
 
 	private static int named(String name) throws IOException {
-		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-			return (int) tasks.filter(task -> {
-				try {
-					return Files.readString(task.resolve("comm")).strip().equals(name);
-				}
-				catch (IOException ex) {
-					return false; // the thread ended meanwhile
-				}
-			}).count();
-		}
+		return (int) ThreadNames.count(name);
 	}
 
 	private Path maps(String... paths) throws IOException {

@@ -1,8 +1,5 @@
 package io.deepserve.inference.forecast;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.ThreadNames;
 import io.deepserve.inference.Images;
 import io.deepserve.registry.RegistryHttp;
 
@@ -70,21 +68,9 @@ class ForecastEndpointTests extends ApplicationTestSupport {
 	@Test
 	void aForecastWorkerComputesOnItsOwnThreadWithoutAnOpenMpTeam() throws Exception {
 		assertThat(forecast(http, MODEL, "{\"series\":" + GOOD + "}").getStatusCode()).isEqualTo(HttpStatus.OK);
-		// libgomp's helper threads carry the name of the thread whose team they are, cut to 15 characters
 		String prefix = "infer-" + MODEL + ":1-";
 		long workers = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
-		String comm = prefix.substring(0, 15);
-		long named;
-		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-			named = tasks.filter(task -> {
-				try {
-					return Files.readString(task.resolve("comm")).strip().equals(comm);
-				}
-				catch (IOException ex) {
-					return false;
-				}
-			}).count();
-		}
+		long named = ThreadNames.count(ThreadNames.kernelName(prefix));
 		assertThat(workers).as("the version's workers").isPositive();
 		assertThat(named).as("its workers' threads, each without a team of helpers").isEqualTo(workers);
 	}

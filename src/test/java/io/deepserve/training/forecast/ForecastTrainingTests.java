@@ -1,8 +1,5 @@
 package io.deepserve.training.forecast;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
+import io.deepserve.ThreadNames;
 import io.deepserve.dataset.DatasetService;
 
 import static io.deepserve.training.forecast.ForecastHttp.forecast;
@@ -63,13 +61,12 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 				+ "\"earlyStoppingPatience\":50}}"), String.class);
 		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
 		String id = JSON.readTree(created.getBody()).get("id").asText();
-		// libgomp's helper threads carry the name of the thread whose team they are, cut to 15 characters
-		String comm = ("training-job-" + id).substring(0, 15);
+		String comm = ThreadNames.kernelName("training-job-" + id);
 		int samples = 0;
 		long most = 0;
 		long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 		while (samples < 100 && System.nanoTime() < until) {
-			long named = threadsNamed(comm);
+			long named = ThreadNames.count(comm);
 			if (named > 0) {
 				samples++;
 				most = Math.max(most, named);
@@ -79,19 +76,6 @@ class ForecastTrainingTests extends ApplicationTestSupport {
 		http.postForEntity("/api/v1/training-jobs/" + id + "/cancel", null, String.class);
 		assertThat(samples).as("the job's thread seen training").isEqualTo(100);
 		assertThat(most).as("threads named after the job's thread").isEqualTo(1);
-	}
-
-	private static long threadsNamed(String comm) throws IOException {
-		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-			return tasks.filter(task -> {
-				try {
-					return Files.readString(task.resolve("comm")).strip().equals(comm);
-				}
-				catch (IOException ex) {
-					return false; // the thread ended meanwhile
-				}
-			}).count();
-		}
 	}
 
 	@ParameterizedTest
