@@ -69,6 +69,15 @@ for c in 1 16; do
   java -Dbench.contentType=application/json -cp target/test-classes io.deepserve.bench.LoadGenerator \
     "http://127.0.0.1:$PORT/api/v1/models/bench-lstm/forecast" "$OUT/bodies" "$c" "$SECONDS_PER_POINT" 3
 done
+# the same points from Debian's wrk where installed (C, one thread): the JDK HttpClient above costs about a
+# millisecond per request of its own on these two cores
+if command -v wrk >/dev/null; then
+  for c in 1 16; do
+    printf 'wrk /forecast concurrency=%s: ' "$c"
+    BODY="$OUT/bodies/00.json" wrk -t1 -c"$c" -d"${SECONDS_PER_POINT}s" --latency -s scripts/wrk-forecast.lua \
+      "http://127.0.0.1:$PORT/api/v1/models/bench-lstm/forecast" | grep -E "Requests/sec|  50%|  99%|Non-2xx" | xargs
+  done
+fi
 curl -s "localhost:$PORT/actuator/prometheus" | grep -E '^deepserve_inference_(batch_size|latency_seconds)_(count|sum)\{.*bench-lstm' || true
 
 # the same parameters, in process
