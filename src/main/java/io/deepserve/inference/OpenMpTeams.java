@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Lets an idle thread give back the OpenMP team PyTorch made for it, because an idle team slows every busy thread in
  * the process (BENCHMARKS.md, "Why serving threads go idle"). {@code omp_pause_resource_all} frees the calling
- * thread's team; its next parallel operation makes a new one, which costs a thread start.
+ * thread's team; its next parallel operation makes a new one, which costs a thread start. And lets a thread limit
+ * its own team's size ({@code omp_set_num_threads}).
  * <p>
  * The call must reach the libgomp that libtorch loaded (its own copy, not the system's), so the library is found in
  * the process's memory map. Where there is none (no {@code /proc}, another OpenMP runtime), releasing does nothing.
@@ -60,12 +61,15 @@ public final class OpenMpTeams {
 	/** Resolved on first use, after the engine has loaded its libraries. */
 	private static final class Gomp {
 
+		/** Read from the memory map once, for every function looked up in it. */
+		private static final Optional<String> LIBRARY = libgomp(Path.of("/proc/self/maps"));
+
 		static final Optional<Function> PAUSE = find("omp_pause_resource_all");
 
 		static final Optional<Function> LIMIT = find("omp_set_num_threads");
 
 		private static Optional<Function> find(String name) {
-			Optional<String> library = libgomp(Path.of("/proc/self/maps"));
+			Optional<String> library = LIBRARY;
 			if (library.isEmpty()) {
 				log.info("no libgomp in this process: engine threads cannot call {}", name);
 				return Optional.empty();

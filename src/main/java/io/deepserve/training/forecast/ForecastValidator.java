@@ -27,7 +27,6 @@ public class ForecastValidator {
 	/** Longest window accepted: a recurrent network unrolled further would train for hours on a CPU. */
 	static final int MAX_WINDOW = 10_000;
 
-
 	private final DatasetService datasets;
 
 	private final Architectures architectures;

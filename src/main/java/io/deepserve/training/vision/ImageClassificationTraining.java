@@ -30,8 +30,8 @@ import io.deepserve.registry.Preprocessing;
 import io.deepserve.registry.Task;
 import io.deepserve.task.vision.Augmentation;
 import io.deepserve.training.Hyperparameters;
-import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.JobListener;
+import io.deepserve.training.OptimizerSettings;
 import io.deepserve.training.TrainingJob;
 import io.deepserve.training.TrainingRequest;
 import io.deepserve.training.TrainingTask;
@@ -39,7 +39,6 @@ import io.deepserve.training.TrainingTask;
 /** Image classification's training: an architecture from scratch on an images dataset, or a registered base's. */
 @Component
 class ImageClassificationTraining implements TrainingTask {
-
 
 	private final DatasetService datasets;
 
