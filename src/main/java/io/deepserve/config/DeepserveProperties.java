@@ -56,8 +56,17 @@ public record DeepserveProperties(
 	/**
 	 * @param name deep-learning engine loaded at start
 	 * @param loadAtStartup load the engine in the background at start; readiness is DOWN until it has
+	 * @param allowSlowBf16 serve {@code serving.precision: bf16} versions even on a CPU where oneDNN has no fast
+	 * bfloat16 kernels (no {@code avx512_bf16}, or capped below them): right, and half the weights' memory, but
+	 * several times slower than fp32
 	 */
-	public record Engine(@DefaultValue("PyTorch") String name, @DefaultValue("true") boolean loadAtStartup) {
+	public record Engine(@DefaultValue("PyTorch") String name, @DefaultValue("true") boolean loadAtStartup,
+			@DefaultValue("false") boolean allowSlowBf16) {
+
+		public Engine(String name, boolean loadAtStartup) {
+			this(name, loadAtStartup, false);
+		}
+
 	}
 
 	/** @param maxArtifactSize largest model artifact accepted by import */
@@ -171,7 +180,8 @@ public record DeepserveProperties(
 			@NotNull @DefaultValue("0B") DataSize maxInFlightBytes,
 			@Min(0) @DefaultValue("0") int maxConcurrentDecodes,
 			@NotNull @DefaultValue("2s") java.time.Duration decodeWait, @DefaultValue("true") boolean autotune,
-			@NotNull @DefaultValue("10s") java.time.Duration autotuneBudget) {
+			@NotNull @DefaultValue("10s") java.time.Duration autotuneBudget,
+			@Min(1) @DefaultValue("200") int agreementImages) {
 	}
 
 	/**

@@ -3,6 +3,10 @@ package io.deepserve.inference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,6 +44,13 @@ public class EngineService implements HealthIndicator {
 
 	private final AtomicReference<Thread> loader = new AtomicReference<>();
 
+	/** oneDNN's ISA cap in this process: AVX2 when set here, the operator's value, or null for none. */
+	private static volatile String oneDnnIsa;
+
+	/** ONEDNN_MAX_CPU_ISA values at or above oneDNN's AVX-512 bfloat16 kernels. */
+	private static final Set<String> BF16_ISAS = Set.of("DEFAULT", "ALL", "AVX512_CORE_BF16", "AVX512_CORE_FP16",
+			"AVX512_CORE_AMX", "AVX512_CORE_AMX_FP16", "AVX10_1_512", "AVX10_1_512_AMX", "AVX10_1_512_AMX_FP16");
+
 	/** Null until checked; then why the engine's convolutions cannot be trusted, or empty when they can. */
 	private volatile String wrongResults;
 
@@ -56,15 +67,67 @@ public class EngineService implements HealthIndicator {
 	 * convolution, so setting it in this process before the engine runs is enough; a value the operator set wins.
 	 */
 	static void capOneDnnIsa() {
-		if (System.getenv("ONEDNN_MAX_CPU_ISA") != null || System.getenv("DNNL_MAX_CPU_ISA") != null) {
+		String set = System.getenv("ONEDNN_MAX_CPU_ISA") != null ? System.getenv("ONEDNN_MAX_CPU_ISA")
+				: System.getenv("DNNL_MAX_CPU_ISA");
+		if (set != null) {
+			oneDnnIsa = set.trim().toUpperCase(Locale.ROOT);
 			return;
 		}
 		try {
 			NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] { "ONEDNN_MAX_CPU_ISA", "AVX2", 0 });
+			oneDnnIsa = "AVX2";
 		}
 		catch (RuntimeException | LinkageError ex) {
 			log.warn("could not cap oneDNN at AVX2 ({}); set ONEDNN_MAX_CPU_ISA=AVX2 in the environment", ex.toString());
 		}
+	}
+
+	/**
+	 * Why bfloat16 cannot be served fast on this engine's CPU, or null when it can (and always on a GPU). oneDNN's
+	 * bfloat16 kernels need AVX-512 with {@code avx512_bf16}; under a lower cap, this service's own AVX2 included,
+	 * oneDNN falls back to reference code: a bfloat16 ResNet-18 ran about 7x slower than float32 here
+	 * (BENCHMARKS.md, "bfloat16 serving").
+	 */
+	public String bf16Refusal() {
+		if (engine().defaultDevice().isGpu()) {
+			return null;
+		}
+		String slow = slowBf16();
+		if (slow != null && properties.engine().allowSlowBf16()) {
+			log.warn("bf16 is served as deepserve.engine.allow-slow-bf16 allows, though it is slow here: {}", slow);
+			return null;
+		}
+		return slow;
+	}
+
+	private static String slowBf16() {
+		if (!cpuFlags().contains("avx512_bf16")) {
+			return "this CPU has no avx512_bf16 instructions (deepserve.engine.allow-slow-bf16 serves bf16 anyway, "
+					+ "several times slower than fp32)";
+		}
+		String isa = oneDnnIsa;
+		if (isa != null && !isa.isEmpty() && !BF16_ISAS.contains(isa)) {
+			return "oneDNN is capped at " + isa + " (ONEDNN_MAX_CPU_ISA), below its bfloat16 kernels; the service caps "
+					+ "it at AVX2 unless the environment sets ONEDNN_MAX_CPU_ISA, because libtorch 2.5.1's AVX-512 "
+					+ "float32 convolutions are wrong on some CPUs (the engine readiness check says whether on this "
+					+ "one): set ONEDNN_MAX_CPU_ISA=DEFAULT to serve bf16 fast, or deepserve.engine.allow-slow-bf16 to "
+					+ "serve it several times slower than fp32";
+		}
+		return null;
+	}
+
+	private static Set<String> cpuFlags() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+				if (line.startsWith("flags")) {
+					return new HashSet<>(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			log.debug("cannot read the CPU's flags", ex);
+		}
+		return Set.of();
 	}
 
 	/**

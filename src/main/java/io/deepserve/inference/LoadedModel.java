@@ -34,6 +34,9 @@ final class LoadedModel {
 	/** What the tuning search at load did; null where the task does not tune. */
 	private volatile ServingTuner.Tuning tuning;
 
+	/** How its reduced precision compared with fp32 at load; null at fp32. */
+	private volatile Agreement agreement;
+
 	LoadedModel(ModelVersion version, ServingTask<?, ?> task, InferenceMetrics metrics) {
 		this.version = version;
 		this.task = task;
@@ -41,10 +44,12 @@ final class LoadedModel {
 	}
 
 	/** Loads the weights and starts a warm pool; called once, off the request threads. */
-	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings, ServingTuner.Tuning tuning) {
+	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings, ServingTuner.Tuning tuning,
+			Agreement agreement) {
 		this.model = loaded;
 		this.settings = settings;
 		this.tuning = tuning;
+		this.agreement = agreement;
 		try {
 			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
 			started.start(() -> {
@@ -71,6 +76,10 @@ final class LoadedModel {
 
 	ServingTuner.Tuning tuning() {
 		return tuning;
+	}
+
+	Agreement agreement() {
+		return agreement;
 	}
 
 	void failed(Throwable ex) {

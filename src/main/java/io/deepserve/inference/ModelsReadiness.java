@@ -62,6 +62,11 @@ class ModelsReadiness implements HealthIndicator {
 			// the settings each loaded version serves with and, where they were measured here, the table
 			health.withDetail("tuned", tuned);
 		}
+		Map<String, Agreement> agreements = manager.agreements();
+		if (!agreements.isEmpty()) {
+			// each version served at a reduced precision, and how it compared with fp32 when it loaded
+			health.withDetail("precision", agreements);
+		}
 		return health.build();
 	}
 

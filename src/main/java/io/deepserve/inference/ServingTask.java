@@ -1,5 +1,7 @@
 package io.deepserve.inference;
 
+import java.util.List;
+
 import ai.djl.Model;
 
 import io.deepserve.registry.ModelVersion;
@@ -14,6 +16,12 @@ import io.deepserve.registry.Task;
  * @param <O> one request's output
  */
 public interface ServingTask<I, O> {
+
+	/**
+	 * A loaded model's property ({@code Model.getProperty}) naming the precision its parameters were converted to;
+	 * absent for float32. A handler casts its inputs to match.
+	 */
+	String PRECISION_PROPERTY = "deepserve.precision";
 
 	/** The {@code task} of the versions this serves, e.g. {@code image-classification}. */
 	Task task();
@@ -53,6 +61,23 @@ public interface ServingTask<I, O> {
 	 */
 	default boolean autotunes() {
 		return false;
+	}
+
+	/**
+	 * Whether versions of this task may be served at {@code bf16}. Such a task's outputs are probabilities, one
+	 * {@code float[]} per input, compared with fp32's before the version serves.
+	 */
+	default boolean offersReducedPrecision() {
+		return false;
+	}
+
+	/**
+	 * Up to {@code max} model-ready inputs made from held-out examples of the dataset {@code dataset} (an id or a
+	 * name), to compare a reduced precision with fp32 on.
+	 * @throws io.deepserve.error.DeepserveException when the dataset is missing or does not fit the version
+	 */
+	default List<I> agreementSample(ModelVersion version, String dataset, int max) {
+		throw new UnsupportedOperationException(task() + " offers no reduced precision");
 	}
 
 	/** An input of the right shape for a dummy batch, run by each worker before the version takes traffic. */

@@ -88,6 +88,8 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	private final ServingTuner tuner;
 
+	private final PrecisionConversion precisions;
+
 	private volatile ExecutorService background;
 
 	private volatile ScheduledExecutorService scheduler;
@@ -116,6 +118,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			Set<String> fixedByProperties) {
 		this.tuner = new ServingTuner(properties.inference(), fixedByProperties,
 				Runtime.getRuntime().availableProcessors());
+		this.precisions = new PrecisionConversion(engine, properties.inference().agreementImages());
 		this.registry = registry;
 		this.router = router;
 		this.tasks = tasks.stream().collect(java.util.stream.Collectors.toMap(ServingTask::task, t -> t));
@@ -376,16 +379,25 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		try {
 			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
+			Agreement agreement;
+			try {
+				agreement = precisions.apply(djl, model.task(), version);
+			}
+			catch (RuntimeException | Error ex) {
+				djl.close();
+				throw ex;
+			}
 			PoolSettings configured = PoolSettings.of(version, settings, model.task().defaultThreads());
 			ServingTuner.Tuned tuned = tuner.tune(djl, model.task(), version, configured, () -> othersInFlight(model));
 			PoolSettings pool = tuned.settings();
-			model.load(djl, model.task(), pool, tuned.tuning());
+			model.load(djl, model.task(), pool, tuned.tuning(), agreement);
 			failures.remove(version.ref());
 			log.info("{} loaded and warm in {} ms ({} workers of {} threads, queue {}, batches up to {} within {} ms{}){}",
 					version.ref(), millis(System.nanoTime() - start), pool.workers(),
 					pool.threads() == 0 ? "the engine's" : pool.threads(), pool.queueSize(), pool.maxBatchSize(),
-					pool.maxBatchDelayMs(), pool.channelsLastFromBatch() > 0
-							? ", channels-last from batch " + pool.channelsLastFromBatch() : "",
+					pool.maxBatchDelayMs(), (pool.channelsLastFromBatch() > 0
+							? ", channels-last from batch " + pool.channelsLastFromBatch() : "")
+							+ (agreement != null ? ", " + agreement.precision() : ""),
 					describe(tuned.tuning()));
 			evictBeyondBudget(model);
 		}
@@ -437,6 +449,23 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			}
 		});
 		return out;
+	}
+
+	/** How each loaded version served at a reduced precision compared with fp32 at load, by {@code name:version}. */
+	Map<String, Agreement> agreements() {
+		Map<String, Agreement> out = new java.util.TreeMap<>();
+		loaded.forEach((ref, model) -> {
+			if (model.isReady() && model.agreement() != null) {
+				out.put(ref, model.agreement());
+			}
+		});
+		return out;
+	}
+
+	/** The agreement measured when {@code version} loaded here; null at fp32 or while it is not loaded. */
+	public Agreement agreement(ModelVersion version) {
+		LoadedModel model = loaded.get(version.ref());
+		return model == null || !model.isReady() ? null : model.agreement();
 	}
 
 	private static NewModelVersion spec(ModelVersion v) {

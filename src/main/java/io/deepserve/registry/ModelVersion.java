@@ -16,6 +16,15 @@ public record ModelVersion(String name, int version, Task task, String architect
 		Long parameters, Instant createdAt, Status status, @JsonIgnore String artifactKey,
 		ArchitectureOptions architectureOptions) {
 
+	/** {@code serving.precision}: the default. */
+	public static final String FP32 = "fp32";
+
+	/** {@code serving.precision}: bfloat16 weights and activations, measured against fp32 before serving. */
+	public static final String BF16 = "bf16";
+
+	/** The fewest of the held-out images on which bf16 must pick fp32's class, unless {@code serving} says. */
+	public static final double DEFAULT_MIN_AGREEMENT = 0.99;
+
 	/** A version whose network has its architecture's default shape. */
 	public ModelVersion(String name, int version, Task task, String architecture, ArtifactFormat format,
 			List<Long> inputShape, List<String> labels, Preprocessing preprocessing, ForecastSpec forecast,
@@ -40,6 +49,30 @@ public record ModelVersion(String name, int version, Task task, String architect
 	/** {@code name:version}, the form used in lineage, job results and inference responses. */
 	public String ref() {
 		return name + ":" + version;
+	}
+
+	/** {@code serving.precision}, {@link #FP32} where not given. */
+	@JsonIgnore
+	public String precision() {
+		Object precision = serving == null ? null : serving.get("precision");
+		return precision == null ? FP32 : precision.toString();
+	}
+
+	/** {@code serving.minAgreement}, or {@link #DEFAULT_MIN_AGREEMENT}. */
+	@JsonIgnore
+	public double minAgreement() {
+		Object min = serving == null ? null : serving.get("minAgreement");
+		return min instanceof Number n ? n.doubleValue() : DEFAULT_MIN_AGREEMENT;
+	}
+
+	/** The dataset reduced precision is measured on: {@code serving.agreementDataset}, else the training one. */
+	@JsonIgnore
+	public String agreementDataset() {
+		Object named = serving == null ? null : serving.get("agreementDataset");
+		if (named != null) {
+			return named.toString();
+		}
+		return lineage == null ? null : lineage.datasetId();
 	}
 
 	@JsonIgnore

@@ -19,11 +19,12 @@ final class ModelVersionValidator {
 			new long[] { 1, 100_000 }, "maxBatchSize", new long[] { 1, 1024 }, "maxBatchDelayMs",
 			new long[] { 0, 10_000 }, "timeoutMs", new long[] { 1, 3_600_000 }, "threads", new long[] { 0, 1024 });
 
-	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32. */
-	private static final List<String> PRECISIONS = List.of("fp32", "bf16", "int8");
+	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32; int8 is not offered. */
+	private static final List<String> PRECISIONS = List.of(ModelVersion.FP32, ModelVersion.BF16);
 
-	private static final Set<String> SERVING_SETTINGS = new TreeSet<>(
-			Stream.concat(SERVING_BOUNDS.keySet().stream(), Stream.of("precision")).toList());
+	private static final Set<String> SERVING_SETTINGS = new TreeSet<>(Stream
+		.concat(SERVING_BOUNDS.keySet().stream(), Stream.of("precision", "minAgreement", "agreementDataset"))
+		.toList());
 
 	private static final Pattern ARCHITECTURE = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
 
@@ -48,6 +49,30 @@ final class ModelVersionValidator {
 			throw invalid("inputShape dimensions must be positive (or -1 for any)");
 		}
 		validateServing(spec.serving());
+		validatePrecision(spec);
+	}
+
+	/**
+	 * A reduced precision is measured against fp32 on held-out images before it serves, so it needs images: the
+	 * dataset the version was trained on, or one named by {@code serving.agreementDataset}.
+	 */
+	private static void validatePrecision(NewModelVersion spec) {
+		Map<String, Object> serving = spec.serving() == null ? Map.of() : spec.serving();
+		if (!ModelVersion.BF16.equals(serving.get("precision"))) {
+			if (serving.containsKey("minAgreement") || serving.containsKey("agreementDataset")) {
+				throw invalid("serving.minAgreement and serving.agreementDataset apply to serving.precision bf16 only");
+			}
+			return;
+		}
+		if (spec.task() != Task.IMAGE_CLASSIFICATION) {
+			throw invalid("serving.precision bf16 is offered for image classifiers only");
+		}
+		boolean trainedOnADataset = spec.lineage() != null && spec.lineage().datasetId() != null;
+		if (!trainedOnADataset && serving.get("agreementDataset") == null) {
+			throw new InvalidInputException("agreement_dataset_required", "serving.precision bf16 is measured "
+					+ "against fp32 on held-out images before it serves: name an image dataset (its id or name) in "
+					+ "serving.agreementDataset");
+		}
 	}
 
 	/** Refused at import rather than replaced by the defaults at serve time, where only a log line would say so. */
@@ -58,7 +83,21 @@ final class ModelVersionValidator {
 		for (Map.Entry<String, Object> setting : serving.entrySet()) {
 			if (setting.getKey().equals("precision")) {
 				if (!PRECISIONS.contains(setting.getValue())) {
-					throw invalid("serving.precision must be one of " + PRECISIONS + ", not " + setting.getValue());
+					throw invalid("serving.precision must be one of " + PRECISIONS + ", not " + setting.getValue()
+							+ ("int8".equals(setting.getValue()) ? " (int8 is not offered)" : ""));
+				}
+				continue;
+			}
+			if (setting.getKey().equals("minAgreement")) {
+				if (!(setting.getValue() instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
+					throw invalid("serving.minAgreement must be a number from 0 to 1, not " + setting.getValue());
+				}
+				continue;
+			}
+			if (setting.getKey().equals("agreementDataset")) {
+				if (!(setting.getValue() instanceof String s) || s.isBlank() || s.length() > 200) {
+					throw invalid("serving.agreementDataset must be a dataset's id or name, not "
+							+ setting.getValue());
 				}
 				continue;
 			}

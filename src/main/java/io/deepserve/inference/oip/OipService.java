@@ -11,6 +11,7 @@ import java.util.Map;
 import org.springframework.stereotype.Service;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.inference.Agreement;
 import io.deepserve.inference.Inference;
 import io.deepserve.inference.WorkloadManager;
 import io.deepserve.inference.vision.ImageClassifier;
@@ -61,8 +62,13 @@ class OipService {
 		body.put("inputs", List.of(tensor("input", "FP32", List.of(-1L, 3L, (long) size, (long) size)),
 				tensor("image", "BYTES", List.of(-1L))));
 		body.put("outputs", List.of(tensor(OUTPUT, "FP32", List.of(-1L, (long) v.labels().size()))));
-		body.put("parameters", Map.of("task", v.task(), "version", v.version(), "labels", v.labels(),
-				"preprocessing", v.preprocessing()));
+		Map<String, Object> parameters = new LinkedHashMap<>(Map.of("task", v.task(), "version", v.version(),
+				"labels", v.labels(), "preprocessing", v.preprocessing(), "precision", v.precision()));
+		Agreement agreement = manager.agreement(v);
+		if (agreement != null) {
+			parameters.put("agreement", agreement);
+		}
+		body.put("parameters", parameters);
 		return body;
 	}
 

@@ -1,9 +1,14 @@
 package io.deepserve.inference.vision;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -22,10 +27,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.dataset.Dataset;
+import io.deepserve.dataset.DatasetService;
+import io.deepserve.dataset.ImageFolder;
 import io.deepserve.inference.BatchHandler;
 import io.deepserve.inference.ServingTask;
+import io.deepserve.nn.ReducedPrecision;
 import io.deepserve.registry.ModelVersion;
 import io.deepserve.registry.Task;
+import io.deepserve.task.vision.ImageTensors;
 
 /**
  * Image classification on the workload manager: an input is one preprocessed CHW image, or several one after
@@ -49,14 +59,22 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 
 	private final int channelsLastFromBatch;
 
+	/** Where the held-out images for a reduced precision's agreement come from; null offers no reduced precision. */
+	private final DatasetService datasets;
+
 	@Autowired
-	public ImageClassification(DeepserveProperties properties) {
-		this(properties.inference().channelsLastFromBatch());
+	public ImageClassification(DeepserveProperties properties, DatasetService datasets) {
+		this(properties.inference().channelsLastFromBatch(), datasets);
 	}
 
 	/** @param channelsLastFromBatch batches of at least this many images go channels-last; 0 for never */
 	public ImageClassification(int channelsLastFromBatch) {
+		this(channelsLastFromBatch, null);
+	}
+
+	public ImageClassification(int channelsLastFromBatch, DatasetService datasets) {
 		this.channelsLastFromBatch = channelsLastFromBatch;
+		this.datasets = datasets;
 	}
 
 	@Override
@@ -86,10 +104,47 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 	}
 
 	@Override
+	public boolean offersReducedPrecision() {
+		return datasets != null;
+	}
+
+	/**
+	 * The dataset's {@code val/} images when its zip has them, otherwise images from all of it, taken class by class
+	 * in turn (in zip order) so that every class is in the sample, and preprocessed as the version's requests are.
+	 */
+	@Override
+	public List<float[]> agreementSample(ModelVersion version, String dataset, int max) {
+		Dataset found = datasets.resolve(dataset);
+		try (ImageFolder images = datasets.openImages(found.id())) {
+			List<ImageFolder.Entry> entries = images.entries();
+			if (entries.stream().anyMatch(e -> "val".equals(e.split()))) {
+				entries = entries.stream().filter(e -> "val".equals(e.split())).toList();
+			}
+			Map<String, java.util.Deque<ImageFolder.Entry>> byClass = new LinkedHashMap<>();
+			entries.forEach(e -> byClass.computeIfAbsent(e.label(), k -> new java.util.ArrayDeque<>()).add(e));
+			ImageTensors tensors = new ImageTensors(version.preprocessing());
+			List<float[]> sample = new ArrayList<>();
+			while (sample.size() < max && byClass.values().stream().anyMatch(q -> !q.isEmpty())) {
+				for (java.util.Deque<ImageFolder.Entry> queue : byClass.values()) {
+					if (!queue.isEmpty() && sample.size() < max) {
+						sample.add(tensors.tensor(images.read(queue.poll())));
+					}
+				}
+			}
+			return sample;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read dataset " + found.id(), ex);
+		}
+	}
+
+	@Override
 	public BatchHandler<float[], float[]> newHandler(Model model, ModelVersion version, int channelsLastFromBatch) {
 		boolean channelsLast = channelsLastFromBatch > 0 && offersChannelsLast(model, version);
+		ReducedPrecision casts = ModelVersion.BF16.equals(model.getProperty(PRECISION_PROPERTY))
+				? ReducedPrecision.open(model.getNDManager()) : null;
 		BatchTranslator translator = new BatchTranslator(version.preprocessing().imageSize(), version.labels().size(),
-				channelsLast ? channelsLastFromBatch : 0);
+				channelsLast ? channelsLastFromBatch : 0, casts);
 		BatchHandler<float[], float[]> handler = BatchHandler.of(model.newPredictor(translator));
 		return new BatchHandler<>() {
 			@Override
@@ -125,6 +180,9 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			@Override
 			public void close() {
 				handler.close();
+				if (casts != null) {
+					casts.close();
+				}
 			}
 		};
 	}
@@ -149,6 +207,9 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		/** Batches of at least this many images go channels-last; 0 is never. */
 		private final int channelsLastFrom;
 
+		/** Casts each batch to bf16 for a network converted to it; null for a float32 one. */
+		private final ReducedPrecision casts;
+
 		private boolean plainOnly;
 
 		private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
@@ -161,10 +222,16 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 		/** One image in HWC order, on its way into the buffer. */
 		private float[] interleaved = new float[0];
 
-		BatchTranslator(int size, int classes, int channelsLastFrom) {
+		BatchTranslator(int size, int classes, int channelsLastFrom, ReducedPrecision casts) {
 			this.size = size;
 			this.classes = classes;
 			this.channelsLastFrom = channelsLastFrom;
+			this.casts = casts;
+		}
+
+		/** The batch as the network takes it: float32, or a bf16 copy (in the same memory order) for a bf16 one. */
+		private NDList typed(NDArray batch) {
+			return new NDList(casts == null ? batch : casts.toBfloat16(batch));
 		}
 
 		boolean givesChannelsLast(int batch) {
@@ -213,8 +280,7 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 				for (float[] image : images) {
 					floats.put(image);
 				}
-				return new NDList(ctx.getNDManager().create(batch, new Shape(total, 3, size, size),
-						DataType.FLOAT32));
+				return typed(ctx.getNDManager().create(batch, new Shape(total, 3, size, size), DataType.FLOAT32));
 			}
 			int plane = size * size;
 			if (interleaved.length != each) {
@@ -232,7 +298,7 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			}
 			// NHWC in memory, seen as NCHW: the strides are what tells PyTorch the layout
 			NDArray nhwc = ctx.getNDManager().create(batch, new Shape(total, size, size, 3), DataType.FLOAT32);
-			return new NDList(nhwc.transpose(0, 3, 1, 2));
+			return typed(nhwc.transpose(0, 3, 1, 2));
 		}
 
 		@Override
@@ -243,7 +309,8 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 				throw new IllegalStateException("the model answers with shape " + shape + "; its version has "
 						+ classes + " labels, so (batch, " + classes + ") was expected");
 			}
-			float[] flat = scores.toFloatArray();
+			// a bf16 network answers in bf16; DJL converts any type to float32 (and leaves float32 as it is)
+			float[] flat = scores.toType(DataType.FLOAT32, false).toFloatArray();
 			float[][] rows = new float[inputs][];
 			int image = 0;
 			for (int i = 0; i < inputs; i++) {

@@ -1,0 +1,104 @@
+package io.deepserve.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.Model;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.deepserve.error.ConflictException;
+import io.deepserve.nn.ReducedPrecision;
+import io.deepserve.registry.ModelVersion;
+
+/**
+ * Serves a version at its {@code serving.precision}: for {@code bf16}, converts its weights once at load, after
+ * running fp32 and then bf16 over held-out images of a dataset and refusing the version when they disagree on more
+ * images than its {@code serving.minAgreement} allows. The version's handlers then cast each batch to bf16.
+ */
+final class PrecisionConversion {
+
+	private static final Logger log = LoggerFactory.getLogger(PrecisionConversion.class);
+
+	/** The batch size the comparison runs at. */
+	private static final int BATCH = 8;
+
+	private final EngineService engine;
+
+	private final int sampleImages;
+
+	PrecisionConversion(EngineService engine, int sampleImages) {
+		this.engine = engine;
+		this.sampleImages = sampleImages;
+	}
+
+	/**
+	 * @return how bf16 compared with fp32; null for a version served at fp32, which is left as it is
+	 * @throws ConflictException {@code precision_unavailable} where bf16 cannot be served fast here,
+	 * {@code precision_disagrees} when bf16 falls under the version's threshold
+	 */
+	Agreement apply(Model model, ServingTask<?, ?> task, ModelVersion version) {
+		if (!ModelVersion.BF16.equals(version.precision())) {
+			return null;
+		}
+		if (!task.offersReducedPrecision()) {
+			throw new ConflictException("precision_unavailable", version.ref() + " asks for serving.precision bf16, "
+					+ "which " + task.task() + " versions are not offered");
+		}
+		String refusal = engine.bf16Refusal();
+		if (refusal != null) {
+			throw new ConflictException("precision_unavailable", version.ref() + " asks for serving.precision bf16, "
+					+ "which this replica cannot serve: " + refusal);
+		}
+		@SuppressWarnings("unchecked")
+		ServingTask<Object, float[]> typed = (ServingTask<Object, float[]>) task;
+		List<Object> sample = typed.agreementSample(version, version.agreementDataset(), sampleImages);
+		long start = System.nanoTime();
+		List<float[]> fp32 = new ArrayList<>();
+		double fp32Millis = run(model, typed, version, sample, fp32);
+		try (ReducedPrecision casts = ReducedPrecision.open(model.getNDManager())) {
+			casts.toBfloat16(model.getBlock());
+		}
+		model.setProperty(ServingTask.PRECISION_PROPERTY, ModelVersion.BF16);
+		List<float[]> bf16 = new ArrayList<>();
+		double bf16Millis = run(model, typed, version, sample, bf16);
+		Agreement agreement = Agreement.of(ModelVersion.BF16, version.agreementDataset(), version.minAgreement(),
+				fp32, bf16, fp32Millis, bf16Millis);
+		log.info("{} in bf16 agrees with fp32 on {} of {} held-out images of {} (max |dp| {}), {} ms per image "
+				+ "against {} (measured in {} ms)", version.ref(), Math.round(agreement.top1Agreement() * sample.size()),
+				sample.size(), agreement.dataset(), agreement.maxAbsDelta(), round(bf16Millis), round(fp32Millis),
+				(System.nanoTime() - start) / 1_000_000);
+		if (!agreement.passes()) {
+			throw new ConflictException("precision_disagrees", String.format("%s in bf16 picks fp32's class on %.1f%% "
+					+ "of %d held-out images of %s (max |dp| %.3g), under its serving.minAgreement of %.1f%%, so it is "
+					+ "not served", version.ref(), 100 * agreement.top1Agreement(), agreement.images(),
+					agreement.dataset(), agreement.maxAbsDelta(), 100 * agreement.minAgreement()));
+		}
+		return agreement;
+	}
+
+	/** Runs the sample in batches into {@code outputs}; the milliseconds per image after a first, untimed batch. */
+	private static double run(Model model, ServingTask<Object, float[]> task, ModelVersion version,
+			List<Object> sample, List<float[]> outputs) {
+		try (BatchHandler<Object, float[]> handler = task.newHandler(model, version)) {
+			long timedFrom = 0;
+			int timed = 0;
+			for (int from = 0; from < sample.size(); from += BATCH) {
+				List<Object> batch = sample.subList(from, Math.min(sample.size(), from + BATCH));
+				if (from == BATCH) {
+					timedFrom = System.nanoTime();
+				}
+				outputs.addAll(handler.run(batch));
+				if (from >= BATCH) {
+					timed += batch.size();
+				}
+			}
+			return timed == 0 ? Double.NaN : (System.nanoTime() - timedFrom) / 1e6 / timed;
+		}
+	}
+
+	private static double round(double millis) {
+		return Math.round(millis * 100) / 100.0;
+	}
+
+}

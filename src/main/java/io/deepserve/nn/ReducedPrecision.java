@@ -1,0 +1,119 @@
+package io.deepserve.nn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Pair;
+
+/**
+ * bfloat16 for a network and its inputs. DJL 0.32's own casts know no bfloat16 ({@code toType(BFLOAT16)} ends the
+ * JVM in its native code), so the casts run in a small TorchScript module ({@code precision-casts.pt}, written by
+ * {@code scripts/make_precision_casts.py}). A network's parameters change type in place, so the same block (built
+ * here or loaded from TorchScript) runs in bfloat16 afterwards; DJL then reports their type as {@code UNKNOWN}.
+ * Converting back to float32 needs no module: DJL's {@code toType(FLOAT32)} reads any type.
+ */
+public final class ReducedPrecision implements AutoCloseable {
+
+	static final String MODULE = "/io/deepserve/nn/precision-casts.pt";
+
+	/** PyTorch's {@code ScalarType} number for bfloat16. */
+	private static final long BFLOAT16 = 15;
+
+	private final NDManager manager;
+
+	private final PtSymbolBlock casts;
+
+	private ReducedPrecision(NDManager manager, PtSymbolBlock casts) {
+		this.manager = manager;
+		this.casts = casts;
+	}
+
+	/** Loads the cast module into a sub-manager of {@code parent}, which must be PyTorch's. */
+	public static ReducedPrecision open(NDManager parent) {
+		if (!(parent instanceof PtNDManager)) {
+			throw new IllegalStateException("bfloat16 needs the PyTorch engine, not " + parent.getEngine().getEngineName());
+		}
+		NDManager manager = parent.newSubManager();
+		try (InputStream in = ReducedPrecision.class.getResourceAsStream(MODULE)) {
+			if (in == null) {
+				throw new IllegalStateException(MODULE + " is missing from the classpath");
+			}
+			return new ReducedPrecision(manager, JniUtils.loadModule((PtNDManager) manager, in, false, false));
+		}
+		catch (IOException ex) {
+			manager.close();
+			throw new IllegalStateException("cannot read " + MODULE, ex);
+		}
+		catch (RuntimeException ex) {
+			manager.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Turns the block's floating-point parameters into bfloat16, in place, and says how many changed. In a network
+	 * built here that is every one of them, batch-norm statistics included (they are parameters in DJL). In a
+	 * TorchScript module only the weights and biases of layers whose weight has two or more dimensions change
+	 * (convolutions, linear layers, embeddings): its normalisation layers keep float32 weights, because their
+	 * running statistics are buffers, out of DJL's reach, and PyTorch normalises bfloat16 inputs with float32
+	 * parameters but not with a mix of both.
+	 */
+	public int toBfloat16(Block block) {
+		List<PtNDArray> chosen = new ArrayList<>();
+		Map<String, NDArray> all = new LinkedHashMap<>();
+		for (Pair<String, Parameter> pair : block.getParameters()) {
+			Parameter parameter = pair.getValue();
+			if (parameter.isInitialized() && parameter.getArray().getDataType().isFloating()) {
+				all.put(pair.getKey(), parameter.getArray());
+			}
+		}
+		boolean torchScript = block instanceof PtSymbolBlock;
+		for (Map.Entry<String, NDArray> entry : all.entrySet()) {
+			if (!torchScript || ownerWeightIsAMatrix(entry.getKey(), all)) {
+				chosen.add((PtNDArray) entry.getValue());
+			}
+		}
+		if (chosen.isEmpty()) {
+			return 0;
+		}
+		try (IValue tensors = IValue.listFrom(chosen.toArray(PtNDArray[]::new));
+				IValue dtype = IValue.from(BFLOAT16);
+				IValue changed = IValueUtils.runMethod(casts, "cast_", tensors, dtype)) {
+			return (int) changed.toLong();
+		}
+	}
+
+	private static boolean ownerWeightIsAMatrix(String name, Map<String, NDArray> all) {
+		int dot = name.lastIndexOf('.');
+		NDArray weight = all.get(dot < 0 ? "weight" : name.substring(0, dot) + ".weight");
+		return weight != null && weight.getShape().dimension() >= 2;
+	}
+
+	/** A bfloat16 copy of {@code x}, attached to {@code x}'s manager. */
+	public NDArray toBfloat16(NDArray x) {
+		try (IValue in = IValue.from((PtNDArray) x); IValue dtype = IValue.from(BFLOAT16);
+				IValue out = IValueUtils.runMethod(casts, "cast", in, dtype)) {
+			return out.toTensor((PtNDManager) x.getManager());
+		}
+	}
+
+	@Override
+	public void close() {
+		manager.close();
+	}
+
+}
