@@ -32,6 +32,8 @@ public abstract class ApplicationTestSupport {
 		registry.add("deepserve.data-dir", DATA_DIR::toString);
 		// small enough that the byte-limit test sends little, large enough for every other test image
 		registry.add("deepserve.inference.max-image-bytes", () -> "1MB");
+		// surefire caps oneDNN at AVX2, where bf16 is right but slow; Bf16ServingTests serve it all the same
+		registry.add("deepserve.engine.allow-slow-bf16", () -> "true");
 	}
 
 	private static Path newDataDir() {

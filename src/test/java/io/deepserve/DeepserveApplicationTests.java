@@ -23,7 +23,7 @@ class DeepserveApplicationTests extends ApplicationTestSupport {
 	@Test
 	void readinessIsDownWhileTheEngineIsStillLoading() {
 		EngineService loading = new EngineService(new DeepserveProperties(DATA_DIR, new DeepserveProperties.Engine(
-				"PyTorch", false), null, null, null, null, null, null, java.util.Set.of()));
+				"PyTorch", false, false), null, null, null, null, null, null, java.util.Set.of()));
 		assertThat(loading.health().getStatus()).isEqualTo(Status.DOWN);
 		assertThat(loading.health().getDetails()).containsEntry("state", "loading");
 	}

@@ -121,6 +121,20 @@ class HostileInputTests {
 		rows.add(imports("serving threads -1", forecaster("\"threads\": -1"), 400, "invalid_metadata"));
 		rows.add(imports("serving threads 4096", forecaster("\"threads\": 4096"), 400, "invalid_metadata"));
 		rows.add(imports("serving setting misspelt", forecaster("\"worker\": 2"), 400, "unknown_field"));
+		rows.add(imports("serving precision int8", classifier("\"precision\": \"int8\""), 400, "invalid_metadata"));
+		rows.add(imports("serving precision fp64", classifier("\"precision\": \"fp64\""), 400, "invalid_metadata"));
+		rows.add(imports("serving bf16 without images to measure it on", classifier("\"precision\": \"bf16\""),
+				400, "agreement_dataset_required"));
+		rows.add(imports("serving bf16 forecaster", forecaster("\"precision\": \"bf16\", \"agreementDataset\": "
+				+ "\"d\""), 400, "invalid_metadata"));
+		rows.add(imports("serving minAgreement 1.5", classifier("\"precision\": \"bf16\", \"minAgreement\": 1.5, "
+				+ "\"agreementDataset\": \"d\""), 400, "invalid_metadata"));
+		rows.add(imports("serving minAgreement a word", classifier("\"precision\": \"bf16\", \"minAgreement\": "
+				+ "\"high\", \"agreementDataset\": \"d\""), 400, "invalid_metadata"));
+		rows.add(imports("serving minAgreement at fp32", classifier("\"minAgreement\": 0.9"), 400,
+				"invalid_metadata"));
+		rows.add(imports("serving agreementDataset a number", classifier("\"precision\": \"bf16\", "
+				+ "\"agreementDataset\": 7"), 400, "invalid_metadata"));
 		rows.add(new Row("import into an injection-shaped name", "POST", "/api/v1/models/a%3BDROP/versions",
 				MULTIPART, multipart(Map.of("metadata", forecaster("\"workers\": 1")), "artifact", "m.pt",
 						new byte[] { 1, 2, 3 }),
@@ -349,6 +363,11 @@ class HostileInputTests {
 				: Map.of("name", name, "kind", kind, "charset", charset);
 		return new Row(what, "POST", "/api/v1/datasets", MULTIPART, multipart(fields, "file", "a.csv", file),
 				Map.of(), status, code);
+	}
+
+	/** The tiny classifier's metadata with these {@code serving} settings. */
+	private static String classifier(String serving) {
+		return Images.tinyMetadata("{" + serving + "}");
 	}
 
 	/** A valid forecaster's metadata with these {@code serving} settings. */

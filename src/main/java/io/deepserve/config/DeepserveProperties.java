@@ -62,11 +62,6 @@ public record DeepserveProperties(
 	 */
 	public record Engine(@DefaultValue("PyTorch") String name, @DefaultValue("true") boolean loadAtStartup,
 			@DefaultValue("false") boolean allowSlowBf16) {
-
-		public Engine(String name, boolean loadAtStartup) {
-			this(name, loadAtStartup, false);
-		}
-
 	}
 
 	/** @param maxArtifactSize largest model artifact accepted by import */

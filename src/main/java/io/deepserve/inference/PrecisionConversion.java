@@ -2,6 +2,7 @@ package io.deepserve.inference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import ai.djl.Model;
 import org.slf4j.Logger;
@@ -23,12 +24,13 @@ final class PrecisionConversion {
 	/** The batch size the comparison runs at. */
 	private static final int BATCH = 8;
 
-	private final EngineService engine;
+	/** Why bf16 cannot be served on this replica, or null when it can ({@link EngineService#bf16Refusal}). */
+	private final Supplier<String> bf16Refusal;
 
 	private final int sampleImages;
 
-	PrecisionConversion(EngineService engine, int sampleImages) {
-		this.engine = engine;
+	PrecisionConversion(Supplier<String> bf16Refusal, int sampleImages) {
+		this.bf16Refusal = bf16Refusal;
 		this.sampleImages = sampleImages;
 	}
 
@@ -45,7 +47,7 @@ final class PrecisionConversion {
 			throw new ConflictException("precision_unavailable", version.ref() + " asks for serving.precision bf16, "
 					+ "which " + task.task() + " versions are not offered");
 		}
-		String refusal = engine.bf16Refusal();
+		String refusal = bf16Refusal.get();
 		if (refusal != null) {
 			throw new ConflictException("precision_unavailable", version.ref() + " asks for serving.precision bf16, "
 					+ "which this replica cannot serve: " + refusal);

@@ -3,10 +3,14 @@ package io.deepserve.inference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.deepserve.config.DeepserveProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +39,20 @@ class OneDnnCapTests {
 	void theProbeComparesAgainstFloat64InThisProcess() {
 		// surefire runs with the cap in its environment, so here the probe must find the engine right
 		assertThat(EngineService.convolutionsAreRight(Engine.getEngine("PyTorch"))).isTrue();
+	}
+
+	@Test
+	void bf16IsRefusedUnderTheCapUnlessSlowBf16IsAllowed(@TempDir Path data) {
+		// surefire's environment caps oneDNN at AVX2, below its bfloat16 kernels
+		String refusal = engine(data, false).bf16Refusal();
+
+		assertThat(refusal).isNotNull().containsAnyOf("capped at AVX2", "no avx512_bf16");
+		assertThat(engine(data, true).bf16Refusal()).isNull();
+	}
+
+	private static EngineService engine(Path data, boolean allowSlowBf16) {
+		return new EngineService(new DeepserveProperties(data, new DeepserveProperties.Engine("PyTorch", false,
+				allowSlowBf16), null, null, null, null, null, null, Set.of()));
 	}
 
 	/** What the fresh process runs: the cap, then the probe. */

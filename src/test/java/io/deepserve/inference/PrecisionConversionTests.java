@@ -1,0 +1,179 @@
+package io.deepserve.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.deepserve.error.ConflictException;
+import io.deepserve.registry.ArtifactFormat;
+import io.deepserve.registry.Lineage;
+import io.deepserve.registry.ModelVersion;
+import io.deepserve.registry.Preprocessing;
+import io.deepserve.registry.Task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The gate before a bf16 version serves: measured against fp32 on the task's sample, converted only where it may
+ * be, refused under its threshold or where this replica cannot serve bf16. The task here is a stand-in whose
+ * answers depend on the precision its model was converted to, so that agreement can be set image by image.
+ */
+class PrecisionConversionTests {
+
+	private static final int IMAGES = 200;
+
+	Model model;
+
+	/** The stand-in's bf16 answer for image {@code i}; fp32 always answers class 0 with 0.9. */
+	IntFunction<float[]> bf16Answer = i -> new float[] { 0.88f, 0.12f };
+
+	@BeforeEach
+	void tinyModel() {
+		model = Model.newInstance("tiny");
+		Block linear = Linear.builder().setUnits(2).build();
+		linear.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 4));
+		model.setBlock(linear);
+	}
+
+	@AfterEach
+	void close() {
+		model.close();
+	}
+
+	@Test
+	void anFp32VersionIsLeftAsItIs() {
+		Agreement agreement = new PrecisionConversion(() -> "never asked", 10).apply(model, task(),
+				version(Map.of("precision", "fp32")));
+
+		assertThat(agreement).isNull();
+		assertThat(model.getProperty(ServingTask.PRECISION_PROPERTY)).isNull();
+		assertRunsInFloat32();
+	}
+
+	@Test
+	void bf16ThatAgreesIsMeasuredConvertedAndServed() {
+		bf16Answer = i -> i == 7 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
+
+		Agreement agreement = new PrecisionConversion(() -> null, IMAGES).apply(model, task(), version(Map.of()));
+
+		assertThat(agreement.images()).isEqualTo(IMAGES);
+		assertThat(agreement.top1Agreement()).isEqualTo(199.0 / 200);
+		assertThat(agreement.maxAbsDelta()).isCloseTo(0.6, within(1e-6));
+		assertThat(agreement.dataset()).isEqualTo("shapes-1");
+		assertThat(agreement.minAgreement()).isEqualTo(0.99);
+		assertThat(model.getProperty(ServingTask.PRECISION_PROPERTY)).isEqualTo("bf16");
+		// the weights are bfloat16 now: float32 input no longer fits them
+		assertThatThrownBy(this::assertRunsInFloat32).isInstanceOf(RuntimeException.class);
+	}
+
+	@Test
+	void bf16UnderTheVersionsThresholdIsRefused() {
+		bf16Answer = i -> i % 10 == 0 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
+
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(),
+				version(Map.of("minAgreement", 0.95))))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> {
+				assertThat(ex.code()).isEqualTo("precision_disagrees");
+				assertThat(ex.getMessage()).contains("90.0% of 200 held-out images of shapes-1", "95.0%");
+			});
+	}
+
+	@Test
+	void aNanAnswerNeverAgrees() {
+		bf16Answer = i -> new float[] { Float.NaN, Float.NaN };
+
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(),
+				version(Map.of("minAgreement", 0))))
+			.isInstanceOfSatisfying(ConflictException.class,
+					ex -> assertThat(ex.getMessage()).contains("0.0% of 200", "max |dp| NaN"));
+	}
+
+	@Test
+	void aReplicaThatCannotServeBf16RefusesBeforeTouchingTheWeights() {
+		assertThatThrownBy(() -> new PrecisionConversion(() -> "no avx512_bf16 here", IMAGES).apply(model, task(),
+				version(Map.of())))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> {
+				assertThat(ex.code()).isEqualTo("precision_unavailable");
+				assertThat(ex.getMessage()).contains("no avx512_bf16 here");
+			});
+		assertThat(model.getProperty(ServingTask.PRECISION_PROPERTY)).isNull();
+		assertRunsInFloat32();
+	}
+
+	private void assertRunsInFloat32() {
+		try (var scope = model.getNDManager().newSubManager()) {
+			model.getBlock().forward(new ParameterStore(scope, false), new NDList(scope.ones(new Shape(1, 4))), false);
+		}
+	}
+
+	private static ModelVersion version(Map<String, Object> more) {
+		Map<String, Object> serving = new java.util.HashMap<>(more);
+		serving.putIfAbsent("precision", "bf16");
+		return new ModelVersion("m", 1, Task.IMAGE_CLASSIFICATION, "torchscript", ArtifactFormat.TORCHSCRIPT, null,
+				List.of("a", "b"), new Preprocessing(4, null, null, null), null, null,
+				new Lineage(null, "shapes-1", null, null), serving, null, 0, null, null, ModelVersion.Status.READY,
+				null);
+	}
+
+	/** Answers by image index (the sample's inputs carry it), fp32 or bf16 as the model now is. */
+	private ServingTask<float[], float[]> task() {
+		return new ServingTask<>() {
+			@Override
+			public Task task() {
+				return Task.IMAGE_CLASSIFICATION;
+			}
+
+			@Override
+			public boolean offersReducedPrecision() {
+				return true;
+			}
+
+			@Override
+			public List<float[]> agreementSample(ModelVersion version, String dataset, int max) {
+				assertThat(dataset).isEqualTo("shapes-1");
+				List<float[]> sample = new ArrayList<>();
+				for (int i = 0; i < max; i++) {
+					sample.add(new float[] { i });
+				}
+				return sample;
+			}
+
+			@Override
+			public BatchHandler<float[], float[]> newHandler(Model m, ModelVersion version) {
+				boolean bf16 = "bf16".equals(m.getProperty(PRECISION_PROPERTY));
+				return new BatchHandler<>() {
+					@Override
+					public List<float[]> run(List<float[]> inputs) {
+						return inputs.stream()
+							.map(in -> bf16 ? bf16Answer.apply((int) in[0]) : new float[] { 0.9f, 0.1f })
+							.toList();
+					}
+
+					@Override
+					public void close() {
+					}
+				};
+			}
+
+			@Override
+			public float[] warmupInput(ModelVersion version) {
+				return new float[] { 0 };
+			}
+		};
+	}
+
+}
