@@ -52,6 +52,14 @@ public record Agreement(String precision, String dataset, int images, double top
 		return best;
 	}
 
+	/** Fewer images agree, or the same number with a larger (or NaN) difference. */
+	boolean worseThan(Agreement other) {
+		if (top1Agreement != other.top1Agreement) {
+			return top1Agreement < other.top1Agreement;
+		}
+		return Double.isNaN(maxAbsDelta) || maxAbsDelta > other.maxAbsDelta;
+	}
+
 	public boolean passes() {
 		return top1Agreement >= minAgreement && !Double.isNaN(maxAbsDelta);
 	}

@@ -38,6 +38,11 @@ class PrecisionConversionTests {
 
 	Model model;
 
+	boolean channelsLastOffered;
+
+	/** What a bf16 model answers in channels-last batches, where offered; null answers as in plain ones. */
+	float[] channelsLastAnswer;
+
 	/** The stand-in's bf16 answer for image {@code i}; fp32 always answers class 0 with 0.9. */
 	IntFunction<float[]> bf16Answer = i -> new float[] { 0.88f, 0.12f };
 
@@ -90,6 +95,16 @@ class PrecisionConversionTests {
 				assertThat(ex.code()).isEqualTo("precision_disagrees");
 				assertThat(ex.getMessage()).contains("90.0% of 200 held-out images of shapes-1", "95.0%");
 			});
+	}
+
+	@Test
+	void bf16IsMeasuredInEveryMemoryOrderItMayServeIn() {
+		channelsLastOffered = true;
+		// only channels-last batches disagree: the plain order alone would pass
+		channelsLastAnswer = new float[] { 0.4f, 0.6f };
+
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(), version(Map.of())))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> assertThat(ex.getMessage()).contains("0.0% of 200"));
 	}
 
 	@Test
@@ -153,14 +168,29 @@ class PrecisionConversionTests {
 			}
 
 			@Override
+			public boolean offersChannelsLast(Model m, ModelVersion version) {
+				return channelsLastOffered;
+			}
+
+			@Override
 			public BatchHandler<float[], float[]> newHandler(Model m, ModelVersion version) {
+				return newHandler(m, version, 0);
+			}
+
+			@Override
+			public BatchHandler<float[], float[]> newHandler(Model m, ModelVersion version, int channelsLastFrom) {
 				boolean bf16 = "bf16".equals(m.getProperty(PRECISION_PROPERTY));
+				boolean channelsLast = channelsLastOffered && channelsLastFrom > 0;
 				return new BatchHandler<>() {
 					@Override
 					public List<float[]> run(List<float[]> inputs) {
-						return inputs.stream()
-							.map(in -> bf16 ? bf16Answer.apply((int) in[0]) : new float[] { 0.9f, 0.1f })
-							.toList();
+						return inputs.stream().map(in -> {
+							if (!bf16) {
+								return new float[] { 0.9f, 0.1f };
+							}
+							return channelsLast && channelsLastAnswer != null ? channelsLastAnswer
+									: bf16Answer.apply((int) in[0]);
+						}).toList();
 					}
 
 					@Override
