@@ -36,6 +36,20 @@ class LayoutProbe(nn.Module):
         return torch.tensor([[plain, channels_last]]).repeat(x.size(0), 1) * 10.0
 
 
+class TieClassifier(nn.Module):
+    """3-class classifier for 32x32 RGB input whose first two classes are 1e-4 apart: the second wins in float32,
+    and bfloat16 (8 bits of mantissa) rounds both weights to 1, a tie the first class takes."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(1, 3, bias=False)
+        with torch.no_grad():
+            self.fc.weight.copy_(torch.tensor([[1.0], [1.0001], [0.5]]))
+
+    def forward(self, x):
+        return self.fc(x.abs().mean((1, 2, 3)).unsqueeze(1))
+
+
 class ViewClassifier(nn.Module):
     """3-class classifier for 8x8 RGB input that flattens with view, which a channels-last input cannot take."""
 
@@ -57,6 +71,9 @@ def main():
     print(path, sum(p.numel() for p in model.parameters()), "parameters")
     path = os.path.join(OUT, "layout-probe.pt")
     torch.jit.script(LayoutProbe()).save(path)
+    print(path)
+    path = os.path.join(OUT, "tie-classifier.pt")
+    torch.jit.trace(TieClassifier().eval(), torch.zeros(1, 3, 32, 32)).save(path)
     print(path)
     model = ViewClassifier().eval()
     path = os.path.join(OUT, "view-classifier.pt")

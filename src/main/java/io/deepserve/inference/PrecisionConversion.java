@@ -2,6 +2,7 @@ package io.deepserve.inference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import ai.djl.Model;
@@ -21,6 +22,9 @@ import io.deepserve.registry.ModelVersion;
 final class PrecisionConversion {
 
 	private static final Logger log = LoggerFactory.getLogger(PrecisionConversion.class);
+
+	/** The codes of its refusals, which the same replica would repeat for the same version. */
+	static final Set<String> REFUSALS = Set.of("precision_unavailable", "precision_disagrees");
 
 	/** The batch size the comparison runs at. */
 	private static final int BATCH = 8;

@@ -83,6 +83,13 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	/** Why each version that failed its last load did, by {@code name:version}; readiness reports them. */
 	private final Map<String, String> failures = new ConcurrentHashMap<>();
 
+	/**
+	 * Versions this replica will not serve at their precision, by {@code name:version}: measuring agreement again
+	 * would cost the same minute of CPU and find the same, so their requests are refused at once until the version is
+	 * deleted or the replica restarts.
+	 */
+	private final Map<String, ConflictException> refused = new ConcurrentHashMap<>();
+
 	/** False on a replica with only the training role: it answers no inference request and loads nothing. */
 	private final boolean serving;
 
@@ -291,6 +298,10 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		if (!isRunning()) {
 			throw new UnavailableException("shutting_down", "the server is shutting down", 1);
 		}
+		ConflictException refusal = refused.get(version.ref());
+		if (refusal != null) {
+			throw new ConflictException(refusal.code(), refusal.getMessage());
+		}
 		LoadedModel model = loaded.computeIfAbsent(version.ref(), key -> startLoading(version, task));
 		model.hold();
 		return model;
@@ -403,6 +414,9 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		}
 		catch (RuntimeException | Error ex) {
 			String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+			if (ex instanceof ConflictException conflict && PrecisionConversion.REFUSALS.contains(conflict.code())) {
+				refused.put(version.ref(), conflict);
+			}
 			if (failures.put(version.ref(), reason) == null) {
 				log.error("{} could not be loaded", version.ref(), ex);
 			}
@@ -584,6 +598,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			lock.writeLock().unlock();
 		}
 		failures.remove(ref);
+		refused.remove(ref);
 		if (gone != null) {
 			log.info("unloading {}: deleted from the registry", ref);
 			retire(gone);

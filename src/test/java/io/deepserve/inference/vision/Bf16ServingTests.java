@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.CompositeHealth;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,6 +35,7 @@ import static org.assertj.core.api.Assertions.within;
  * so the shared application allows slow bf16 ({@code deepserve.engine.allow-slow-bf16}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
 class Bf16ServingTests extends ApplicationTestSupport {
 
 	@Autowired
@@ -77,6 +81,28 @@ class Bf16ServingTests extends ApplicationTestSupport {
 
 		assertSameAnswers("bf16-resnet");
 		assertAgreementPublished("bf16-resnet:2");
+	}
+
+	@Test
+	void bf16ThatPicksOtherClassesIsRefusedAndNotMeasuredAgain(CapturedOutput log) throws Exception {
+		// its first two classes are 1e-4 apart: bfloat16 rounds them to a tie, which the first class takes
+		byte[] tie;
+		try (var in = getClass().getResourceAsStream("/fixtures/tie-classifier.pt")) {
+			tie = in.readAllBytes();
+		}
+		String bf16 = "{\"precision\": \"bf16\", \"agreementDataset\": \"" + dataset + "\"}";
+		importBoth("bf16-tie", tie, Images.tinyMetadata(null), Images.tinyMetadata(bf16));
+		byte[] image = Images.encode(Images.pattern(40, 40, 2), "png");
+
+		assertThat(probabilities("bf16-tie:1", image)).containsOnlyKeys("cat", "dog", "fish");
+		for (int attempt = 0; attempt < 2; attempt++) {
+			ResponseEntity<String> refused = Images.classify(http, "bf16-tie:2", image, MediaType.IMAGE_PNG);
+			assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+			JsonNode problem = json.readTree(refused.getBody());
+			assertThat(problem.get("code").asText()).isEqualTo("precision_disagrees");
+			assertThat(problem.get("detail").asText()).contains("0.0% of " + images, "99.0%");
+		}
+		assertThat(log.getAll().split("bf16-tie:2 in bf16 agrees with fp32", -1)).hasSize(2);
 	}
 
 	@Test
