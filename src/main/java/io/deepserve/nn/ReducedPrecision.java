@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -109,6 +110,35 @@ public final class ReducedPrecision implements AutoCloseable {
 				IValue out = IValueUtils.runMethod(casts, "cast", in, dtype)) {
 			return out.toTensor((PtNDManager) x.getManager());
 		}
+	}
+
+	/**
+	 * A bfloat16 copy of {@code x} that autograd records, so gradients reach {@code x} in its own type; attached to
+	 * {@code scope}. For mixed-precision training: float32 weights cast per step.
+	 */
+	public NDArray toBfloat16Tracked(NDArray x, NDManager scope) {
+		return tracked("to_bf16", x, scope);
+	}
+
+	/** A float32 copy of {@code x} that autograd records (bf16 logits on their way to a float32 loss). */
+	public NDArray toFloat32Tracked(NDArray x, NDManager scope) {
+		return tracked("to_float32", x, scope);
+	}
+
+	/**
+	 * Runs one of the module's one-tensor methods as DJL runs a module's forward in training mode, where autograd
+	 * records it ({@code runMethod} runs without gradients). The method is named by an input called
+	 * {@code module_method:<name>}, which DJL does not pass on; {@code x} goes in as an unnamed view, since DJL reads
+	 * a name with a dot as a dictionary key.
+	 */
+	private NDArray tracked(String method, NDArray x, NDManager scope) {
+		NDArray view = x.reshape(x.getShape());
+		view.attach(scope);
+		NDArray name = scope.create(0f);
+		name.setName("module_method:" + method);
+		NDArray out = IValueUtils.forward(casts, new NDList(view, name), true).singletonOrThrow();
+		out.attach(scope);
+		return out;
 	}
 
 	@Override

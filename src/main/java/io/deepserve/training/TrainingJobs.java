@@ -234,7 +234,31 @@ public class TrainingJobs {
 		}
 		Dataset dataset = trainingTask.validate(request);
 		requireDevice(request);
+		requirePrecision(request, task);
 		return dataset;
+	}
+
+	/**
+	 * bf16 is refused where this replica would train it slower than fp32, as it would serve it
+	 * ({@link EngineService#bf16Refusal}); in scaled-out mode that is the replica that takes the job, not the worker
+	 * that runs it.
+	 */
+	private void requirePrecision(TrainingRequest request, Task task) {
+		if (!TrainingRequest.PRECISIONS.contains(request.precisionOrDefault())) {
+			throw new InvalidInputException("invalid_precision", "precision must be one of "
+					+ TrainingRequest.PRECISIONS + ", not " + request.precision());
+		}
+		if (!request.bf16()) {
+			return;
+		}
+		if (task != Task.IMAGE_CLASSIFICATION) {
+			throw new InvalidInputException("invalid_precision", "precision bf16 trains image classifiers only");
+		}
+		String refusal = engine.bf16Refusal();
+		if (refusal != null) {
+			throw new InvalidInputException("precision_unavailable", "precision bf16 cannot be trained fast here: "
+					+ refusal);
+		}
 	}
 
 	private static void requireBounds(Hyperparameters hp) {

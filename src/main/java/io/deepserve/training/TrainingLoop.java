@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.LocalParameterServer;
 import ai.djl.training.Trainer;
 
+import io.deepserve.nn.ReducedPrecision;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingJob.Progress;
 
@@ -66,14 +68,33 @@ public final class TrainingLoop {
 	 */
 	public static Best run(Trainer trainer, OptimizerSettings optimizer, Epochs task, int epochs, int patience,
 			JobListener listener) throws IOException {
-		try (FusedOptimizer fused = optimizer.fused() ? FusedOptimizer.open(trainer, optimizer) : null) {
-			return run(trainer, fused, task, epochs, patience, listener);
+		return run(trainer, optimizer, false, task, epochs, patience, listener);
+	}
+
+	/**
+	 * The same, in mixed precision with {@code bf16}: each training forward and backward in bfloat16 through
+	 * {@link Bf16ParameterStore}, the loss and the optimizer step in float32 on float32 weights. bfloat16 has
+	 * float32's exponent range, so the loss needs no scaling.
+	 */
+	public static Best run(Trainer trainer, OptimizerSettings optimizer, boolean bf16, Epochs task, int epochs,
+			int patience, JobListener listener) throws IOException {
+		try (FusedOptimizer fused = optimizer.fused() ? FusedOptimizer.open(trainer, optimizer) : null;
+				Mixed mixed = bf16 ? Mixed.open(trainer, optimizer) : null) {
+			return run(trainer, fused, mixed, task, epochs, patience, listener);
 		}
 	}
 
-	/** @param fused null: DJL's optimizer steps */
 	static Best run(Trainer trainer, FusedOptimizer fused, Epochs task, int epochs, int patience,
 			JobListener listener) throws IOException {
+		return run(trainer, fused, null, task, epochs, patience, listener);
+	}
+
+	/**
+	 * @param fused null: DJL's optimizer steps
+	 * @param mixed null: float32 throughout
+	 */
+	private static Best run(Trainer trainer, FusedOptimizer fused, Mixed mixed, Epochs task, int epochs,
+			int patience, JobListener listener) throws IOException {
 		skipGradientCheck(trainer);
 		int batches = task.batches();
 		long total = (long) batches * epochs;
@@ -94,7 +115,7 @@ public final class TrainingLoop {
 					NDList predictions;
 					NDArray loss;
 					try (GradientCollector collector = trainer.newGradientCollector()) {
-						predictions = trainer.forward(batch.data());
+						predictions = mixed == null ? trainer.forward(batch.data()) : mixed.forward(scope, batch.data());
 						loss = trainer.getLoss().evaluate(batch.labels(), predictions);
 						collector.backward(loss);
 					}
@@ -103,7 +124,12 @@ public final class TrainingLoop {
 						throw new TrainingDivergedException(epoch, b + 1, batchLoss);
 					}
 					if (fused == null || !fused.step()) {
-						trainer.step();
+						if (mixed == null) {
+							trainer.step();
+						}
+						else {
+							mixed.step();
+						}
 					}
 					lossSum += batchLoss * batch.size();
 					seen += batch.size();
@@ -127,6 +153,39 @@ public final class TrainingLoop {
 			}
 		}
 		return best;
+	}
+
+	/** The bf16 side of a mixed-precision run: its casts and the parameter store its forwards read. */
+	private record Mixed(Trainer trainer, ReducedPrecision casts, Bf16ParameterStore store) implements AutoCloseable {
+
+		static Mixed open(Trainer trainer, OptimizerSettings optimizer) {
+			ReducedPrecision casts = ReducedPrecision.open(trainer.getManager());
+			Bf16ParameterStore store = new Bf16ParameterStore(trainer.getManager(), casts);
+			// only for DJL's own step, where the fused one cannot run: the trainer's store has not seen the forwards
+			store.setParameterServer(new LocalParameterServer(optimizer.djl()), trainer.getDevices());
+			return new Mixed(trainer, casts, store);
+		}
+
+		/** bf16 inputs through bf16 weights, the outputs back in float32 for the loss. */
+		NDList forward(NDManager scope, NDList data) {
+			store.scope(scope);
+			NDList inputs = new NDList(data.size());
+			data.forEach(x -> inputs.add(casts.toBfloat16Tracked(x, scope)));
+			NDList outputs = trainer.getModel().getBlock().forward(store, inputs, true);
+			NDList predictions = new NDList(outputs.size());
+			outputs.forEach(y -> predictions.add(casts.toFloat32Tracked(y, scope)));
+			return predictions;
+		}
+
+		void step() {
+			store.updateAllParameters();
+		}
+
+		@Override
+		public void close() {
+			casts.close();
+		}
+
 	}
 
 	/**

@@ -18,10 +18,18 @@ import io.deepserve.registry.Task;
  * @param target forecasting: the series column to forecast
  * @param targets forecasting a global model: the columns to train one forecaster on, or {@code "*"} (a lone string
  * is read as a list of one) for every numeric column; exclusive with {@code target}
+ * @param precision {@code fp32} (the default) or {@code bf16}: mixed precision, bf16 forward and backward on float32
+ * weights (image classifiers)
  */
 public record TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
 		Transfer transfer, Hyperparameters hyperparameters, String device, String target,
-		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> targets) {
+		@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> targets, String precision) {
+
+	public static final String FP32 = "fp32";
+
+	public static final String BF16 = "bf16";
+
+	static final List<String> PRECISIONS = List.of(FP32, BF16);
 
 	/** {@code targets} that stands for every numeric column of the dataset. */
 	public static final String ALL_COLUMNS = "*";
@@ -33,7 +41,7 @@ public record TrainingRequest(String model, String task, String architecture, St
 
 	public TrainingRequest(String model, String task, String architecture, String dataset, String baseModel,
 			Transfer transfer, Hyperparameters hyperparameters, String device, String target) {
-		this(model, task, architecture, dataset, baseModel, transfer, hyperparameters, device, target, null);
+		this(model, task, architecture, dataset, baseModel, transfer, hyperparameters, device, target, null, null);
 	}
 
 	/**
@@ -97,7 +105,15 @@ public record TrainingRequest(String model, String task, String architecture, St
 	/** The same request, starting from exactly {@code base} and with the hyperparameters the job will use. */
 	public TrainingRequest pinned(String architecture, String base, Hyperparameters hyperparameters) {
 		return new TrainingRequest(model, task, architecture, dataset, base, transfer, hyperparameters, device,
-				target, targets);
+				target, targets, precision);
+	}
+
+	public String precisionOrDefault() {
+		return precision != null ? precision : FP32;
+	}
+
+	public boolean bf16() {
+		return BF16.equals(precision);
 	}
 
 	public String deviceOrDefault() {

@@ -64,6 +64,8 @@ class TrainingJobTests {
 	@DynamicPropertySource
 	static void dataDir(DynamicPropertyRegistry registry) {
 		registry.add("deepserve.data-dir", dataDir::toString);
+		// surefire caps oneDNN at AVX2, where bf16 is right but slow; the bf16 job below trains all the same
+		registry.add("deepserve.engine.allow-slow-bf16", () -> "true");
 	}
 
 	@Autowired
@@ -114,6 +116,7 @@ class TrainingJobTests {
 		assertThat(version.lineage().datasetId()).isEqualTo(dataset);
 		assertThat(version.lineage().datasetSha256()).hasSize(64);
 		assertThat(((Number) version.metrics().get("bestValidationAccuracy")).doubleValue()).isEqualTo(best);
+		assertThat(version.metrics()).containsEntry("trainingPrecision", "fp32");
 		assertInfersTwoClasses(version);
 
 		// shapes it never saw, classified over HTTP as a client would
@@ -147,6 +150,35 @@ class TrainingJobTests {
 		assertThat(history.get(3).get("trainLoss").asDouble()).as(history.toString())
 			.isLessThan(0.8 * history.get(0).get("trainLoss").asDouble());
 		assertThat(registry.resolve(done.get("resultModel").asText()).name()).isEqualTo("shapes-adamw");
+	}
+
+	/**
+	 * {@code precision: bf16}: mixed precision (bf16 forward and backward, float32 weights and step) trains (its
+	 * training loss falls; MixedPrecisionTrainingTests compares its steps with fp32's) and registers a float32
+	 * version that says how it was trained.
+	 */
+	@Test
+	void aBf16JobTrainsInMixedPrecisionAndRegistersAFloat32Version() throws Exception {
+		String dataset = shapes(24);
+		String body = job("shapes-bf16", dataset, 4).replace("\"device\"", "\"precision\": \"bf16\", \"device\"");
+		assertThat(body).contains("bf16");
+		JsonNode done = await(id(submit(body)), Duration.ofSeconds(300));
+
+		assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+		JsonNode history = done.get("history");
+		assertThat(history).hasSize(4);
+		assertThat(history.get(3).get("trainLoss").asDouble()).as(history.toString())
+			.isLessThan(0.8 * history.get(0).get("trainLoss").asDouble());
+		ModelVersion version = registry.resolve(done.get("resultModel").asText());
+		assertThat(version.metrics()).containsEntry("trainingPrecision", "bf16");
+		assertInfersTwoClasses(version);
+		String prefix = "{\"model\":\"m\",\"architecture\":\"resnet18\",\"dataset\":\"" + dataset + "\",";
+		for (String refused : new String[] { prefix + "\"precision\":\"fp16\"}", prefix + "\"precision\":7}" }) {
+			ResponseEntity<String> answer = submit(refused);
+			assertThat(answer.getStatusCode()).as(refused).isEqualTo(HttpStatus.BAD_REQUEST);
+		}
+		assertThat(json.readTree(submit(prefix + "\"precision\":\"fp16\"}").getBody()).get("code").asText())
+			.isEqualTo("invalid_precision");
 	}
 
 	/** GoogLeNet trains with its two auxiliary heads and is registered as the single-output inference network. */

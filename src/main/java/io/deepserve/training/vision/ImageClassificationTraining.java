@@ -171,11 +171,13 @@ class ImageClassificationTraining implements TrainingTask {
 						transfer.trainableStages(), architectures.auxiliaryTaps(base.architecture()), null, Set.of());
 				done = describe(transfer, cutAt, null);
 			}
-			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener, from);
+			result = trainer.train(job.architecture(), hp, preprocessing, images, device, work, listener, from,
+					job.request().bf16());
 		}
 		Map<String, Object> metrics = new LinkedHashMap<>(Map.of("bestValidationAccuracy",
 				result.bestValidationAccuracy(), "bestEpoch", result.bestEpoch(), "perClassAccuracy",
 				result.perClassAccuracy(), "confusionMatrix", result.confusionMatrix()));
+		metrics.put("trainingPrecision", job.request().precisionOrDefault());
 		if (result.test() != null) {
 			metrics.put("testAccuracy", result.test().accuracy());
 			metrics.put("perClassTestAccuracy", result.test().perClassAccuracy());

@@ -163,6 +163,12 @@ public class ImageClassifierTrainer {
 	 */
 	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
 			Device device, Path workDir, JobListener listener, Base base) throws IOException {
+		return train(architecture, hp, preprocessing, images, device, workDir, listener, base, false);
+	}
+
+	/** @param bf16 mixed precision: bf16 forward and backward on float32 weights ({@link TrainingLoop}) */
+	public Result train(String architecture, Hyperparameters hp, Preprocessing preprocessing, ImageFolder images,
+			Device device, Path workDir, JobListener listener, Base base, boolean bf16) throws IOException {
 		List<String> classes = images.classes();
 		Split split = Split.of(images.entries(), classes, hp.validationSplit(), hp.testSplit(), hp.seed());
 		int size = hp.imageSize();
@@ -200,7 +206,7 @@ public class ImageClassifierTrainer {
 				}
 				Epochs epochs = new Epochs(split, classes, inputs, hp.augment() ? random : null, random, batchSize,
 						batches, best, export);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, epochs, hp.epochs(),
+				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, bf16, epochs, hp.epochs(),
 						hp.earlyStoppingPatience(), listener);
 				TestEvaluation test = split.test().isEmpty() || epochs.kept == null ? null
 						: test(export, best, split.test(), decoded, tensors, classes, batchSize, size);
