@@ -4,7 +4,8 @@
 # python3-torch 1.13 in float32 on the same TorchScript file. Everything it writes goes under target/bench-precision/.
 #
 #   scripts/bench-precision.sh [SECONDS_PER_POINT]     # default 20
-#   env: ROUNDS (3) alternating rounds, WARMUP_SECONDS (30) per version before its points
+#   env: ROUNDS (3) alternating rounds, WARMUP_SECONDS (30) per version before its points, MIN_AGREEMENT for the bf16
+#        version's serving.minAgreement (the service's default, 0.99, when unset; it is refused below it)
 #
 # Two servers, because oneDNN's instruction-set cap is per process:
 #   fp32    the service as it ships: oneDNN capped at AVX2 (EngineService), the fp32 version tuned at load
@@ -56,7 +57,7 @@ import() { # port, name, serving JSON
 curl -sf -o /dev/null -F name=fashion-agreement -F kind=images -F file=@"$OUT/agreement.zip" \
   "localhost:$NATIVE_PORT/api/v1/datasets"
 import "$FP32_PORT" fashion '{"queueSize":256}'
-import "$NATIVE_PORT" fashion-bf16 '{"queueSize":256,"precision":"bf16","agreementDataset":"fashion-agreement"}'
+import "$NATIVE_PORT" fashion-bf16 "{\"queueSize\":256,\"precision\":\"bf16\",\"agreementDataset\":\"fashion-agreement\"${MIN_AGREEMENT:+,\"minAgreement\":$MIN_AGREEMENT}}"
 import "$NATIVE_PORT" fashion-fp32-native '{"queueSize":256}'
 VERSIONS="$FP32_PORT/fashion $NATIVE_PORT/fashion-bf16 $NATIVE_PORT/fashion-fp32-native"
 
@@ -70,8 +71,10 @@ load() { # url, concurrency, seconds: "throughput p50"
 }
 for v in $VERSIONS; do
   # the first request loads the version: tuning, and for bf16 the agreement check, run before any load
-  curl -s -o /dev/null --max-time 900 -H 'Content-Type: image/jpeg' --data-binary @"$OUT/images/0000-tshirt.jpg" "$(url "$v")"
-  grep -E "${v#*/}:1 (in bf16 agrees|loaded and warm)" "$OUT"/server-*.log | sed 's/.*INFO[^:]*: /  /' | cut -c1-400
+  status=$(curl -s -o "$OUT/first.json" -w '%{http_code}' --max-time 900 -H 'Content-Type: image/jpeg' \
+    --data-binary @"$OUT/images/0000-tshirt.jpg" "$(url "$v")")
+  grep -hE "${v#*/}:1 (in bf16 agrees|loaded and warm)" "$OUT"/server-*.log | sed 's/.*INFO[^:]*: /  /' | cut -c1-400
+  [ "$status" = 200 ] || { echo "${v#*/} answers $status: $(cat "$OUT/first.json")"; exit 1; }
   load "$(url "$v")" 32 "${WARMUP_SECONDS:-30}" >/dev/null
 done
 curl -s "localhost:$NATIVE_PORT/v2/models/fashion-bf16/versions/1" | $PY -c 'import json, sys; p = json.load(sys.stdin)["parameters"]; print("  OIP metadata: precision", p["precision"], "agreement", p.get("agreement"))'

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch peer for the training benchmark: torchvision's ResNet-18 trained with Adam on random images.
 
-Prints one JSON line: images/s over the timed batches and the process's peak resident memory.
+Prints one JSON line: images/s over the timed batches and the process's peak resident memory. --bf16: under CPU
+bf16 autocast, PyTorch's mixed precision.
 Run with Debian's python3-torch (1.13): /usr/bin/python3 scripts/bench_training_torch.py --size 64
 """
 import argparse
@@ -21,6 +22,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (mixed precision), as a bf16 job trains")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -34,7 +36,8 @@ def main():
 
     def step():
         optimizer.zero_grad()
-        loss = loss_fn(model(images), labels)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
 
@@ -45,7 +48,7 @@ def main():
         step()
     elapsed = time.perf_counter() - started
     print(json.dumps({
-        "peer": "pytorch " + torch.__version__,
+        "peer": "pytorch " + torch.__version__ + (" bf16 autocast" if args.bf16 else ""),
         "size": args.size,
         "batch": args.batch,
         "threads": torch.get_num_threads(),

@@ -11,12 +11,12 @@ Writes into OUT:
   agreement.zip        the next AGREEMENT_PER_CLASS t10k images of each class as PNGs in class folders: the dataset a
                        bf16 version is measured against fp32 on when it loads
   labels.json          the class names in output order
-Training: the first TRAIN_PER_CLASS training images of each class, one pass in batches of 32, SGD with momentum and
+Training: the first TRAIN_PER_CLASS training images of each class, EPOCHS passes in batches of 32, SGD with momentum and
 a cosine learning rate (without the decay, batch norm's running statistics lagged the weights: 23% held out after
 a pass at a constant rate), bf16 autocast (Debian's torch 1.13), seed 0. Prints the held-out accuracy of the
 float32 network.
 
-  /usr/bin/python3 scripts/make_fashion_resnet.py OUT [--train-per-class 600] [--http-per-class 50]
+  /usr/bin/python3 scripts/make_fashion_resnet.py OUT [--train-per-class 600] [--epochs 1] [--http-per-class 50]
                                                       [--agreement-per-class 50]
 """
 import argparse
@@ -70,6 +70,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--train-per-class", type=int, default=600)
+    parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--http-per-class", type=int, default=50)
     parser.add_argument("--agreement-per-class", type=int, default=50)
     args = parser.parse_args()
@@ -83,8 +84,9 @@ def main():
     test_y = read_idx(os.path.join(SOURCE, "t10k-labels-idx1-ubyte.gz"))
 
     train = first_per_class(train_y, args.train_per_class)
-    order = np.random.default_rng(0).permutation(train)
-    images = {i: np.asarray(upscale(train_x[i])) for i in order}
+    rng = np.random.default_rng(0)
+    order = np.concatenate([rng.permutation(train) for _ in range(args.epochs)])
+    images = {i: np.asarray(upscale(train_x[i])) for i in train}
     model = torchvision.models.resnet18(num_classes=len(CLASSES)).to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, (len(order) + 31) // 32)

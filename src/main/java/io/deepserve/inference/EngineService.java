@@ -116,6 +116,15 @@ public class EngineService implements HealthIndicator {
 		return null;
 	}
 
+	/**
+	 * Why this engine's float32 convolutions cannot be trusted (the readiness check failed), or null when they can or
+	 * were not checked yet.
+	 */
+	public String wrongResults() {
+		String wrong = wrongResults;
+		return wrong == null || wrong.isEmpty() ? null : wrong;
+	}
+
 	private static Set<String> cpuFlags() {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -32,10 +32,14 @@ final class PrecisionConversion {
 	/** Why bf16 cannot be served on this replica, or null when it can ({@link EngineService#bf16Refusal}). */
 	private final Supplier<String> bf16Refusal;
 
+	/** Why the engine's float32 convolutions are wrong here, or null ({@link EngineService#wrongResults}). */
+	private final Supplier<String> engineFault;
+
 	private final int sampleImages;
 
-	PrecisionConversion(Supplier<String> bf16Refusal, int sampleImages) {
+	PrecisionConversion(Supplier<String> bf16Refusal, Supplier<String> engineFault, int sampleImages) {
 		this.bf16Refusal = bf16Refusal;
+		this.engineFault = engineFault;
 		this.sampleImages = sampleImages;
 	}
 
@@ -85,10 +89,13 @@ final class PrecisionConversion {
 				sample.size(), agreement.dataset(), agreement.maxAbsDelta(), round(bf16Millis), round(fp32Millis),
 				(System.nanoTime() - start) / 1_000_000);
 		if (!agreement.passes()) {
+			String fault = engineFault.get();
 			throw new ConflictException("precision_disagrees", String.format("%s in bf16 picks fp32's class on %.1f%% "
 					+ "of %d held-out images of %s (max |dp| %.3g), under its serving.minAgreement of %.1f%%, so it is "
-					+ "not served", version.ref(), 100 * agreement.top1Agreement(), agreement.images(),
-					agreement.dataset(), agreement.maxAbsDelta(), 100 * agreement.minAgreement()));
+					+ "not served%s", version.ref(), 100 * agreement.top1Agreement(), agreement.images(),
+					agreement.dataset(), agreement.maxAbsDelta(), 100 * agreement.minAgreement(), fault == null ? ""
+							: "; the fp32 reference may itself be off, as this replica's engine check failed (" + fault
+									+ ")"));
 		}
 		return agreement;
 	}

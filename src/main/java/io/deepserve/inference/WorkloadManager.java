@@ -125,7 +125,8 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			Set<String> fixedByProperties) {
 		this.tuner = new ServingTuner(properties.inference(), fixedByProperties,
 				Runtime.getRuntime().availableProcessors());
-		this.precisions = new PrecisionConversion(engine::bf16Refusal, properties.inference().agreementImages());
+		this.precisions = new PrecisionConversion(engine::bf16Refusal, engine::wrongResults,
+				properties.inference().agreementImages());
 		this.registry = registry;
 		this.router = router;
 		this.tasks = tasks.stream().collect(java.util.stream.Collectors.toMap(ServingTask::task, t -> t));

@@ -61,7 +61,7 @@ class PrecisionConversionTests {
 
 	@Test
 	void anFp32VersionIsLeftAsItIs() {
-		Agreement agreement = new PrecisionConversion(() -> "never asked", 10).apply(model, task(),
+		Agreement agreement = new PrecisionConversion(() -> "never asked", () -> null, 10).apply(model, task(),
 				version(Map.of("precision", "fp32")));
 
 		assertThat(agreement).isNull();
@@ -73,7 +73,7 @@ class PrecisionConversionTests {
 	void bf16ThatAgreesIsMeasuredConvertedAndServed() {
 		bf16Answer = i -> i == 7 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
 
-		Agreement agreement = new PrecisionConversion(() -> null, IMAGES).apply(model, task(), version(Map.of()));
+		Agreement agreement = new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of()));
 
 		assertThat(agreement.images()).isEqualTo(IMAGES);
 		assertThat(agreement.top1Agreement()).isEqualTo(199.0 / 200);
@@ -89,7 +89,7 @@ class PrecisionConversionTests {
 	void bf16UnderTheVersionsThresholdIsRefused() {
 		bf16Answer = i -> i % 10 == 0 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
 				version(Map.of("minAgreement", 0.95))))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("precision_disagrees");
@@ -103,15 +103,25 @@ class PrecisionConversionTests {
 		// only channels-last batches disagree: the plain order alone would pass
 		channelsLastAnswer = new float[] { 0.4f, 0.6f };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(), version(Map.of())))
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> assertThat(ex.getMessage()).contains("0.0% of 200"));
+	}
+
+	@Test
+	void aRefusalSaysWhenTheFp32ReferenceMayItselfBeOff() {
+		bf16Answer = i -> new float[] { 0.3f, 0.7f };
+
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> "a 24-channel convolution is wrong", IMAGES)
+			.apply(model, task(), version(Map.of())))
+			.hasMessageContaining("the fp32 reference may itself be off")
+			.hasMessageContaining("a 24-channel convolution is wrong");
 	}
 
 	@Test
 	void aNanAnswerNeverAgrees() {
 		bf16Answer = i -> new float[] { Float.NaN, Float.NaN };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
 				version(Map.of("minAgreement", 0))))
 			.isInstanceOfSatisfying(ConflictException.class,
 					ex -> assertThat(ex.getMessage()).contains("0.0% of 200", "max |dp| NaN"));
@@ -119,7 +129,7 @@ class PrecisionConversionTests {
 
 	@Test
 	void aReplicaThatCannotServeBf16RefusesBeforeTouchingTheWeights() {
-		assertThatThrownBy(() -> new PrecisionConversion(() -> "no avx512_bf16 here", IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> new PrecisionConversion(() -> "no avx512_bf16 here", () -> null, IMAGES).apply(model, task(),
 				version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("precision_unavailable");
