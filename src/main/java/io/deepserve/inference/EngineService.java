@@ -86,7 +86,7 @@ public class EngineService implements HealthIndicator {
 	 * Why bfloat16 cannot be served fast on this engine's CPU, or null when it can (and always on a GPU). oneDNN's
 	 * bfloat16 kernels need AVX-512 with {@code avx512_bf16}; under a lower cap, this service's own AVX2 included,
 	 * oneDNN falls back to reference code: a bfloat16 ResNet-18 ran about 7x slower than float32 here
-	 * (BENCHMARKS.md, "bfloat16 serving").
+	 * (BENCHMARKS.md, "bfloat16 serving and training").
 	 */
 	public String bf16Refusal() {
 		if (engine().defaultDevice().isGpu()) {
