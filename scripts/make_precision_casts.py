@@ -5,10 +5,11 @@ PtSymbolBlock, because DJL 0.32's own casts know no bfloat16 (NDArray.toType(BFL
 
 cast_ changes each tensor's type in place (aten::set_data, what Python's `p.data = p.data.to(dtype)` does), so a
 network's parameters, held by DJL or by a TorchScript module, become bfloat16 without the module being rebuilt.
-cast returns a converted copy. dtype is PyTorch's ScalarType number (6 float32, 15 bfloat16). to_bf16 and
-to_float32 take one tensor, so that DJL can run them as a module's forward in training mode (IValueUtils.forward,
-a "module_method:" input naming the method), where autograd records them: mixed-precision training casts float32
-weights to bf16 and bf16 logits to float32 through them, and the gradients flow back to the float32 weights.
+dtype is PyTorch's ScalarType number (6 float32, 15 bfloat16). to_bf16 and to_float32 return converted copies; they
+take one tensor, so that DJL can run them as a module's forward in training mode (IValueUtils.forward, a
+"module_method:" input naming the method), where autograd records them and the copies are ordinary tensors (DJL's
+runMethod runs in inference mode): mixed-precision training casts float32 weights to bf16 and bf16 logits to float32
+through them, and the gradients flow back to the float32 weights; serving casts each batch with to_bf16.
 Run: /usr/bin/python3 scripts/make_precision_casts.py
 """
 import os
@@ -34,10 +35,6 @@ class PrecisionCasts(torch.nn.Module):
         return len(tensors)
 
     @torch.jit.export
-    def cast(self, x: Tensor, dtype: int) -> Tensor:
-        return x.to(dtype)
-
-    @torch.jit.export
     def to_bf16(self, x: Tensor) -> Tensor:
         return x.to(torch.bfloat16)
 
@@ -51,7 +48,7 @@ def main():
     weight = torch.nn.Parameter(torch.randn(2, 3))
     module.cast_([weight], 15)
     assert weight.dtype == torch.bfloat16, weight.dtype
-    assert module.cast(torch.ones(2), 15).dtype == torch.bfloat16
+    assert module.to_bf16(torch.ones(2)).dtype == torch.bfloat16
     master = torch.ones(2, requires_grad=True)
     module.to_float32(module.to_bf16(master) * 3).sum().backward()
     assert master.grad.dtype == torch.float32 and master.grad.tolist() == [3.0, 3.0]

@@ -104,12 +104,13 @@ public final class ReducedPrecision implements AutoCloseable {
 		return weight != null && weight.getShape().dimension() >= 2;
 	}
 
-	/** A bfloat16 copy of {@code x}, attached to {@code x}'s manager. */
+	/**
+	 * A bfloat16 copy of {@code x}, attached to {@code x}'s manager. An ordinary tensor, usable where autograd records
+	 * (DJL's {@code runMethod} would give an inference-mode one, which a forward on a thread with gradients on, the
+	 * default for a new thread, refuses to save).
+	 */
 	public NDArray toBfloat16(NDArray x) {
-		try (IValue in = IValue.from((PtNDArray) x); IValue dtype = IValue.from(BFLOAT16);
-				IValue out = IValueUtils.runMethod(casts, "cast", in, dtype)) {
-			return out.toTensor((PtNDManager) x.getManager());
-		}
+		return tracked("to_bf16", x, x.getManager());
 	}
 
 	/**

@@ -48,6 +48,9 @@ class ReducedPrecisionTests {
 			manager.getEngine().setRandomSeed(SEED);
 			Shape shape = new Shape(2, 3, 64, 64);
 			net.initialize(manager, DataType.FLOAT32, shape);
+			// as a network loaded for serving: weights that record no gradients (a thread computes with gradients on
+			// unless told otherwise, and the in-place cast leaves inference-mode weights autograd cannot save)
+			net.freezeParameters(true);
 			NDArray x = manager.randomUniform(-1, 1, shape);
 			ParameterStore store = new ParameterStore(manager, false);
 			float[] fp32 = net.forward(store, new NDList(x), false).head().toFloatArray();
