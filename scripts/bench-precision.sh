@@ -90,19 +90,21 @@ done | tee "$OUT/b.txt"
 read -r BEST_B LAYOUT_B < <(sed -E 's/.*layout=([a-z-]+) batch=([0-9]+) throughput=([0-9.]+).*/\3 \2 \1/' "$OUT/b.txt" | sort -nr | head -1 | cut -d' ' -f2-)
 
 echo "### rounds: images/s at concurrency 32, then p50 at concurrency 1; (b) at batch $BEST_B $LAYOUT_B"
+point() { # version, concurrency: "throughput p50" after a few seconds' settling at that concurrency
+  load "$(url "$1")" "$2" 3 >/dev/null
+  load "$(url "$1")" "$2" "$SECONDS_PER_POINT"
+}
 for round in $(seq "${ROUNDS:-3}"); do
   line="round $round:"
   for v in $VERSIONS; do
-    load "$(url "$v")" 32 3 >/dev/null
-    read -r rate _ < <(load "$(url "$v")" 32 "$SECONDS_PER_POINT")
+    read -r rate _ < <(point "$v" 32)
     line="$line ${v#*/} $rate/s,"
   done
   b=$(LAYOUT=$LAYOUT_B $PY scripts/bench_torch.py "$OUT/fashion-resnet18.pt" "$SECONDS_PER_POINT" "$BEST_B" \
     | sed -E 's/.*throughput=([0-9.]+).*/\1/')
   line="$line (b) $b/s; p50 at 1:"
   for v in $VERSIONS; do
-    load "$(url "$v")" 1 2 >/dev/null
-    read -r _ p50 < <(load "$(url "$v")" 1 "$SECONDS_PER_POINT")
+    read -r _ p50 < <(point "$v" 1)
     line="$line ${v#*/} $p50,"
   done
   echo "$line"

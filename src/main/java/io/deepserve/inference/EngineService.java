@@ -101,7 +101,7 @@ public class EngineService implements HealthIndicator {
 	}
 
 	private static String slowBf16() {
-		if (!cpuFlags().contains("avx512_bf16")) {
+		if (!CpuFlags.FLAGS.contains("avx512_bf16")) {
 			return "this CPU has no avx512_bf16 instructions (deepserve.engine.allow-slow-bf16 serves bf16 anyway, "
 					+ "several times slower than fp32)";
 		}
@@ -125,18 +125,25 @@ public class EngineService implements HealthIndicator {
 		return wrong == null || wrong.isEmpty() ? null : wrong;
 	}
 
-	private static Set<String> cpuFlags() {
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-				if (line.startsWith("flags")) {
-					return new HashSet<>(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+	/** The CPU's flags from {@code /proc/cpuinfo}, read once, when first asked for; none where it cannot be read. */
+	private static final class CpuFlags {
+
+		static final Set<String> FLAGS = read();
+
+		private static Set<String> read() {
+			try {
+				for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+					if (line.startsWith("flags")) {
+						return new HashSet<>(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+					}
 				}
 			}
+			catch (IOException | RuntimeException ex) {
+				log.debug("cannot read the CPU's flags", ex);
+			}
+			return Set.of();
 		}
-		catch (IOException | RuntimeException ex) {
-			log.debug("cannot read the CPU's flags", ex);
-		}
-		return Set.of();
+
 	}
 
 	/**

@@ -457,21 +457,21 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	 * table (versions whose task does not tune are absent).
 	 */
 	Map<String, ServingTuner.Tuning> tunings() {
-		Map<String, ServingTuner.Tuning> out = new java.util.TreeMap<>();
-		loaded.forEach((ref, model) -> {
-			if (model.isReady() && model.tuning() != null) {
-				out.put(ref, model.tuning());
-			}
-		});
-		return out;
+		return ofReady(LoadedModel::tuning);
 	}
 
 	/** How each loaded version served at a reduced precision compared with fp32 at load, by {@code name:version}. */
 	Map<String, Agreement> agreements() {
-		Map<String, Agreement> out = new java.util.TreeMap<>();
+		return ofReady(LoadedModel::agreement);
+	}
+
+	/** {@code reading} of each loaded and warm version that has one, by {@code name:version}. */
+	private <T> Map<String, T> ofReady(Function<LoadedModel, T> reading) {
+		Map<String, T> out = new java.util.TreeMap<>();
 		loaded.forEach((ref, model) -> {
-			if (model.isReady() && model.agreement() != null) {
-				out.put(ref, model.agreement());
+			T value = model.isReady() ? reading.apply(model) : null;
+			if (value != null) {
+				out.put(ref, value);
 			}
 		});
 		return out;

@@ -218,22 +218,7 @@ class FusedOptimizerTests {
 			Map<String, float[]> start = net.weights();
 			try (FusedOptimizer fused = net.fused()) {
 				assertThat(fused).isNotNull();
-				TrainingLoop.run(net.trainer, fused, net.epochs(), 2, 0, new JobListener() {
-
-					@Override
-					public void progress(TrainingJob.Progress progress) {
-					}
-
-					@Override
-					public void epoch(TrainingJob.EpochResult result) {
-					}
-
-					@Override
-					public boolean cancelRequested() {
-						return false;
-					}
-
-				});
+				TrainingLoop.run(net.trainer, fused, net.epochs(), 2, 0, new SilentListener());
 				assertThat(fused.updates()).isEqualTo(2 * net.epochs().batches());
 			}
 			assertThat(maxDifference(net.weights(), start)).isGreaterThan(1e-3);

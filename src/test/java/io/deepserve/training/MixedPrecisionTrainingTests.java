@@ -93,20 +93,7 @@ class MixedPrecisionTrainingTests {
 					OptimizerSettings step = fusedStep ? optimizer
 							: new OptimizerSettings("sgd", 0f, OptimizerSettings.NO_CLIPPING, Tracker.fixed(0.5f),
 									false);
-					TrainingLoop.run(trainer, step, bf16, new Images(steps), 1, 0, new JobListener() {
-						@Override
-						public void progress(TrainingJob.Progress progress) {
-						}
-
-						@Override
-						public void epoch(EpochResult result) {
-						}
-
-						@Override
-						public boolean cancelRequested() {
-							return false;
-						}
-					});
+					TrainingLoop.run(trainer, step, bf16, new Images(steps), 1, 0, new SilentListener());
 				}
 				List<float[]> values = new ArrayList<>();
 				for (Pair<String, Parameter> parameter : network.getParameters()) {

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,12 +122,12 @@ public class ImageClassification implements ServingTask<float[], float[]> {
 			if (entries.stream().anyMatch(e -> "val".equals(e.split()))) {
 				entries = entries.stream().filter(e -> "val".equals(e.split())).toList();
 			}
-			Map<String, java.util.Deque<ImageFolder.Entry>> byClass = new LinkedHashMap<>();
-			entries.forEach(e -> byClass.computeIfAbsent(e.label(), k -> new java.util.ArrayDeque<>()).add(e));
+			Map<String, Deque<ImageFolder.Entry>> byClass = new LinkedHashMap<>();
+			entries.forEach(e -> byClass.computeIfAbsent(e.label(), k -> new ArrayDeque<>()).add(e));
 			ImageTensors tensors = new ImageTensors(version.preprocessing());
 			List<float[]> sample = new ArrayList<>();
 			while (sample.size() < max && byClass.values().stream().anyMatch(q -> !q.isEmpty())) {
-				for (java.util.Deque<ImageFolder.Entry> queue : byClass.values()) {
+				for (Deque<ImageFolder.Entry> queue : byClass.values()) {
 					if (!queue.isEmpty() && sample.size() < max) {
 						sample.add(tensors.tensor(images.read(queue.poll())));
 					}
