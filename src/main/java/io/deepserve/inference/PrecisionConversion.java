@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.deepserve.error.ConflictException;
+import io.deepserve.error.DeepserveException;
 import io.deepserve.nn.ReducedPrecision;
 import io.deepserve.registry.ModelVersion;
 
@@ -46,7 +47,8 @@ final class PrecisionConversion {
 	/**
 	 * @return how bf16 compared with fp32; null for a version served at fp32, which is left as it is
 	 * @throws ConflictException {@code precision_unavailable} where bf16 cannot be served fast here,
-	 * {@code precision_disagrees} when bf16 falls under the version's threshold
+	 * {@code precision_disagrees} when bf16 falls under the version's threshold, {@code agreement_dataset_unusable}
+	 * when the images to measure it on cannot be had
 	 */
 	Agreement apply(Model model, ServingTask<?, ?> task, ModelVersion version) {
 		if (!ModelVersion.BF16.equals(version.precision())) {
@@ -63,7 +65,17 @@ final class PrecisionConversion {
 		}
 		@SuppressWarnings("unchecked")
 		ServingTask<Object, float[]> typed = (ServingTask<Object, float[]>) task;
-		List<Object> sample = typed.agreementSample(version, version.agreementDataset(), sampleImages);
+		List<Object> sample;
+		try {
+			sample = typed.agreementSample(version, version.agreementDataset(), sampleImages);
+		}
+		catch (DeepserveException ex) {
+			// the version's own setting, not a server fault: a 409 that names it (a 500 otherwise); not remembered
+			// as a refusal, since uploading the dataset again mends it
+			throw new ConflictException("agreement_dataset_unusable", version.ref() + " is measured against fp32 on "
+					+ "dataset " + version.agreementDataset() + " before it serves bf16, and that dataset cannot be "
+					+ "used: " + ex.getMessage(), ex);
+		}
 		long start = System.nanoTime();
 		List<float[]> fp32 = new ArrayList<>();
 		double fp32Millis = run(typed.newHandler(model, version, 0), sample, fp32);

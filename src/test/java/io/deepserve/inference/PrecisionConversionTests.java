@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.deepserve.error.ConflictException;
+import io.deepserve.error.NotFoundException;
 import io.deepserve.registry.ArtifactFormat;
 import io.deepserve.registry.Lineage;
 import io.deepserve.registry.ModelVersion;
@@ -39,6 +40,9 @@ class PrecisionConversionTests {
 	Model model;
 
 	boolean channelsLastOffered;
+
+	/** The stand-in's dataset was deleted: its sample is a 404. */
+	boolean datasetGone;
 
 	/** What a bf16 model answers in channels-last batches, where offered; null answers as in plain ones. */
 	float[] channelsLastAnswer;
@@ -118,6 +122,21 @@ class PrecisionConversionTests {
 	}
 
 	@Test
+	void aMissingAgreementDatasetIsAConflictNamingItAndLeavesTheWeights() {
+		datasetGone = true;
+
+		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
+				version(Map.of())))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> {
+				assertThat(ex.code()).isEqualTo("agreement_dataset_unusable");
+				assertThat(ex.getMessage()).contains("dataset shapes-1", "no dataset with id or name 'shapes-1'");
+			});
+		assertThat(PrecisionConversion.REFUSALS).doesNotContain("agreement_dataset_unusable");
+		assertThat(model.getProperty(ServingTask.PRECISION_PROPERTY)).isNull();
+		assertRunsInFloat32();
+	}
+
+	@Test
 	void aNanAnswerNeverAgrees() {
 		bf16Answer = i -> new float[] { Float.NaN, Float.NaN };
 
@@ -170,6 +189,9 @@ class PrecisionConversionTests {
 			@Override
 			public List<float[]> agreementSample(ModelVersion version, String dataset, int max) {
 				assertThat(dataset).isEqualTo("shapes-1");
+				if (datasetGone) {
+					throw new NotFoundException("dataset_not_found", "there is no dataset with id or name 'shapes-1'");
+				}
 				List<float[]> sample = new ArrayList<>();
 				for (int i = 0; i < max; i++) {
 					sample.add(new float[] { i });
