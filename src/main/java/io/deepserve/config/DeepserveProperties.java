@@ -94,13 +94,15 @@ public record DeepserveProperties(
 	 * @param fusedOptimizer the optimizer step updates all parameters in one native call per learning-rate group
 	 * where it can; false: DJL's own step, one native update per parameter (for comparison, or if the fused step
 	 * misbehaves)
+	 * @param prefetch an image job decodes and augments each training batch on a thread of its own while the batch
+	 * before it trains; false: on the training thread
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
 			@NotNull @DefaultValue("2m") java.time.Duration leaseTimeout,
 			@NotNull @DefaultValue("") String instanceId,
 			@NotNull @DefaultValue("512MB") DataSize featureCacheMaxSize,
-			@DefaultValue("true") boolean fusedOptimizer) {
+			@DefaultValue("true") boolean fusedOptimizer, @DefaultValue("true") boolean prefetch) {
 	}
 
 	/**

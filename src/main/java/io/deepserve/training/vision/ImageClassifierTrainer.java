@@ -50,6 +50,7 @@ import io.deepserve.task.vision.ImageTensors;
 import io.deepserve.training.Hyperparameters;
 import io.deepserve.training.JobListener;
 import io.deepserve.training.OptimizerSettings;
+import io.deepserve.training.Prefetch;
 import io.deepserve.training.TrainingJob.EpochResult;
 import io.deepserve.training.TrainingLoop.Batch;
 import io.deepserve.training.TrainingLoop.Validation;
@@ -93,10 +94,12 @@ public class ImageClassifierTrainer {
 
 	private final boolean fusedOptimizer;
 
+	private final boolean prefetch;
+
 	@Autowired
 	public ImageClassifierTrainer(Architectures architectures, DeepserveProperties properties) {
 		this(architectures, properties.training().featureCacheMaxSize().toBytes(),
-				properties.training().fusedOptimizer());
+				properties.training().fusedOptimizer(), properties.training().prefetch());
 	}
 
 	/** @param featureCacheMaxBytes the most a job's {@link FeatureCache} may hold; 0 never caches */
@@ -106,9 +109,19 @@ public class ImageClassifierTrainer {
 
 	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
 	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer) {
+		this(architectures, featureCacheMaxBytes, fusedOptimizer, true);
+	}
+
+	/**
+	 * @param prefetch each training batch's images are decoded and augmented on a thread of the job's own while the
+	 * batch before it trains ({@link Prefetch}); false: on the training thread, when the batch is needed
+	 */
+	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer,
+			boolean prefetch) {
 		this.architectures = architectures;
 		this.featureCacheMaxBytes = featureCacheMaxBytes;
 		this.fusedOptimizer = fusedOptimizer;
+		this.prefetch = prefetch;
 	}
 
 	/**
@@ -192,8 +205,8 @@ public class ImageClassifierTrainer {
 			FeatureCache cache = hp.augment() ? null
 					: featureCache(network, split, images, tensors, size, batchSize, model.getNDManager(), listener);
 			model.setBlock(cache != null ? ((TransferBlock) network.training()).head() : network.training());
-			Inputs inputs = cache != null ? (scope, batch, augment) -> cache.batch(scope, batch)
-					: (scope, batch, augment) -> pixels(scope, batch, decoded, tensors, augment, size);
+			Inputs inputs = cache != null ? (batch, augment) -> scope -> cache.batch(scope, batch)
+					: (batch, augment) -> stagePixels(batch, decoded, tensors, augment, size);
 			OptimizerSettings optimizer = new OptimizerSettings(hp.optimizer(), hp.weightDecay(),
 					OptimizerSettings.NO_CLIPPING, rates, fusedOptimizer);
 			DefaultTrainingConfig config = new DefaultTrainingConfig(network.loss()).optOptimizer(optimizer.djl())
@@ -205,9 +218,13 @@ public class ImageClassifierTrainer {
 					network.saved().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
 				}
 				Epochs epochs = new Epochs(split, classes, inputs, hp.augment() ? random : null, random, batchSize,
-						batches, best, export);
-				TrainingLoop.Best outcome = TrainingLoop.run(trainer, optimizer, bf16, epochs, hp.epochs(),
-						hp.earlyStoppingPatience(), listener);
+						batches, best, export, prefetch && cache == null);
+				TrainingLoop.Best outcome;
+				try (epochs) {
+					outcome = TrainingLoop.run(trainer, optimizer, bf16, epochs, hp.epochs(),
+							hp.earlyStoppingPatience(), listener);
+				}
+				epochs.logInput();
 				TestEvaluation test = split.test().isEmpty() || epochs.kept == null ? null
 						: test(export, best, split.test(), decoded, tensors, classes, batchSize, size);
 				return new Result(best, classes, outcome.epoch(), outcome.score(),
@@ -232,7 +249,7 @@ public class ImageClassifierTrainer {
 		Evaluation evaluation = evaluate(export.getNDManager(),
 				(scope, data) -> network.forward(new ParameterStore(scope, false), data, false),
 				Loss.softmaxCrossEntropyLoss(), test,
-				(scope, batch, augment) -> pixels(scope, batch, decoded, tensors, null, size), classes, batchSize);
+				(batch, augment) -> stagePixels(batch, decoded, tensors, null, size), classes, batchSize);
 		return new TestEvaluation(evaluation.accuracy(), evaluation.perClassAccuracy(classes),
 				evaluation.confusionMatrix());
 	}
@@ -241,8 +258,24 @@ public class ImageClassifierTrainer {
 	@FunctionalInterface
 	private interface Inputs {
 
-		/** @param augment null for the images as served */
-		NDArray of(NDManager scope, List<Entry> batch, Random augment);
+		/**
+		 * What can be made of the batch's input off the training thread (its images decoded and augmented), on
+		 * any one thread at a time.
+		 * @param augment null for the images as served
+		 */
+		Staged stage(List<Entry> batch, Random augment);
+
+		default NDArray of(NDManager scope, List<Entry> batch, Random augment) {
+			return stage(batch, augment).in(scope);
+		}
+
+	}
+
+	/** A batch's input made so far, to become an array on the training thread. */
+	@FunctionalInterface
+	private interface Staged {
+
+		NDArray in(NDManager scope);
 
 	}
 
@@ -275,8 +308,12 @@ public class ImageClassifierTrainer {
 		return cache;
 	}
 
-	/** The training images in a new order each epoch, validation by accuracy, the best epoch saved to {@code best}. */
-	private final class Epochs implements TrainingLoop.Epochs {
+	/**
+	 * The training images in a new order each epoch, validation by accuracy, the best epoch saved to {@code best}.
+	 * Each training batch's input is staged (decoded, augmented) on a {@link Prefetch} thread while the batch before
+	 * it trains, where {@code ahead}.
+	 */
+	private final class Epochs implements TrainingLoop.Epochs, AutoCloseable {
 
 		private final Split split;
 
@@ -308,8 +345,10 @@ public class ImageClassifierTrainer {
 
 		private Evaluation kept;
 
+		private final Prefetch<Staged> prefetch;
+
 		Epochs(Split split, List<String> classes, Inputs inputs, Random augment, Random shuffle, int batchSize,
-				int batches, Path best, Model export) {
+				int batches, Path best, Model export, boolean ahead) {
 			this.split = split;
 			this.classes = classes;
 			this.inputs = inputs;
@@ -319,6 +358,12 @@ public class ImageClassifierTrainer {
 			this.batches = batches;
 			this.best = best;
 			this.export = export;
+			this.prefetch = new Prefetch<>(ahead, "deepserve-prefetch-" + Thread.currentThread().getName(),
+					index -> inputs.stage(slice(index), augment));
+		}
+
+		private List<Entry> slice(int index) {
+			return order.subList(index * batchSize, Math.min(order.size(), (index + 1) * batchSize));
 		}
 
 		@Override
@@ -336,9 +381,9 @@ public class ImageClassifierTrainer {
 
 		@Override
 		public Batch batch(NDManager scope, int index) {
-			List<Entry> batch = order.subList(index * batchSize, Math.min(order.size(), (index + 1) * batchSize));
+			List<Entry> batch = slice(index);
 			NDList labels = new NDList(labels(scope, batch, classes));
-			NDList data = new NDList(inputs.of(scope, batch, augment));
+			NDList data = new NDList(prefetch.take(index, index + 1 < batches ? index + 1 : -1).in(scope));
 			return new Batch(data, labels, batch.size());
 		}
 
@@ -361,6 +406,19 @@ public class ImageClassifierTrainer {
 			kept = last;
 			clean(best);
 			export.save(best, MODEL_NAME);
+		}
+
+		/** Waits for a batch still being staged: the decoded images are the training thread's again after. */
+		@Override
+		public void close() {
+			prefetch.close();
+		}
+
+		/** How long the training thread spent on its batches' input, and the prefetch thread for it; after close. */
+		void logInput() {
+			log.info("Training input: {} batches, {} made ahead on the prefetch thread in {} ms; the training thread "
+					+ "spent {} ms taking them", prefetch.taken(), prefetch.madeAhead(), prefetch.aheadNanos() / 1_000_000,
+					prefetch.waitedNanos() / 1_000_000);
 		}
 
 	}
@@ -477,12 +535,18 @@ public class ImageClassifierTrainer {
 
 	static NDArray pixels(NDManager scope, List<Entry> batch, DecodedImages images, ImageTensors tensors,
 			Random augment, int size) {
+		return stagePixels(batch, images, tensors, augment, size).in(scope);
+	}
+
+	/** The batch's images decoded (or read from {@code images}' cache) and written as one NCHW float block. */
+	private static Staged stagePixels(List<Entry> batch, DecodedImages images, ImageTensors tensors, Random augment,
+			int size) {
 		int each = 3 * size * size;
 		float[] data = new float[batch.size() * each];
 		for (int i = 0; i < batch.size(); i++) {
 			tensors.write(images.read(batch.get(i)), augment, data, i * each);
 		}
-		return scope.create(data, new Shape(batch.size(), 3, size, size));
+		return scope -> scope.create(data, new Shape(batch.size(), 3, size, size));
 	}
 
 	private static long correct(NDArray logits, NDArray labels) {
