@@ -4,7 +4,8 @@
 # TorchScript file. Everything it writes goes under target/bench/.
 #
 #   scripts/bench-serving.sh [SECONDS_PER_POINT]     # default 20; the short check run used 5
-#   env: WARMUP_SECONDS (60) per version before its points, ROUNDS (3) of the goal check, JVM_LOAD=1 for the JVM
+#   env: WARMUP_SECONDS (60) per version before its points, ROUNDS (3) of the goal check, A_ISA (AVX2: (a) under the
+#        service's own oneDNN cap; DEFAULT uncapped), JVM_LOAD=1 for the JVM
 #        load generator even with wrk, MODELS (versions given HTTP points), GOAL_MODEL (bench-tuned: the version
 #        whose settings were tuned at load, issue 22; bench-batched for the fixed defaults)
 #
@@ -29,8 +30,11 @@ CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 JAR=$(ls target/deepserve-*.jar | grep -v original | head -1)
 
 # LAYOUT=channels-last: tensors NHWC in memory, as the service hands a TorchScript classifier batches of 4 or more
+# (a) runs under the oneDNN cap the service sets itself (EngineService: AVX2, because libtorch 2.5.1's AVX-512 float32
+# convolutions are wrong on some CPUs), so that it is the same engine configuration as the service; A_ISA=DEFAULT for
+# the uncapped kernels, faster where they are right
 predictor() { # seconds, batch sizes...: (a), the in-process DJL predictor(s); -Dpredictors=2 for two threads
-  java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
+  ONEDNN_MAX_CPU_ISA="${A_ISA:-AVX2}" java -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache -DENGINE_CACHE_DIR=target/djl-cache \
     -Dpredictors="${PREDICTORS:-1}" -Dlayout="${LAYOUT:-plain}" -cp "$CP" io.deepserve.bench.PredictorBench \
     "$OUT/resnet18.pt" "$@" 2>/dev/null | grep djl-predictor
 }

@@ -10,7 +10,7 @@
 #    batch in memory (no input at all: the upper bound).
 # Usage: scripts/bench-training.sh [sizes...]     (default: 64 224)
 #   ARCH=mobilenet_v2 (default resnet18); SERVICE_ARGS="--deepserve.training.fused-optimizer=false" for DJL's own
-#   optimizer step (issue 17's before), "--deepserve.training.prefetch=false" to stage batches on the training thread;
+#   optimizer step (issue 17's before), "--deepserve.training.prefetch=always" to stage batches on a thread of their own;
 #   OPTIMIZER=sgd|adamw for another optimizer (default adam); PEER=0 skips the PyTorch peers.
 #   PRECISION=bf16 for mixed-precision jobs, in a service started with ONEDNN_MAX_CPU_ISA=DEFAULT (oneDNN's bf16
 #   kernels; the service caps oneDNN at AVX2 otherwise), beside the peer under bf16 autocast.

@@ -94,21 +94,34 @@ public record DeepserveProperties(
 	 * @param fusedOptimizer the optimizer step updates all parameters in one native call per learning-rate group
 	 * where it can; false: DJL's own step, one native update per parameter (for comparison, or if the fused step
 	 * misbehaves)
-	 * @param prefetch an image job decodes and augments each training batch on a thread of its own while the batch
-	 * before it trains; false: on the training thread
+	 * @param prefetch whether an image job decodes and augments each training batch on a thread of its own while
+	 * the batch before it trains: {@code auto} on a GPU only (on the CPU the engine's threads use every core, and a
+	 * thread beside them slowed CPU training in the benchmark), {@code always}, or {@code never}
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
 			@NotNull @DefaultValue("2m") java.time.Duration leaseTimeout,
 			@NotNull @DefaultValue("") String instanceId,
 			@NotNull @DefaultValue("512MB") DataSize featureCacheMaxSize,
-			@DefaultValue("true") boolean fusedOptimizer, @DefaultValue("true") boolean prefetch) {
+			@DefaultValue("true") boolean fusedOptimizer, @NotNull @DefaultValue("auto") PrefetchMode prefetch) {
 	}
 
 	/**
 	 * @param type {@code filesystem} (under the data directory) or {@code s3}
 	 */
 	public record Storage(@NotNull @DefaultValue("filesystem") StorageType type, @Valid @DefaultValue S3 s3) {
+	}
+
+	/** When a training job makes its next batch's input ahead, on a thread of its own. */
+	public enum PrefetchMode {
+
+		/** On a GPU, whose training leaves the CPU free; never on the CPU, whose engine threads use every core. */
+		AUTO,
+
+		ALWAYS,
+
+		NEVER
+
 	}
 
 	public enum StorageType {

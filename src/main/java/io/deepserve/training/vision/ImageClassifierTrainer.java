@@ -37,6 +37,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.deepserve.config.DeepserveProperties;
+import io.deepserve.config.DeepserveProperties.PrefetchMode;
 import io.deepserve.dataset.ImageFolder.Entry;
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.nn.Architectures;
@@ -94,7 +95,7 @@ public class ImageClassifierTrainer {
 
 	private final boolean fusedOptimizer;
 
-	private final boolean prefetch;
+	private final PrefetchMode prefetch;
 
 	@Autowired
 	public ImageClassifierTrainer(Architectures architectures, DeepserveProperties properties) {
@@ -109,15 +110,15 @@ public class ImageClassifierTrainer {
 
 	/** @param fusedOptimizer see {@link OptimizerSettings#fused()} */
 	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer) {
-		this(architectures, featureCacheMaxBytes, fusedOptimizer, true);
+		this(architectures, featureCacheMaxBytes, fusedOptimizer, PrefetchMode.AUTO);
 	}
 
 	/**
-	 * @param prefetch each training batch's images are decoded and augmented on a thread of the job's own while the
-	 * batch before it trains ({@link Prefetch}); false: on the training thread, when the batch is needed
+	 * @param prefetch when each training batch's images are decoded and augmented on a thread of the job's own while
+	 * the batch before it trains ({@link Prefetch}) rather than on the training thread when the batch is needed
 	 */
 	public ImageClassifierTrainer(Architectures architectures, long featureCacheMaxBytes, boolean fusedOptimizer,
-			boolean prefetch) {
+			PrefetchMode prefetch) {
 		this.architectures = architectures;
 		this.featureCacheMaxBytes = featureCacheMaxBytes;
 		this.fusedOptimizer = fusedOptimizer;
@@ -218,7 +219,8 @@ public class ImageClassifierTrainer {
 					network.saved().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
 				}
 				Epochs epochs = new Epochs(split, classes, inputs, hp.augment() ? random : null, random, batchSize,
-						batches, best, export, prefetch && cache == null);
+						batches, best, export, cache == null && (prefetch == PrefetchMode.ALWAYS
+								|| prefetch == PrefetchMode.AUTO && device.isGpu()));
 				TrainingLoop.Best outcome;
 				try (epochs) {
 					outcome = TrainingLoop.run(trainer, optimizer, bf16, epochs, hp.epochs(),

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import io.deepserve.config.DeepserveProperties.PrefetchMode;
 import io.deepserve.dataset.ImageFolder;
 import io.deepserve.dataset.ShapeFolders;
 import io.deepserve.nn.Architectures;
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The same augmented job with each batch's images staged on the prefetch thread and on the training thread trains
- * the same network: the prefetch thread draws the augmentation the training thread would have drawn.
+ * the same network: the prefetch thread draws the augmentation the training thread would have drawn. The default
+ * ({@code auto}) prefetches on a GPU only, so a CPU job here makes its batches on the training thread.
  */
 class PrefetchedTrainingTests {
 
@@ -46,8 +48,9 @@ class PrefetchedTrainingTests {
 	void prefetchingChangesWhereTheImagesAreAugmentedNotWhatIsTrained() throws IOException {
 		try (ImageFolder images = ShapeFolders.open(dir.resolve("shapes.zip"), List.of("x", "o", "square"), 8, 24,
 				5)) {
-			Run ahead = train(images, true);
-			Run inline = train(images, false);
+			Run ahead = train(images, PrefetchMode.ALWAYS);
+			// the default on the CPU: every batch staged on the training thread
+			Run inline = train(images, PrefetchMode.AUTO);
 			assertThat(ahead.inputLog()).startsWith("Training input: %d batches, %d made ahead"
 				.formatted(EPOCHS * BATCHES_PER_EPOCH, EPOCHS * (BATCHES_PER_EPOCH - 1)));
 			assertThat(inline.inputLog()).startsWith("Training input: %d batches, 0 made ahead"
@@ -62,7 +65,7 @@ class PrefetchedTrainingTests {
 		}
 	}
 
-	private Run train(ImageFolder images, boolean prefetch) throws IOException {
+	private Run train(ImageFolder images, PrefetchMode prefetch) throws IOException {
 		Hyperparameters hp = new ObjectMapper().readValue("""
 				{"epochs": %d, "batchSize": 4, "learningRate": 0.01, "imageSize": 24, "augment": true,
 				 "validationSplit": 0.25, "earlyStoppingPatience": 0, "seed": 11}""".formatted(EPOCHS),
