@@ -36,7 +36,6 @@ import io.deepserve.dataset.ImageFolder;
 import io.deepserve.dataset.ShapeFolders;
 import io.deepserve.nn.Architectures;
 import io.deepserve.training.Hyperparameters;
-import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -172,7 +171,7 @@ class FeatureCacheTests {
 						{"epochs": 2, "batchSize": 4, "learningRate": 0.05, "imageSize": 32, "augment": false,
 						 "validationSplit": 0.25, "testSplit": 0.25, "earlyStoppingPatience": 0, "seed": 3,
 						 "schedule": "fixed"}""", Hyperparameters.class).withDefaults();
-				Listener listener = new Listener();
+				EpochListener listener = new EpochListener();
 				results.add(new ImageClassifierTrainer(new Architectures(), cacheBytes).train("torchscript", hp,
 						ImageClassifierTrainer.preprocessing(hp, null), images, Device.cpu(),
 						Files.createDirectories(dir.resolve("ts-" + cacheBytes)), listener,
@@ -208,7 +207,7 @@ class FeatureCacheTests {
 		Counting base = new Counting(layers());
 		SequentialBlock network = new SequentialBlock().add(base).add(Linear.builder().setUnits(2).build());
 		initialise(network, manager);
-		Listener listener = new Listener();
+		EpochListener listener = new EpochListener();
 		ImageClassifierTrainer trainer = new ImageClassifierTrainer(new Architectures(), cacheBytes);
 		ImageClassifierTrainer.Result result = trainer.train("resnet18", hp,
 				ImageClassifierTrainer.preprocessing(hp, null), images, Device.cpu(),
@@ -297,26 +296,6 @@ class FeatureCacheTests {
 		@Override
 		public Shape[] getOutputShapes(Shape[] inputShapes) {
 			return inner.getOutputShapes(inputShapes);
-		}
-
-	}
-
-	private static final class Listener implements JobListener {
-
-		final List<TrainingJob.EpochResult> epochs = new ArrayList<>();
-
-		@Override
-		public void progress(TrainingJob.Progress progress) {
-		}
-
-		@Override
-		public void epoch(TrainingJob.EpochResult result) {
-			epochs.add(result);
-		}
-
-		@Override
-		public boolean cancelRequested() {
-			return false;
 		}
 
 	}

@@ -3,7 +3,6 @@ package io.deepserve.training.vision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import ai.djl.Device;
@@ -20,7 +19,6 @@ import io.deepserve.dataset.ImageFolder;
 import io.deepserve.dataset.ShapeFolders;
 import io.deepserve.nn.Architectures;
 import io.deepserve.training.Hyperparameters;
-import io.deepserve.training.JobListener;
 import io.deepserve.training.TrainingJob;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,22 +69,7 @@ class PrefetchedTrainingTests {
 				 "validationSplit": 0.25, "earlyStoppingPatience": 0, "seed": 11}""".formatted(EPOCHS),
 				Hyperparameters.class)
 			.withDefaults();
-		List<TrainingJob.EpochResult> epochs = new ArrayList<>();
-		JobListener listener = new JobListener() {
-			@Override
-			public void progress(TrainingJob.Progress progress) {
-			}
-
-			@Override
-			public void epoch(TrainingJob.EpochResult result) {
-				epochs.add(result);
-			}
-
-			@Override
-			public boolean cancelRequested() {
-				return false;
-			}
-		};
+		EpochListener listener = new EpochListener();
 		Logger log = (Logger) LoggerFactory.getLogger(ImageClassifierTrainer.class);
 		ListAppender<ILoggingEvent> appender = new ListAppender<>();
 		appender.start();
@@ -104,7 +87,7 @@ class PrefetchedTrainingTests {
 			.filter(message -> message.startsWith("Training input:"))
 			.findFirst()
 			.orElseThrow();
-		return new Run(epochs, input);
+		return new Run(listener.epochs, input);
 	}
 
 }
