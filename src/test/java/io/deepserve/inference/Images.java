@@ -7,20 +7,29 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
 
 import javax.imageio.ImageIO;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.MultiValueMap;
 import org.springframework.util.LinkedMultiValueMap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Test images and the HTTP call that classifies them. */
 public final class Images {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
 
 	private Images() {
 	}
@@ -126,6 +135,22 @@ public final class Images {
 		headers.setContentType(type);
 		return http.postForEntity("/api/v1/models/" + ref + "/classify?topK=3", new HttpEntity<>(body, headers),
 				String.class);
+	}
+
+	/** Every label's probability (of the answer's top 3) for a PNG that {@code ref} must classify with 200. */
+	public static Map<String, Double> probabilities(TestRestTemplate http, String ref, byte[] png) {
+		ResponseEntity<String> response = classify(http, ref, png, MediaType.IMAGE_PNG);
+		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+		Map<String, Double> out = new TreeMap<>();
+		try {
+			JSON.readTree(response.getBody())
+				.get("predictions")
+				.forEach(p -> out.put(p.get("label").asText(), p.get("probability").asDouble()));
+		}
+		catch (JsonProcessingException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return out;
 	}
 
 }

@@ -94,7 +94,7 @@ class Bf16ServingTests extends ApplicationTestSupport {
 		importBoth("bf16-tie", tie, Images.tinyMetadata(null), Images.tinyMetadata(bf16));
 		byte[] image = Images.encode(Images.pattern(40, 40, 2), "png");
 
-		assertThat(probabilities("bf16-tie:1", image)).containsOnlyKeys("cat", "dog", "fish");
+		assertThat(Images.probabilities(http, "bf16-tie:1", image)).containsOnlyKeys("cat", "dog", "fish");
 		for (int attempt = 0; attempt < 2; attempt++) {
 			ResponseEntity<String> refused = Images.classify(http, "bf16-tie:2", image, MediaType.IMAGE_PNG);
 			assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
@@ -139,20 +139,11 @@ class Bf16ServingTests extends ApplicationTestSupport {
 	private void assertSameAnswers(String name) throws Exception {
 		for (long seed = 1; seed <= 3; seed++) {
 			byte[] image = Images.encode(Images.pattern(48, 40, seed), "png");
-			Map<String, Double> fp32 = probabilities(name + ":1", image);
-			Map<String, Double> bf16 = probabilities(name + ":2", image);
+			Map<String, Double> fp32 = Images.probabilities(http, name + ":1", image);
+			Map<String, Double> bf16 = Images.probabilities(http, name + ":2", image);
 			assertThat(bf16.keySet()).isEqualTo(fp32.keySet());
 			fp32.forEach((label, p) -> assertThat(bf16.get(label)).as(label).isCloseTo(p, within(0.02)));
 		}
-	}
-
-	private Map<String, Double> probabilities(String ref, byte[] image) throws Exception {
-		ResponseEntity<String> response = Images.classify(http, ref, image, MediaType.IMAGE_PNG);
-		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
-		Map<String, Double> out = new java.util.TreeMap<>();
-		json.readTree(response.getBody()).get("predictions")
-			.forEach(p -> out.put(p.get("label").asText(), p.get("probability").asDouble()));
-		return out;
 	}
 
 	private void assertAgreementPublished(String ref) {

@@ -2,13 +2,9 @@ package io.deepserve.inference.vision;
 
 import java.io.InputStream;
 import java.util.Map;
-import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import io.deepserve.ApplicationTestSupport;
@@ -25,9 +21,6 @@ import static org.assertj.core.api.Assertions.within;
  */
 class QuantizedImportTests extends ApplicationTestSupport {
 
-	@Autowired
-	ObjectMapper json;
-
 	@Test
 	void anInt8TorchScriptModelServesAsItsFp32ModelAnswers() throws Exception {
 		byte[] int8;
@@ -41,8 +34,8 @@ class QuantizedImportTests extends ApplicationTestSupport {
 		}
 		for (long seed = 1; seed <= 3; seed++) {
 			byte[] image = Images.encode(Images.pattern(48, 40, seed), "png");
-			Map<String, Double> fp32 = probabilities("int8-tiny:1", image);
-			Map<String, Double> quantized = probabilities("int8-tiny:2", image);
+			Map<String, Double> fp32 = Images.probabilities(http, "int8-tiny:1", image);
+			Map<String, Double> quantized = Images.probabilities(http, "int8-tiny:2", image);
 			assertThat(quantized.keySet()).isEqualTo(fp32.keySet());
 			// int8 rounding moved these images' probabilities by up to 0.026 (fp32's top one 0.58)
 			fp32.forEach((label, p) -> assertThat(quantized.get(label)).as(label).isCloseTo(p, within(0.05)));
@@ -52,15 +45,6 @@ class QuantizedImportTests extends ApplicationTestSupport {
 
 	private static String top(Map<String, Double> probabilities) {
 		return probabilities.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-	}
-
-	private Map<String, Double> probabilities(String ref, byte[] image) throws Exception {
-		ResponseEntity<String> response = Images.classify(http, ref, image, MediaType.IMAGE_PNG);
-		assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
-		Map<String, Double> out = new TreeMap<>();
-		json.readTree(response.getBody()).get("predictions")
-			.forEach(p -> out.put(p.get("label").asText(), p.get("probability").asDouble()));
-		return out;
 	}
 
 }
