@@ -96,7 +96,7 @@ public record DeepserveProperties(
 	 * misbehaves)
 	 * @param prefetch whether an image job decodes and augments each training batch on a thread of its own while
 	 * the batch before it trains: {@code auto} on a GPU only (on the CPU the engine's threads use every core, and a
-	 * thread beside them slowed CPU training in the benchmark), {@code always}, or {@code never}
+	 * thread beside them made CPU training no faster in the benchmark), {@code always}, or {@code never}
 	 */
 	public record Training(@Min(1) @DefaultValue("1") int workers,
 			@NotNull @DefaultValue("1s") java.time.Duration pollInterval,
