@@ -9,7 +9,7 @@ export function whenDatasetsChange(callback) {
 }
 
 export function buildDatasetActions() {
-	const name = h('input', { name: 'name', placeholder: 'name', required: true, pattern: '[a-z0-9][a-z0-9._-]*', autocomplete: 'off' });
+	const name = h('input', { name: 'name', placeholder: 'name', required: true, pattern: '[a-z0-9][a-z0-9._\\-]{0,63}', autocomplete: 'off' });
 	const kind = h('select', { name: 'kind' }, h('option', { value: 'images' }, 'images (.zip of <class>/<file>.png)'),
 		h('option', { value: 'series' }, 'series (.csv)'));
 	const file = h('input', { type: 'file', name: 'file', required: true, accept: '.zip,.csv' });

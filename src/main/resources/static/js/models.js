@@ -58,7 +58,7 @@ function aliasPanel(model, versions) {
 	const aliases = Object.entries(model.aliases || {});
 	const names = new Set(['production', 'staging', ...aliases.map(([a]) => a)]);
 	const aliasInput = h('input', { name: 'alias', list: 'alias-names', value: aliases[0]?.[0] ?? 'production',
-		pattern: '[a-z0-9][a-z0-9._-]*', 'aria-label': 'alias', size: 12 });
+		pattern: '[a-z][a-z0-9_\\-]{0,31}', 'aria-label': 'alias', size: 12 });
 	const versionSelect = h('select', { name: 'version', 'aria-label': 'version' },
 		versions.filter((v) => v.status === 'READY').map((v) => h('option', { value: v.version }, `v${v.version}`)));
 	const error = h('div', { class: 'field-error' });

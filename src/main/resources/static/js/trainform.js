@@ -55,7 +55,7 @@ function build() {
 	form().replaceChildren(
 		h('h2', {}, 'Start a training job'),
 		h('div', { class: 'form-grid' },
-			field('model name', h('input', { name: 'model', required: true, placeholder: 'e.g. shapes', pattern: '[a-z0-9][a-z0-9._-]*', autocomplete: 'off' })),
+			field('model name', h('input', { name: 'model', required: true, placeholder: 'e.g. shapes', pattern: '[a-z0-9][a-z0-9._\\-]{0,63}', autocomplete: 'off' })),
 			field('architecture', arch, h('span', { id: 'arch-info' })),
 			field('dataset', h('select', { name: 'dataset', onchange: sync })),
 			field('device', h('select', { name: 'device' }, ['auto', 'cpu', 'gpu'].map((d) => h('option', { value: d }, d)))),
