@@ -171,8 +171,35 @@ function showVersion(v) {
 				.map(([k, x]) => [h('dt', {}, k), h('dd', {}, num(x))])) : null,
 			metrics.confusionMatrix && v.labels ? confusionMatrix(v.labels, metrics.confusionMatrix) : null,
 			testResults(v.labels, metrics)),
+		v.task === 'image-classification' ? servingCard(v) : null,
 	];
 	document.getElementById('version-detail').replaceChildren(h('div', { class: 'cards' }, cards));
+}
+
+// The precision a version serves at and, once it has loaded here, how it agreed with fp32 (from its OIP metadata).
+function servingCard(v) {
+	const precision = v.serving?.precision ?? 'fp32';
+	const reduced = precision !== 'fp32';
+	const measured = h('p', { class: 'small', 'data-testid': 'agreement' }, reduced
+		? h('span', { class: 'muted' }, 'Its agreement with fp32 is measured when it loads on a replica, before it serves.')
+		: h('span', { class: 'muted' }, 'Served in float32, as trained or imported.'));
+	if (reduced) {
+		api(`/v2/models/${encodeURIComponent(v.name)}/versions/${v.version}`).then((metadata) => {
+			const a = metadata.parameters?.agreement;
+			if (a) {
+				measured.replaceChildren(`Picks fp32's class on ${num(100 * a.top1Agreement, 1)}% of ${a.images} held-out images `
+					+ `(max |Δp| ${num(a.maxAbsDelta)}); ${num(a.reducedMillisPerImage)} ms per image against fp32's `
+					+ `${num(a.fp32MillisPerImage)}.`);
+			}
+		}).catch((err) => measured.replaceChildren(problemBox(err)));
+	}
+	return h('div', { class: 'card' }, h('h3', {}, 'Serving'),
+		h('dl', { class: 'facts' },
+			h('dt', {}, 'precision'), h('dd', { 'data-testid': 'precision' }, precision),
+			reduced ? [h('dt', {}, 'must agree on'), h('dd', {}, `${num(100 * (v.serving.minAgreement ?? 0.99), 1)}%`)] : null,
+			v.serving?.agreementReference ? [h('dt', {}, 'fp32 version'), h('dd', {}, v.serving.agreementReference)] : null,
+			v.serving?.agreementDataset ? [h('dt', {}, 'measured on'), h('dd', {}, v.serving.agreementDataset)] : null),
+		measured);
 }
 
 // What /forecast says in its warnings, from the same holdout metrics: worse than naive, or not significantly better.

@@ -121,7 +121,15 @@ class HostileInputTests {
 		rows.add(imports("serving threads -1", forecaster("\"threads\": -1"), 400, "invalid_metadata"));
 		rows.add(imports("serving threads 4096", forecaster("\"threads\": 4096"), 400, "invalid_metadata"));
 		rows.add(imports("serving setting misspelt", forecaster("\"worker\": 2"), 400, "unknown_field"));
-		rows.add(imports("serving precision int8", classifier("\"precision\": \"int8\""), 400, "invalid_metadata"));
+		rows.add(imports("serving int8 without its float32 version", classifier("\"precision\": \"int8\", "
+				+ "\"agreementDataset\": \"d\""), 400, "agreement_reference_required"));
+		rows.add(imports("serving int8 against an alias", classifier("\"precision\": \"int8\", "
+				+ "\"agreementReference\": \"tiny@production\", \"agreementDataset\": \"d\""), 400,
+				"agreement_reference_required"));
+		rows.add(imports("serving int8 of a float32 network", classifier("\"precision\": \"int8\", "
+				+ "\"agreementReference\": \"tiny:1\", \"agreementDataset\": \"d\""), 400, "not_quantized"));
+		rows.add(imports("serving agreementReference at bf16", classifier("\"precision\": \"bf16\", "
+				+ "\"agreementReference\": \"tiny:1\", \"agreementDataset\": \"d\""), 400, "invalid_metadata"));
 		rows.add(imports("serving precision fp64", classifier("\"precision\": \"fp64\""), 400, "invalid_metadata"));
 		rows.add(imports("serving bf16 without images to measure it on", classifier("\"precision\": \"bf16\""),
 				400, "agreement_dataset_required"));

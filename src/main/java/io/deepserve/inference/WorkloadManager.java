@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -126,6 +127,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		this.tuner = new ServingTuner(properties.inference(), fixedByProperties,
 				Runtime.getRuntime().availableProcessors());
 		this.precisions = new PrecisionConversion(engine::bf16Refusal, engine::wrongResults,
+				() -> engine.engine().defaultDevice().isGpu(), this::loadReference,
 				properties.inference().agreementImages());
 		this.registry = registry;
 		this.router = router;
@@ -389,6 +391,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		ModelVersion version = model.version();
 		long start = System.nanoTime();
 		try {
+			precisions.requireAvailable(model.task(), version);
 			Model djl = loader.load(spec(version), version.format(),
 					registry.materialize(version), engine.engine().defaultDevice());
 			Agreement agreement;
@@ -481,6 +484,13 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	public Agreement agreement(ModelVersion version) {
 		LoadedModel model = loaded.get(version.ref());
 		return model == null || !model.isReady() ? null : model.agreement();
+	}
+
+	/** A version an int8 version is measured against, loaded on the CPU, where int8 runs. */
+	private PrecisionConversion.Reference loadReference(String ref) {
+		ModelVersion version = registry.resolve(ref);
+		return new PrecisionConversion.Reference(version,
+				loader.load(spec(version), version.format(), registry.materialize(version), Device.cpu()));
 	}
 
 	private static NewModelVersion spec(ModelVersion v) {

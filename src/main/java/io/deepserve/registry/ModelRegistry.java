@@ -127,6 +127,7 @@ public class ModelRegistry {
 				sha256 = importWeights(spec, upload, staging);
 			}
 			ArtifactFormat format = ArtifactLayout.detect(upload);
+			QuantizedImport.check(spec, format, upload, repository::findVersion);
 			NewModelVersion checked = inspect(spec, format, upload, staging);
 			String key = "models/" + name + "/" + UUID.randomUUID() + "/artifact." + format.extension();
 			StoredArtifact stored;
@@ -311,6 +312,15 @@ public class ModelRegistry {
 			if (!aliases.isEmpty()) {
 				throw new ConflictException("version_in_use", v.ref() + " is behind alias(es) " + aliases
 						+ "; move or delete them first");
+			}
+			List<String> int8 = repository.findModels()
+				.stream()
+				.flatMap(m -> QuantizedImport.referencing(repository.findVersions(m.name()), v.ref()).stream())
+				.toList();
+			if (!int8.isEmpty()) {
+				throw new ConflictException("version_in_use", v.ref() + " is the float32 version that int8 version(s) "
+						+ int8 + " are measured against where they load (serving.agreementReference); delete them "
+						+ "first");
 			}
 			repository.deleteVersion(name, version);
 			return v;

@@ -22,7 +22,16 @@ public record ModelVersion(String name, int version, Task task, String architect
 	/** {@code serving.precision}: bfloat16 weights and activations, measured against fp32 before serving. */
 	public static final String BF16 = "bf16";
 
-	/** The fewest of the held-out images on which bf16 must pick fp32's class, unless {@code serving} says. */
+	/**
+	 * {@code serving.precision}: a network quantized to int8 in PyTorch and imported as TorchScript, measured against
+	 * its float32 version ({@code serving.agreementReference}) before serving.
+	 */
+	public static final String INT8 = "int8";
+
+	/**
+	 * The fewest of the held-out images on which a reduced precision must pick fp32's class, unless {@code serving}
+	 * says.
+	 */
 	public static final double DEFAULT_MIN_AGREEMENT = 0.99;
 
 	/** A version whose network has its architecture's default shape. */
@@ -73,6 +82,16 @@ public record ModelVersion(String name, int version, Task task, String architect
 			return named.toString();
 		}
 		return lineage == null ? null : lineage.datasetId();
+	}
+
+	/**
+	 * {@code serving.agreementReference}: the float32 version ({@code name:version}) an int8 version is compared with;
+	 * null where none is named.
+	 */
+	@JsonIgnore
+	public String agreementReference() {
+		Object reference = serving == null ? null : serving.get("agreementReference");
+		return reference == null ? null : reference.toString();
 	}
 
 	@JsonIgnore

@@ -19,11 +19,15 @@ final class ModelVersionValidator {
 			new long[] { 1, 100_000 }, "maxBatchSize", new long[] { 1, 1024 }, "maxBatchDelayMs",
 			new long[] { 0, 10_000 }, "timeoutMs", new long[] { 1, 3_600_000 }, "threads", new long[] { 0, 1024 });
 
-	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32; int8 is not offered. */
-	private static final List<String> PRECISIONS = List.of(ModelVersion.FP32, ModelVersion.BF16);
+	/** API.md's {@code serving.precision}, checked here so a typo is not served as fp32. */
+	private static final List<String> PRECISIONS = List.of(ModelVersion.FP32, ModelVersion.BF16, ModelVersion.INT8);
+
+	/** {@code serving.agreementReference}: one numbered version, since an alias may move to another network. */
+	private static final Pattern VERSION_REF = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}:[1-9][0-9]{0,8}$");
 
 	private static final Set<String> SERVING_SETTINGS = new TreeSet<>(Stream
-		.concat(SERVING_BOUNDS.keySet().stream(), Stream.of("precision", "minAgreement", "agreementDataset"))
+		.concat(SERVING_BOUNDS.keySet().stream(),
+				Stream.of("precision", "minAgreement", "agreementDataset", "agreementReference"))
 		.toList());
 
 	private static final Pattern ARCHITECTURE = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
@@ -54,24 +58,38 @@ final class ModelVersionValidator {
 
 	/**
 	 * A reduced precision is measured against fp32 on held-out images before it serves, so it needs images: the
-	 * dataset the version was trained on, or one named by {@code serving.agreementDataset}.
+	 * dataset the version was trained on, or one named by {@code serving.agreementDataset}. int8 is a network
+	 * quantized elsewhere, so its fp32 is another version: {@code serving.agreementReference}.
 	 */
 	private static void validatePrecision(NewModelVersion spec) {
 		Map<String, Object> serving = spec.serving() == null ? Map.of() : spec.serving();
-		if (!ModelVersion.BF16.equals(serving.get("precision"))) {
+		Object precision = serving.get("precision");
+		boolean int8 = ModelVersion.INT8.equals(precision);
+		if (!int8 && serving.containsKey("agreementReference")) {
+			throw invalid("serving.agreementReference applies to serving.precision int8 only");
+		}
+		if (!int8 && !ModelVersion.BF16.equals(precision)) {
 			if (serving.containsKey("minAgreement") || serving.containsKey("agreementDataset")) {
-				throw invalid("serving.minAgreement and serving.agreementDataset apply to serving.precision bf16 only");
+				throw invalid("serving.minAgreement and serving.agreementDataset apply to serving.precision bf16 "
+						+ "and int8 only");
 			}
 			return;
 		}
 		if (spec.task() != Task.IMAGE_CLASSIFICATION) {
-			throw invalid("serving.precision bf16 is offered for image classifiers only");
+			throw invalid("serving.precision " + precision + " is offered for image classifiers only");
+		}
+		if (int8 && !(serving.get("agreementReference") instanceof String reference
+				&& VERSION_REF.matcher(reference).matches())) {
+			throw new InvalidInputException("agreement_reference_required", "serving.precision int8 serves a "
+					+ "network quantized in PyTorch, measured against its float32 version before it serves: name "
+					+ "that version in serving.agreementReference as name:version, not "
+					+ serving.get("agreementReference"));
 		}
 		boolean trainedOnADataset = spec.lineage() != null && spec.lineage().datasetId() != null;
 		if (!trainedOnADataset && serving.get("agreementDataset") == null) {
-			throw new InvalidInputException("agreement_dataset_required", "serving.precision bf16 is measured "
-					+ "against fp32 on held-out images before it serves: name an image dataset (its id or name) in "
-					+ "serving.agreementDataset");
+			throw new InvalidInputException("agreement_dataset_required", "serving.precision " + precision + " is "
+					+ "measured against fp32 on held-out images before it serves: name an image dataset (its id or "
+					+ "name) in serving.agreementDataset");
 		}
 	}
 
@@ -83,8 +101,7 @@ final class ModelVersionValidator {
 		for (Map.Entry<String, Object> setting : serving.entrySet()) {
 			if (setting.getKey().equals("precision")) {
 				if (!PRECISIONS.contains(setting.getValue())) {
-					throw invalid("serving.precision must be one of " + PRECISIONS + ", not " + setting.getValue()
-							+ ("int8".equals(setting.getValue()) ? " (int8 is not offered)" : ""));
+					throw invalid("serving.precision must be one of " + PRECISIONS + ", not " + setting.getValue());
 				}
 				continue;
 			}
@@ -93,6 +110,9 @@ final class ModelVersionValidator {
 					throw invalid("serving.minAgreement must be a number from 0 to 1, not " + setting.getValue());
 				}
 				continue;
+			}
+			if (setting.getKey().equals("agreementReference")) {
+				continue; // checked with the precision it belongs to
 			}
 			if (setting.getKey().equals("agreementDataset")) {
 				if (!(setting.getValue() instanceof String s) || s.isBlank() || s.length() > 200) {

@@ -124,6 +124,35 @@ class DashboardPageTests extends BrowserTestSupport {
 			.allSatisfy(v -> assertThat(v.getText()).isEqualTo("3"));
 	}
 
+	@Test
+	void anInt8VersionShowsHowItAgreedWithItsFloat32Version() throws Exception {
+		importTiny("dash-int8");
+		ResponseEntity<String> shapes = http.postForEntity(
+				"/api/v1/datasets/samples/shapes?name=dash-int8-shapes&countPerClass=4&imageSize=32", null, String.class);
+		assertThat(shapes.getStatusCode()).as(shapes.getBody()).isEqualTo(HttpStatus.CREATED);
+		byte[] int8;
+		try (var in = getClass().getResourceAsStream("/fixtures/int8-tiny-classifier.pt")) {
+			int8 = in.readAllBytes();
+		}
+		ResponseEntity<String> created = RegistryHttp.importVersion(http, "dash-int8", int8, Images.tinyMetadata(
+				"{\"precision\": \"int8\", \"agreementReference\": \"dash-int8:1\", \"agreementDataset\": "
+						+ "\"dash-int8-shapes\", \"minAgreement\": 0.9}"));
+		assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(HttpStatus.CREATED);
+		assertThat(Images.probabilities(http, "dash-int8:2", Images.encode(Images.pattern(40, 40, 1), "png")))
+			.hasSize(3);
+		open("models");
+		waitFor(By.cssSelector("#model-list li[data-model='dash-int8']")).click();
+		waitFor(By.cssSelector("tr[data-version='2']")).click();
+		// the JavaScript fills the agreement in once the version's OIP metadata answers; the page may re-render
+		String agreement = waitUntil(Duration.ofSeconds(20), d -> js("const e = document.querySelector("
+				+ "\"[data-testid='agreement']\"); return e && e.textContent.startsWith('Picks') ? e.textContent : null;"))
+			.toString();
+
+		assertThat(browser().findElement(By.cssSelector("[data-testid='precision']")).getText()).isEqualTo("int8");
+		assertThat(agreement).contains("% of 24 held-out images", "max |Δp|");
+		assertThat(consoleErrors()).isEmpty();
+	}
+
 	private void awaitReady() throws InterruptedException {
 		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 		while (!http.getForEntity("/actuator/health/readiness", String.class).getStatusCode().is2xxSuccessful()) {

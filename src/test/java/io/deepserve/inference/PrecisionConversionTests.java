@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
@@ -65,7 +66,7 @@ class PrecisionConversionTests {
 
 	@Test
 	void anFp32VersionIsLeftAsItIs() {
-		Agreement agreement = new PrecisionConversion(() -> "never asked", () -> null, 10).apply(model, task(),
+		Agreement agreement = conversion(() -> "never asked", () -> null, 10).apply(model, task(),
 				version(Map.of("precision", "fp32")));
 
 		assertThat(agreement).isNull();
@@ -77,7 +78,7 @@ class PrecisionConversionTests {
 	void bf16ThatAgreesIsMeasuredConvertedAndServed() {
 		bf16Answer = i -> i == 7 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
 
-		Agreement agreement = new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of()));
+		Agreement agreement = conversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of()));
 
 		assertThat(agreement.images()).isEqualTo(IMAGES);
 		assertThat(agreement.top1Agreement()).isEqualTo(199.0 / 200);
@@ -93,7 +94,7 @@ class PrecisionConversionTests {
 	void bf16UnderTheVersionsThresholdIsRefused() {
 		bf16Answer = i -> i % 10 == 0 ? new float[] { 0.3f, 0.7f } : new float[] { 0.88f, 0.12f };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> conversion(() -> null, () -> null, IMAGES).apply(model, task(),
 				version(Map.of("minAgreement", 0.95))))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("precision_disagrees");
@@ -107,7 +108,7 @@ class PrecisionConversionTests {
 		// only channels-last batches disagree: the plain order alone would pass
 		channelsLastAnswer = new float[] { 0.4f, 0.6f };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of())))
+		assertThatThrownBy(() -> conversion(() -> null, () -> null, IMAGES).apply(model, task(), version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> assertThat(ex.getMessage()).contains("0.0% of 200"));
 	}
 
@@ -115,7 +116,7 @@ class PrecisionConversionTests {
 	void aRefusalSaysWhenTheFp32ReferenceMayItselfBeOff() {
 		bf16Answer = i -> new float[] { 0.3f, 0.7f };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> "a 24-channel convolution is wrong", IMAGES)
+		assertThatThrownBy(() -> conversion(() -> null, () -> "a 24-channel convolution is wrong", IMAGES)
 			.apply(model, task(), version(Map.of())))
 			.hasMessageContaining("the fp32 reference may itself be off")
 			.hasMessageContaining("a 24-channel convolution is wrong");
@@ -125,7 +126,7 @@ class PrecisionConversionTests {
 	void aMissingAgreementDatasetIsAConflictNamingItAndLeavesTheWeights() {
 		datasetGone = true;
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> conversion(() -> null, () -> null, IMAGES).apply(model, task(),
 				version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("agreement_dataset_unusable");
@@ -140,7 +141,7 @@ class PrecisionConversionTests {
 	void aNanAnswerNeverAgrees() {
 		bf16Answer = i -> new float[] { Float.NaN, Float.NaN };
 
-		assertThatThrownBy(() -> new PrecisionConversion(() -> null, () -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> conversion(() -> null, () -> null, IMAGES).apply(model, task(),
 				version(Map.of("minAgreement", 0))))
 			.isInstanceOfSatisfying(ConflictException.class,
 					ex -> assertThat(ex.getMessage()).contains("0.0% of 200", "max |dp| NaN"));
@@ -148,7 +149,7 @@ class PrecisionConversionTests {
 
 	@Test
 	void aReplicaThatCannotServeBf16RefusesBeforeTouchingTheWeights() {
-		assertThatThrownBy(() -> new PrecisionConversion(() -> "no avx512_bf16 here", () -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> conversion(() -> "no avx512_bf16 here", () -> null, IMAGES).apply(model, task(),
 				version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("precision_unavailable");
@@ -156,6 +157,44 @@ class PrecisionConversionTests {
 			});
 		assertThat(model.getProperty(ServingTask.PRECISION_PROPERTY)).isNull();
 		assertRunsInFloat32();
+	}
+
+	@Test
+	void int8IsRefusedOnAGpuBeforeItLoads() {
+		PrecisionConversion gpu = new PrecisionConversion(() -> null, () -> null, () -> true, ref -> {
+			throw new AssertionError("nothing is compared on a GPU");
+		}, IMAGES);
+
+		assertThatThrownBy(() -> gpu.requireAvailable(task(), version(int8())))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> {
+				assertThat(ex.code()).isEqualTo("precision_unavailable");
+				assertThat(ex.getMessage()).contains("m:1 asks for serving.precision int8", "CPU only");
+			});
+	}
+
+	@Test
+	void anInt8VersionWhoseReferenceCannotLoadIsAConflictNamingIt() {
+		PrecisionConversion gone = new PrecisionConversion(() -> null, () -> null, () -> false, ref -> {
+			throw new ConflictException("artifact_corrupted", ref + "'s artifact no longer matches its digest");
+		}, IMAGES);
+
+		assertThatThrownBy(() -> gone.apply(model, task(), version(int8())))
+			.isInstanceOfSatisfying(ConflictException.class, ex -> {
+				assertThat(ex.code()).isEqualTo("agreement_reference_unusable");
+				assertThat(ex.getMessage()).contains("float32 version ref:3", "ref:3's artifact no longer matches");
+			});
+	}
+
+	private static Map<String, Object> int8() {
+		return Map.of("precision", "int8", "agreementReference", "ref:3");
+	}
+
+	/** bf16 only: no GPU, and no int8 reference to load. */
+	private static PrecisionConversion conversion(Supplier<String> bf16Refusal, Supplier<String> engineFault,
+			int images) {
+		return new PrecisionConversion(bf16Refusal, engineFault, () -> false, ref -> {
+			throw new AssertionError("no int8 version here, so no reference: " + ref);
+		}, images);
 	}
 
 	private void assertRunsInFloat32() {
