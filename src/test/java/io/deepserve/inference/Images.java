@@ -51,11 +51,15 @@ public final class Images {
 			.formatted(serving == null ? "" : ", \"serving\": " + serving);
 	}
 
-	/** A freshly initialised DJL classifier of {@code architecture}, saved and zipped as the registry imports it. */
+	/**
+	 * A freshly initialised DJL classifier of {@code architecture}, saved and zipped as the registry imports it. Its
+	 * weights are drawn after seeding the engine, so a test gets the same network whichever tests ran before it.
+	 */
 	public static byte[] savedDjlClassifier(io.deepserve.nn.Architectures architectures, String architecture,
 			int classes, int imageSize) throws IOException {
 		java.nio.file.Path saved = java.nio.file.Files.createTempDirectory("saved-model-");
 		try {
+			ai.djl.engine.Engine.getInstance().setRandomSeed(classes * 1000 + imageSize);
 			ai.djl.nn.Block block = architectures.newClassifier(architecture, classes);
 			try (ai.djl.Model model = ai.djl.Model.newInstance("saved")) {
 				model.setBlock(block);
