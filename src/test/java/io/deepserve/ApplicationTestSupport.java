@@ -34,6 +34,9 @@ public abstract class ApplicationTestSupport {
 		registry.add("deepserve.inference.max-image-bytes", () -> "1MB");
 		// surefire caps oneDNN at AVX2, where bf16 is right but slow; Bf16ServingTests serve it all the same
 		registry.add("deepserve.engine.allow-slow-bf16", () -> "true");
+		// a re-check under load could change a version's pool under a test that measures it; ServingRecheckTests
+		// run it themselves
+		registry.add("deepserve.inference.recheck-interval", () -> "0s");
 	}
 
 	private static Path newDataDir() {

@@ -173,6 +173,10 @@ public record DeepserveProperties(
 	 * batch sizes and memory orders on this machine and serves with the fastest, for each setting neither its
 	 * {@code serving} metadata nor an explicitly set property fixes
 	 * @param autotuneBudget longest that search may take per version; candidates not reached are left unmeasured
+	 * @param agreementImages held-out images a bf16 or int8 version is compared with fp32 on when it loads
+	 * @param recheckInterval how often a tuned version's choice is re-checked under load, while its pool is saturated,
+	 * against the fastest other candidate of its load-time table; 0 turns it off
+	 * @param recheckWindow how long each of a re-check's two measured windows lasts
 	 */
 	public record Inference(@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("64") int queueSize,
 			@Min(1) @DefaultValue("8") int maxBatchSize, @Min(0) @DefaultValue("5") int maxBatchDelayMs,
@@ -191,7 +195,9 @@ public record DeepserveProperties(
 			@Min(0) @DefaultValue("0") int maxConcurrentDecodes,
 			@NotNull @DefaultValue("2s") java.time.Duration decodeWait, @DefaultValue("true") boolean autotune,
 			@NotNull @DefaultValue("10s") java.time.Duration autotuneBudget,
-			@Min(1) @DefaultValue("200") int agreementImages) {
+			@Min(1) @DefaultValue("200") int agreementImages,
+			@NotNull @DefaultValue("10m") java.time.Duration recheckInterval,
+			@NotNull @DefaultValue("10s") java.time.Duration recheckWindow) {
 	}
 
 	/**

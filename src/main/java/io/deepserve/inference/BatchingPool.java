@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
@@ -96,6 +97,12 @@ final class BatchingPool<I, O> {
 
 	private volatile Supplier<BatchHandler<I, O>> handlers;
 
+	/** The pool this one retired into, which takes what is submitted here from then on; null until it retires. */
+	private volatile BatchingPool<I, O> successor;
+
+	/** Requests answered with an output so far. */
+	private final AtomicLong answered = new AtomicLong();
+
 	private volatile I warmup;
 
 	/**
@@ -179,11 +186,20 @@ final class BatchingPool<I, O> {
 	 * @throws UnavailableException 503 {@code queue_full} when the queue is at capacity
 	 */
 	CompletableFuture<Result<O>> submit(I input) {
+		BatchingPool<I, O> next = successor;
+		if (stopping && next != null) {
+			return next.submit(input);
+		}
 		long now = System.nanoTime();
 		Job<I, O> job = new Job<>(input, now, now + settings.timeout().toNanos(), new CompletableFuture<>());
 		if (stopping || !queue.offer(job)) {
 			throw new UnavailableException("queue_full", name + " has "
 					+ settings.queueSize() + " requests waiting already; retry shortly", 1);
+		}
+		// it retired meanwhile, and may have handed its leftovers on already: whoever removes the job runs it
+		next = successor;
+		if (stopping && next != null && queue.remove(job)) {
+			return next.submit(input);
 		}
 		growIfBacklogged();
 		if (filling.get() == 0) {
@@ -205,6 +221,32 @@ final class BatchingPool<I, O> {
 
 	PoolSettings settings() {
 		return settings;
+	}
+
+	/** Whether it is the bottleneck now: requests wait, or as many workers as it may have are all busy. */
+	boolean saturated() {
+		return !queue.isEmpty() || busy.get() >= settings.workers();
+	}
+
+	/** Whether it has retired into a successor ({@link #retireTo}), which takes what is submitted here. */
+	boolean retired() {
+		return stopping && successor != null;
+	}
+
+	/** Requests answered with an output since the pool started. */
+	long answered() {
+		return answered.get();
+	}
+
+	/**
+	 * Hands over to {@code next}, a started pool of the same version with other settings: what is submitted here
+	 * goes there from now on, these workers finish what is queued here (up to {@code drain}), and what they leave
+	 * goes there too. No request is refused for the change.
+	 */
+	void retireTo(BatchingPool<I, O> next, Duration drain) {
+		// the successor first: a submit that sees the pool stopping must find where to go
+		successor = next;
+		stop(drain);
 	}
 
 	/** Lets the workers finish what is queued (up to {@code drain}), then stops them; each closes its handler. */
@@ -233,8 +275,26 @@ final class BatchingPool<I, O> {
 				Thread.currentThread().interrupt();
 			}
 		}
+		BatchingPool<I, O> next = successor;
 		for (Job<I, O> left; (left = queue.poll()) != null;) {
-			left.future().completeExceptionally(unavailable("was unloaded before this request could run"));
+			if (next == null) {
+				left.future().completeExceptionally(unavailable("was unloaded before this request could run"));
+				continue;
+			}
+			CompletableFuture<Result<O>> answer = left.future();
+			try {
+				next.submit(left.input()).whenComplete((result, ex) -> {
+					if (ex != null) {
+						answer.completeExceptionally(ex);
+					}
+					else {
+						answer.complete(result);
+					}
+				});
+			}
+			catch (RuntimeException ex) {
+				answer.completeExceptionally(ex);
+			}
 		}
 	}
 
@@ -454,6 +514,8 @@ final class BatchingPool<I, O> {
 		lineUp();
 		long took = System.nanoTime() - start;
 		batchSizes.accept(batch.size());
+		// counted before they are answered, so that whoever has an answer finds it counted
+		answered.addAndGet(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
 			Job<I, O> job = batch.get(i);
 			job.future().complete(new Result<>(outputs.get(i), start - job.enqueuedNanos(), took, batch.size()));

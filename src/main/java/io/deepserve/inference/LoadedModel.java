@@ -3,6 +3,7 @@ package io.deepserve.inference;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import ai.djl.Model;
 
@@ -37,6 +38,18 @@ final class LoadedModel {
 	/** How its reduced precision compared with fp32 at load; null at fp32. */
 	private volatile Agreement agreement;
 
+	/** The pool requests go to: the one started at load, or the one a re-check under load started since. */
+	private volatile BatchingPool<?, ?> current;
+
+	/** Starts another pool of the loaded model with given settings; set at load. */
+	private volatile Function<PoolSettings, BatchingPool<?, ?>> starter;
+
+	/** What a re-check under load found last; null until one ran. */
+	private volatile ServingRecheck.Result recheck;
+
+	/** Set when it closes, after which its settings no longer change. */
+	private volatile boolean closed;
+
 	LoadedModel(ModelVersion version, ServingTask<?, ?> task, InferenceMetrics metrics) {
 		this.version = version;
 		this.task = task;
@@ -51,14 +64,9 @@ final class LoadedModel {
 		this.tuning = tuning;
 		this.agreement = agreement;
 		try {
-			BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
-			started.start(() -> {
-				if (settings.threads() > 0) {
-					OpenMpTeams.limitCurrentThread(settings.threads());
-				}
-				return settings.channelsLastFromBatch() < 0 ? typed.newHandler(loaded, version)
-						: typed.newHandler(loaded, version, settings.channelsLastFromBatch());
-			}, typed.warmupInput(version));
+			this.starter = next -> startPool(loaded, typed, next);
+			BatchingPool<I, O> started = startPool(loaded, typed, settings);
+			current = started;
 			pool.complete(started);
 		}
 		catch (RuntimeException | Error ex) {
@@ -67,6 +75,89 @@ final class LoadedModel {
 			pool.completeExceptionally(ex);
 			throw ex;
 		}
+	}
+
+	/** A started, warm pool of this version's model with {@code settings}. */
+	private <I, O> BatchingPool<I, O> startPool(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
+		BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
+		started.start(() -> {
+			if (settings.threads() > 0) {
+				OpenMpTeams.limitCurrentThread(settings.threads());
+			}
+			return settings.channelsLastFromBatch() < 0 ? typed.newHandler(loaded, version)
+					: typed.newHandler(loaded, version, settings.channelsLastFromBatch());
+		}, typed.warmupInput(version));
+		return started;
+	}
+
+	/**
+	 * Serves with {@code next} from now on: starts a warm pool with them, sends new requests there, and retires the
+	 * pool it replaces into it (its queued requests run there or move over; none is refused). If the new pool cannot
+	 * start, the old one serves on and this throws.
+	 */
+	synchronized void reconfigure(PoolSettings next, Duration drain) {
+		if (!isReady() || closed) {
+			throw new IllegalStateException(version.ref() + " is not serving, so its settings cannot change");
+		}
+		BatchingPool<?, ?> old = current;
+		BatchingPool<?, ?> started = starter.apply(next);
+		current = started;
+		settings = next;
+		retire(old, started, drain);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <I, O> void retire(BatchingPool<I, O> old, BatchingPool<?, ?> next, Duration drain) {
+		old.retireTo((BatchingPool<I, O>) next, drain);
+	}
+
+	/** This version as a re-check under load sees it; {@code drain} bounds each change of pool. */
+	ServingRecheck.Subject recheckSubject(Duration drain) {
+		return new ServingRecheck.Subject() {
+			@Override
+			public String ref() {
+				return version.ref();
+			}
+
+			@Override
+			public PoolSettings settings() {
+				return settings;
+			}
+
+			@Override
+			public ServingTuner.Tuning tuning() {
+				return tuning;
+			}
+
+			@Override
+			public boolean saturated() {
+				return current.saturated();
+			}
+
+			@Override
+			public long answered() {
+				return current.answered();
+			}
+
+			@Override
+			public void reconfigure(PoolSettings next) {
+				LoadedModel.this.reconfigure(next, drain);
+			}
+		};
+	}
+
+	/** The pool that takes its requests now; null until loaded. */
+	BatchingPool<?, ?> current() {
+		return current;
+	}
+
+	/** What a re-check under load found last; null until one ran. */
+	ServingRecheck.Result recheck() {
+		return recheck;
+	}
+
+	void rechecked(ServingRecheck.Result result) {
+		this.recheck = result;
 	}
 
 	/** The settings its pool runs with; null until loaded. */
@@ -91,11 +182,11 @@ final class LoadedModel {
 	}
 
 	int queueDepth() {
-		return isReady() ? pool.join().queueDepth() : 0;
+		return isReady() ? current.queueDepth() : 0;
 	}
 
 	int liveWorkers() {
-		return isReady() ? pool.join().liveWorkers() : 0;
+		return isReady() ? current.liveWorkers() : 0;
 	}
 
 	void hold() {
@@ -140,8 +231,11 @@ final class LoadedModel {
 			Thread.sleep(5);
 		}
 		try {
-			BatchingPool<?, ?> p = pool.join();
-			p.stop(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+			pool.join();
+			synchronized (this) {
+				closed = true;
+				current.stop(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+			}
 		}
 		catch (RuntimeException ex) {
 			// it never loaded: nothing to stop

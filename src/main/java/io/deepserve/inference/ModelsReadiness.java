@@ -62,6 +62,11 @@ class ModelsReadiness implements HealthIndicator {
 			// the settings each loaded version serves with and, where they were measured here, the table
 			health.withDetail("tuned", tuned);
 		}
+		Map<String, ServingRecheck.Result> rechecked = manager.rechecks();
+		if (!rechecked.isEmpty()) {
+			// what the last re-check under load found, and the settings it left each version serving with
+			health.withDetail("rechecked", rechecked);
+		}
 		Map<String, Agreement> agreements = manager.agreements();
 		if (!agreements.isEmpty()) {
 			// each version served at a reduced precision, and how it compared with fp32 when it loaded

@@ -102,6 +102,9 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	private volatile ScheduledExecutorService scheduler;
 
+	/** Runs re-checks under load, whose windows would hold up the upkeep thread's work. */
+	private volatile ScheduledExecutorService rechecker;
+
 	/** The settings the operator set through {@code deepserve.inference.*}, which tuning leaves as they are. */
 	@Autowired
 	public WorkloadManager(ModelRegistry registry, VersionRouter router, ModelLoader loader, EngineService engine,
@@ -176,6 +179,45 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		if (serving && sync > 0) {
 			scheduler.scheduleWithFixedDelay(this::syncWithRegistry, sync, sync, TimeUnit.MILLISECONDS);
 		}
+		long recheck = settings.recheckInterval().toMillis();
+		if (serving && recheck > 0) {
+			rechecker = Executors.newSingleThreadScheduledExecutor(daemon("serving-recheck"));
+			rechecker.scheduleWithFixedDelay(this::recheckUnderLoad, recheck, recheck, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * Re-checks each loaded version's tuned settings under load, one version at a time ({@link ServingRecheck}).
+	 * @return what each re-check found, by {@code name:version}
+	 */
+	Map<String, ServingRecheck.Result> recheckUnderLoad() {
+		ServingRecheck recheck = new ServingRecheck(settings.recheckWindow());
+		Map<String, ServingRecheck.Result> found = new java.util.TreeMap<>();
+		for (LoadedModel model : List.copyOf(loaded.values())) {
+			if (!model.isReady() || Thread.currentThread().isInterrupted()) {
+				continue;
+			}
+			String ref = model.version().ref();
+			try {
+				ServingRecheck.Result result = recheck.recheck(model.recheckSubject(settings.drainTimeout()));
+				if (result != null) {
+					model.rechecked(result);
+					found.put(ref, result);
+					// a version that keeps up, checked every interval, would fill the log
+					boolean measured = !"not-saturated".equals(result.status())
+							&& !"no-alternative".equals(result.status());
+					(measured ? log.atInfo() : log.atDebug()).log("{} re-checked under load: {} ({}); serving with {}",
+							ref, result.status(), result.detail(), result.serving());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (RuntimeException ex) {
+				log.warn("{}: the re-check under load failed", ref, ex);
+			}
+		}
+		return found;
 	}
 
 	/** Started before the web server takes requests, stopped after it has drained them. */
@@ -193,6 +235,9 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 	@Override
 	public void stop() {
 		scheduler.shutdownNow();
+		if (rechecker != null) {
+			rechecker.shutdownNow();
+		}
 		List<LoadedModel> all = new ArrayList<>(loaded.values());
 		loaded.clear();
 		for (LoadedModel model : all) {
@@ -463,6 +508,11 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		return ofReady(LoadedModel::tuning);
 	}
 
+	/** What the last re-check under load found for each loaded version that had one, by {@code name:version}. */
+	Map<String, ServingRecheck.Result> rechecks() {
+		return ofReady(LoadedModel::recheck);
+	}
+
 	/** How each loaded version served at a reduced precision compared with fp32 at load, by {@code name:version}. */
 	Map<String, Agreement> agreements() {
 		return ofReady(LoadedModel::agreement);
@@ -500,7 +550,8 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	private BatchingPool<?, ?> awaitLoaded(LoadedModel model) {
 		try {
-			return model.pool().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
+			model.pool().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
+			return model.current();
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof ConflictException conflict) {

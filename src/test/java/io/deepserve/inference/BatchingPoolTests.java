@@ -129,6 +129,43 @@ class BatchingPoolTests {
 	}
 
 	@Test
+	void aRetiredPoolRunsWhatItAcceptedAndSendsWhatComesAfterToItsSuccessor() throws Exception {
+		pool = start(new PoolSettings(1, 10, 1, 0, Duration.ofMinutes(1), 0), 0);
+		BatchingPool<Integer, Integer> next = new BatchingPool<>("next", new PoolSettings(1, 10, 4, 0,
+				Duration.ofMinutes(1), 0), size -> {
+		}, () -> 0);
+		next.start(tenfold(new AtomicInteger(), inputs -> {
+		}), WARMUP);
+		try {
+			List<CompletableFuture<BatchingPool.Result<Integer>>> accepted = new ArrayList<>();
+			for (int i = 1; i <= 4; i++) {
+				accepted.add(pool.submit(i));
+			}
+			awaitBatches(2);
+			Thread retiring = new Thread(() -> pool.retireTo(next, Duration.ofSeconds(5)));
+			retiring.start();
+			awaitTrue(pool::retired, "it is retiring, its first request still running");
+
+			CompletableFuture<BatchingPool.Result<Integer>> after = pool.submit(5);
+			assertThat(after.get(5, TimeUnit.SECONDS).output()).as("run by the successor while the old one drains")
+				.isEqualTo(50);
+			gate.countDown();
+			retiring.join(10_000);
+
+			for (int i = 0; i < accepted.size(); i++) {
+				assertThat(accepted.get(i).get(5, TimeUnit.SECONDS).output()).isEqualTo((i + 1) * 10);
+			}
+			assertThat(pool.answered()).as("the old pool ran what it had accepted").isEqualTo(4);
+			assertThat(next.answered()).isEqualTo(1);
+			assertThat(pool.submit(6).get(5, TimeUnit.SECONDS).output()).isEqualTo(60);
+			assertThat(next.answered()).isEqualTo(2);
+		}
+		finally {
+			next.stop(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
 	void underABacklogAnExtraWorkerStartsAndStopsAgainOnceIdle() throws Exception {
 		AtomicInteger created = new AtomicInteger();
 		List<Integer> started = new CopyOnWriteArrayList<>();
