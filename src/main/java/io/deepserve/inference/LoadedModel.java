@@ -80,14 +80,27 @@ final class LoadedModel {
 	/** A started, warm pool of this version's model with {@code settings}. */
 	private <I, O> BatchingPool<I, O> startPool(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
 		BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
+		boolean shared = sharesCores(settings);
 		started.start(() -> {
 			if (settings.threads() > 0) {
 				OpenMpTeams.limitCurrentThread(settings.threads());
 			}
-			return settings.channelsLastFromBatch() < 0 ? typed.newHandler(loaded, version)
+			BatchHandler<I, O> handler = settings.channelsLastFromBatch() < 0 ? typed.newHandler(loaded, version)
 					: typed.newHandler(loaded, version, settings.channelsLastFromBatch());
+			return shared ? new SharedCores<>(handler, started::liveWorkers, Runtime.getRuntime().availableProcessors(),
+					settings.threads(), OpenMpTeams::limitCurrentThread) : handler;
 		}, typed.warmupInput(version));
 		return started;
+	}
+
+	/**
+	 * Whether its workers' threads follow how many of them run ({@link SharedCores}): where a tuning search chose a
+	 * share of the cores for each, rather than the version's own {@code serving.threads}.
+	 */
+	private boolean sharesCores(PoolSettings settings) {
+		ServingTuner.Tuning tuned = tuning;
+		return settings.threads() > 0 && settings.workers() > 1 && tuned != null && "tuned".equals(tuned.status())
+				&& (version.serving() == null || !version.serving().containsKey(ServingTuner.THREADS));
 	}
 
 	/**
