@@ -3,7 +3,6 @@ package io.deepserve.inference;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 import ai.djl.Model;
 
@@ -21,7 +20,8 @@ final class LoadedModel {
 
 	private final InferenceMetrics metrics;
 
-	private final CompletableFuture<BatchingPool<?, ?>> pool = new CompletableFuture<>();
+	/** Done once the version is loaded and its first pool warm; failed if it could not load. */
+	private final CompletableFuture<Void> loading = new CompletableFuture<>();
 
 	private final AtomicInteger holders = new AtomicInteger();
 
@@ -29,7 +29,7 @@ final class LoadedModel {
 
 	private volatile long lastUsedNanos = System.nanoTime();
 
-	/** The settings its pool started with, once loaded. */
+	/** The settings its pool runs with, once loaded: tuned at load, or changed by a re-check under load since. */
 	private volatile PoolSettings settings;
 
 	/** What the tuning search at load did; null where the task does not tune. */
@@ -40,9 +40,6 @@ final class LoadedModel {
 
 	/** The pool requests go to: the one started at load, or the one a re-check under load started since. */
 	private volatile BatchingPool<?, ?> current;
-
-	/** Starts another pool of the loaded model with given settings; set at load. */
-	private volatile Function<PoolSettings, BatchingPool<?, ?>> starter;
 
 	/** What a re-check under load found last; null until one ran. */
 	private volatile ServingRecheck.Result recheck;
@@ -56,28 +53,25 @@ final class LoadedModel {
 		this.metrics = metrics;
 	}
 
-	/** Loads the weights and starts a warm pool; called once, off the request threads. */
-	<I, O> void load(Model loaded, ServingTask<I, O> typed, PoolSettings settings, ServingTuner.Tuning tuning,
-			Agreement agreement) {
+	/** Takes the loaded weights and starts a warm pool of its task's handlers; called once, off the request threads. */
+	void load(Model loaded, PoolSettings settings, ServingTuner.Tuning tuning, Agreement agreement) {
 		this.model = loaded;
 		this.settings = settings;
 		this.tuning = tuning;
 		this.agreement = agreement;
 		try {
-			this.starter = next -> startPool(loaded, typed, next);
-			BatchingPool<I, O> started = startPool(loaded, typed, settings);
-			current = started;
-			pool.complete(started);
+			current = startPool(loaded, task, settings);
+			loading.complete(null);
 		}
 		catch (RuntimeException | Error ex) {
 			this.model = null;
 			loaded.close();
-			pool.completeExceptionally(ex);
+			loading.completeExceptionally(ex);
 			throw ex;
 		}
 	}
 
-	/** A started, warm pool of this version's model with {@code settings}. */
+	/** A started, warm pool of {@code loaded} with {@code settings}. */
 	private <I, O> BatchingPool<I, O> startPool(Model loaded, ServingTask<I, O> typed, PoolSettings settings) {
 		BatchingPool<I, O> started = new BatchingPool<>(version.ref(), settings, metrics::batch, holders::get);
 		boolean shared = sharesCores(settings);
@@ -113,7 +107,7 @@ final class LoadedModel {
 			throw new IllegalStateException(version.ref() + " is not serving, so its settings cannot change");
 		}
 		BatchingPool<?, ?> old = current;
-		BatchingPool<?, ?> started = starter.apply(next);
+		BatchingPool<?, ?> started = startPool(model, task, next);
 		current = started;
 		settings = next;
 		retire(old, started, drain);
@@ -187,11 +181,12 @@ final class LoadedModel {
 	}
 
 	void failed(Throwable ex) {
-		pool.completeExceptionally(ex);
+		loading.completeExceptionally(ex);
 	}
 
-	CompletableFuture<BatchingPool<?, ?>> pool() {
-		return pool;
+	/** Done once it is loaded and warm ({@link #current} then serves), failed if it could not load. */
+	CompletableFuture<Void> loading() {
+		return loading;
 	}
 
 	int queueDepth() {
@@ -218,7 +213,7 @@ final class LoadedModel {
 	}
 
 	boolean isReady() {
-		return pool.isDone() && !pool.isCompletedExceptionally();
+		return loading.isDone() && !loading.isCompletedExceptionally();
 	}
 
 	long lastUsedNanos() {
@@ -244,7 +239,7 @@ final class LoadedModel {
 			Thread.sleep(5);
 		}
 		try {
-			pool.join();
+			loading.join();
 			synchronized (this) {
 				closed = true;
 				current.stop(Duration.ofNanos(Math.max(0, until - System.nanoTime())));

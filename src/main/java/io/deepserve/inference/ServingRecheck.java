@@ -2,7 +2,6 @@ package io.deepserve.inference;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -167,13 +166,10 @@ final class ServingRecheck {
 				round(servingPerSecond), round(alternativePerSecond), Instant.now());
 	}
 
+	/** The settings a search chooses, named as in its table. */
 	static Map<String, Object> describe(PoolSettings settings) {
-		Map<String, Object> out = new LinkedHashMap<>();
-		out.put(ServingTuner.WORKERS, settings.workers());
-		out.put(ServingTuner.THREADS, settings.threads());
-		out.put(ServingTuner.MAX_BATCH_SIZE, settings.maxBatchSize());
-		out.put(ServingTuner.CHANNELS_LAST, settings.channelsLastFromBatch());
-		return out;
+		return new ServingSearch.Candidate(settings.workers(), settings.threads(), settings.maxBatchSize(),
+				settings.channelsLastFromBatch()).describe();
 	}
 
 	/** To a tenth; null where not measured (NaN is no JSON number). */

@@ -375,7 +375,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 		}
 		Duration timeout = settings.aliasWarmupTimeout();
 		try {
-			model.pool().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			model.loading().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof ConflictException conflict) {
@@ -450,7 +450,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 			PoolSettings configured = PoolSettings.of(version, settings, model.task().defaultThreads());
 			ServingTuner.Tuned tuned = tuner.tune(djl, model.task(), version, configured, () -> othersInFlight(model));
 			PoolSettings pool = tuned.settings();
-			model.load(djl, model.task(), pool, tuned.tuning(), agreement);
+			model.load(djl, pool, tuned.tuning(), agreement);
 			failures.remove(version.ref());
 			log.info("{} loaded and warm in {} ms ({} workers of {} threads, queue {}, batches up to {} within {} ms{}){}",
 					version.ref(), millis(System.nanoTime() - start), pool.workers(),
@@ -550,7 +550,7 @@ public class WorkloadManager implements AliasTargetCheck, SmartLifecycle {
 
 	private BatchingPool<?, ?> awaitLoaded(LoadedModel model) {
 		try {
-			model.pool().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
+			model.loading().get(settings.requestTimeout().toMillis() + 600_000, TimeUnit.MILLISECONDS);
 			return model.current();
 		}
 		catch (ExecutionException ex) {

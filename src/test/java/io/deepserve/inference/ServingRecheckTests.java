@@ -152,9 +152,7 @@ class ServingRecheckTests {
 		ModelVersion version = new ModelVersion("recheck", 1, Task.IMAGE_CLASSIFICATION, "torchscript",
 				ArtifactFormat.TORCHSCRIPT, null, List.of("a", "b"), null, null, null, null, null, null, 0, null, null,
 				ModelVersion.Status.READY, null);
-		LoadedModel model = new LoadedModel(version, null, new InferenceMetrics(new SimpleMeterRegistry(), version,
-				() -> 0, () -> 0));
-		model.load(djl, new ServingTask<Integer, Integer>() {
+		ServingTask<Integer, Integer> task = new ServingTask<>() {
 			@Override
 			public Task task() {
 				return Task.IMAGE_CLASSIFICATION;
@@ -184,7 +182,10 @@ class ServingRecheckTests {
 			public Integer warmupInput(ModelVersion v) {
 				return 0;
 			}
-		}, settings, TUNED, null);
+		};
+		LoadedModel model = new LoadedModel(version, task, new InferenceMetrics(new SimpleMeterRegistry(), version,
+				() -> 0, () -> 0));
+		model.load(djl, settings, TUNED, null);
 		return model;
 	}
 
