@@ -62,7 +62,8 @@ final class PrecisionConversion {
 	}
 
 	/**
-	 * Refuses, before it is loaded, a version whose precision this replica cannot serve.
+	 * Refuses, before it is loaded, a version whose precision this replica cannot serve; {@link #apply} expects it
+	 * called first.
 	 * @throws ConflictException {@code precision_unavailable}
 	 */
 	void requireAvailable(ServingTask<?, ?> task, ModelVersion version) {
@@ -73,9 +74,14 @@ final class PrecisionConversion {
 		if (!task.offersReducedPrecision()) {
 			throw unavailable(version, "which " + task.task() + " versions are not offered");
 		}
-		String refusal = ModelVersion.INT8.equals(precision) ? (onGpu.getAsBoolean() ? "this replica serves on a "
-				+ "GPU, and libtorch's quantized operators run on the CPU only; serve the float32 version, or bf16"
-				: null) : bf16Refusal.get();
+		String refusal;
+		if (ModelVersion.INT8.equals(precision)) {
+			refusal = onGpu.getAsBoolean() ? "this replica serves on a GPU, and libtorch's quantized operators run on "
+					+ "the CPU only; serve the float32 version, or bf16" : null;
+		}
+		else {
+			refusal = bf16Refusal.get();
+		}
 		if (refusal != null) {
 			throw unavailable(version, "which this replica cannot serve: " + refusal);
 		}
@@ -87,9 +93,10 @@ final class PrecisionConversion {
 	}
 
 	/**
+	 * Measures and converts a version that {@link #requireAvailable} let load.
 	 * @return how the reduced precision compared with fp32; null for a version served at fp32, which is left as it is
-	 * @throws ConflictException {@code precision_unavailable} where the precision cannot be served here,
-	 * {@code precision_disagrees} when it falls under the version's threshold, {@code agreement_dataset_unusable}
+	 * @throws ConflictException {@code precision_disagrees} when it falls under the version's threshold,
+	 * {@code agreement_dataset_unusable}
 	 * when the images to measure it on cannot be had, {@code agreement_reference_unusable} when an int8 version's
 	 * fp32 reference cannot
 	 */
@@ -98,7 +105,6 @@ final class PrecisionConversion {
 		if (ModelVersion.FP32.equals(precision)) {
 			return null;
 		}
-		requireAvailable(task, version);
 		@SuppressWarnings("unchecked")
 		ServingTask<Object, float[]> typed = (ServingTask<Object, float[]>) task;
 		List<Object> sample;

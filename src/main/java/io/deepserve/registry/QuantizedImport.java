@@ -51,9 +51,8 @@ final class QuantizedImport {
 					+ "TorchScript network calls no quantized operator: quantize it in PyTorch first "
 					+ "(scripts/quantize_int8.py), or import it at fp32 or bf16");
 		}
-		String ref = spec.serving().get("agreementReference").toString();
-		int colon = ref.lastIndexOf(':');
-		ModelVersion reference = find.apply(ref.substring(0, colon), Integer.valueOf(ref.substring(colon + 1)))
+		ModelRef ref = ModelRef.parse(spec.serving().get("agreementReference").toString());
+		ModelVersion reference = find.apply(ref.name(), ref.version())
 			.orElseThrow(() -> invalidReference(ref + " is not a registered version"));
 		if (reference.task() != Task.IMAGE_CLASSIFICATION || !ModelVersion.FP32.equals(reference.precision())) {
 			throw invalidReference(ref + " is a " + reference.task() + " served at " + reference.precision()

@@ -149,7 +149,7 @@ class PrecisionConversionTests {
 
 	@Test
 	void aReplicaThatCannotServeBf16RefusesBeforeTouchingTheWeights() {
-		assertThatThrownBy(() -> conversion(() -> "no avx512_bf16 here", () -> null, IMAGES).apply(model, task(),
+		assertThatThrownBy(() -> conversion(() -> "no avx512_bf16 here", () -> null, IMAGES).requireAvailable(task(),
 				version(Map.of())))
 			.isInstanceOfSatisfying(ConflictException.class, ex -> {
 				assertThat(ex.code()).isEqualTo("precision_unavailable");
